@@ -1,0 +1,51 @@
+# Xinfang: `make run` starts the demo, `make test` runs every check. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PG_URL_BASE ?= postgres://postgres@127.0.0.1:5432
+PYTEST_ARGS ?= -n 2
+# The pure cores: no ORM, strictly typed.
+MYPY_TARGETS := config/env.py xinfang/core/timeutil.py $(wildcard xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py xinfang/deadlines/profiles.py)
+
+.PHONY: run test venv browser lint typecheck migrations-check test-sqlite test-postgres clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found on PATH." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	@bin/run
+
+test: venv browser lint typecheck migrations-check test-sqlite test-postgres
+	@echo "make test: all checks passed on SQLite and PostgreSQL."
+
+# Browser tests drive Debian's chromium (Playwright's own browser download does not work here).
+browser:
+	@bin/ensure-chromium
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy $(MYPY_TARGETS)
+
+migrations-check: venv
+	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: venv
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+# A fresh database per run; pytest-django creates test_<name> and drops it afterwards.
+test-postgres: venv
+	@$(PY) bin/check-postgres $(PG_URL_BASE)/postgres
+	DATABASE_URL=$(PG_URL_BASE)/xinfang_$$(date +%s)_$$$$ $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache

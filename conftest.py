@@ -1,0 +1,68 @@
+"""Fixtures shared by every test: the personas' world, fast password hashing, frozen time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from xinfang.testing.clock import beijing
+from xinfang.testing.world import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The production hasher is deliberately slow; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def registrar(world: World) -> Any:
+    return world.registrar
+
+
+@pytest.fixture
+def handler(world: World) -> Any:
+    return world.handler
+
+
+@pytest.fixture
+def bureau_head(world: World) -> Any:
+    return world.bureau_head
+
+
+@pytest.fixture
+def other_clerk(world: World) -> Any:
+    return world.other_clerk
+
+
+@pytest.fixture
+def citizen(world: World) -> Any:
+    return world.citizen
+
+
+@pytest.fixture
+def freeze() -> Iterator[Callable[[str], dt.datetime]]:
+    """freeze("2025-01-27 09:30") stops the clock at that Beijing time; call again to move it."""
+    travellers: list[Any] = []
+
+    def _freeze(text: str) -> dt.datetime:
+        moment = beijing(text)
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return moment
+
+    yield _freeze
+    for traveller in travellers:
+        traveller.stop()

@@ -1,0 +1,25 @@
+"""The one error type services raise for a refused action or bad input.
+
+Views show it on the form, the API turns it into a 4xx JSON body, commands print it. It always
+names the field at fault (or None for the whole action) and says the problem in Chinese.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"field": self.field, "message": self.message, "code": self.code}
+
+
+class NotAllowed(ServiceError):
+    """The actor may not do this (role, organisation or access policy)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field, code="forbidden")

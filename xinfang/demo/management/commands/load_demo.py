@@ -1,0 +1,31 @@
+"""Load the fictional 示例市 demo data (safe to run again: nothing is duplicated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from xinfang.demo.generator import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo regions, organisations and staff of 示例市 (idempotent)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args: Any, quiet_logins: bool, **options: Any) -> None:
+        summary = load_demo()
+        created = summary.created
+        if any(created.values()):
+            self.stdout.write(
+                f"示例数据已创建：区划 {created['regions']} 个，机构 {created['orgs']} 个，账号 {created['users']} 个。"
+            )
+        else:
+            self.stdout.write("示例数据已存在，未重复创建。")
+        if quiet_logins:
+            return
+        self.stdout.write(f"\n示例账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, description, _password in summary.logins:
+            self.stdout.write(f"  {username:<14} {description}")

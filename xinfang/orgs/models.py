@@ -1,0 +1,186 @@
+"""Regions, organisations, staff accounts and their roles.
+
+This app knows nothing of cases: it answers "which organ is this, where does it sit, who works
+there and in which role". Trees (regions, organisations) carry a materialised path so that
+"everything under this bureau" is one indexed prefix query at any depth.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+
+class Level(models.TextChoices):
+    """Administrative level of a region and of the organs attached to it."""
+
+    NATIONAL = "national", "国家"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    TOWNSHIP = "township", "乡镇"
+
+
+# Depth order of levels: a child region must sit strictly below its parent.
+LEVEL_RANK = {
+    Level.NATIONAL: 0,
+    Level.PROVINCE: 1,
+    Level.CITY: 2,
+    Level.COUNTY: 3,
+    Level.TOWNSHIP: 4,
+}
+
+
+class OrgKind(models.TextChoices):
+    PETITION_BUREAU = "petition_bureau", "信访部门"
+    FUNCTIONAL = "functional", "职能部门"
+    TOWNSHIP = "township", "乡镇街道"
+    PARTY_GOVERNMENT = "party_government", "党委政府"
+    POLITICAL_LEGAL = "political_legal", "政法机关"
+    DISCIPLINE = "discipline", "纪检监察"
+
+
+class Role(models.TextChoices):
+    REGISTRAR = "registrar", "登记员"
+    HANDLER = "handler", "承办人"
+    APPROVER = "approver", "审核人"
+    BUREAU_HEAD = "bureau_head", "信访部门负责人"
+    LEADER = "leader", "领导"
+    STATS_VIEWER = "stats_viewer", "统计员"
+    ADMIN = "admin", "系统管理员"
+
+
+class Region(models.Model):
+    """An administrative division (行政区划) with its official code."""
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("级别", max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # "/<root code>/.../<own code>/": descendants share this prefix.
+    path = models.CharField("路径", max_length=255, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{6,12}$"), name="region_code_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class Org(models.Model):
+    """A Party or state organ, a department, a township: anything that registers or handles cases."""
+
+    name = models.CharField("机构名称", max_length=128)
+    short_name = models.CharField("简称", max_length=32, blank=True)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="orgs")
+    level = models.CharField("机构级别", max_length=16, choices=Level.choices)
+    kind = models.CharField("机构类别", max_length=32, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # "/<root id>/.../<own id>/": the organ's place in the tree of superiors.
+    path = models.CharField("路径", max_length=255, db_index=True, editable=False)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="org_unique_name_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_petition_bureau(self) -> bool:
+        return self.kind == OrgKind.PETITION_BUREAU
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class AccountKind(models.TextChoices):
+    STAFF = "staff", "工作人员"
+    CITIZEN = "citizen", "群众"
+
+
+class User(AbstractUser):
+    """A login. Staff work for organisations through memberships; citizens never hold one."""
+
+    kind = models.CharField("账号类型", max_length=16, choices=AccountKind.choices, default=AccountKind.STAFF)
+    full_name = models.CharField("姓名", max_length=64, blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == AccountKind.CITIZEN
+
+
+class Membership(models.Model):
+    """A staff user holding one role in one organisation."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey(Org, verbose_name="机构", on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    is_active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "岗位角色"
+        verbose_name_plural = "岗位角色"
+        ordering = ["org__path", "user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "org", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.org} · {self.get_role_display()}"
+
+
+__all__ = [
+    "LEVEL_RANK",
+    "AccountKind",
+    "Level",
+    "Membership",
+    "Org",
+    "OrgKind",
+    "Region",
+    "Role",
+    "User",
+]

@@ -1,0 +1,216 @@
+"""Writes for regions, organisations, accounts and memberships.
+
+Each function validates its input with a Chinese message naming the field, runs in one
+transaction and keeps the materialised paths of the trees consistent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from xinfang.core.errors import ServiceError
+from xinfang.orgs.models import (
+    LEVEL_RANK,
+    AccountKind,
+    Level,
+    Membership,
+    Org,
+    OrgKind,
+    Region,
+    Role,
+    User,
+)
+
+_REGION_CODE = re.compile(r"^[0-9]{6,12}$")
+
+
+def _require_text(value: str, *, field: str, label: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(f"{label}不能为空。", field=field)
+    if len(value) > max_length:
+        raise ServiceError(f"{label}不能超过 {max_length} 个字。", field=field)
+    return value
+
+
+def _require_choice(
+    value: str, choices: type[Level] | type[OrgKind] | type[Role], *, field: str, label: str
+) -> str:
+    if value not in choices.values:
+        allowed = "、".join(str(label_) for label_ in choices.labels)
+        raise ServiceError(f"{label}“{value}”无效，可选：{allowed}。", field=field)
+    return value
+
+
+def region_validate(*, code: str, name: str, level: str, parent: Region | None) -> tuple[str, str, str]:
+    """Check a new region; returns the cleaned (code, name, level)."""
+    code = (code or "").strip()
+    if not _REGION_CODE.match(code):
+        raise ServiceError("区划代码应为 6 至 12 位数字。", field="code")
+    if Region.objects.filter(code=code).exists():
+        raise ServiceError(f"区划代码 {code} 已存在。", field="code")
+    name = _require_text(name, field="name", label="区划名称", max_length=64)
+    level = _require_choice(level, Level, field="level", label="区划级别")
+    if parent is None and level != Level.NATIONAL and Region.objects.exists():
+        raise ServiceError("除全国外，区划必须有上级区划。", field="parent")
+    if parent is not None and LEVEL_RANK[Level(level)] <= LEVEL_RANK[Level(parent.level)]:
+        raise ServiceError(
+            f"{Level(level).label}区划不能隶属于{Level(parent.level).label}区划“{parent.name}”。",
+            field="level",
+        )
+    return code, name, level
+
+
+@transaction.atomic
+def region_create(*, code: str, name: str, level: str, parent: Region | None = None) -> Region:
+    code, name, level = region_validate(code=code, name=name, level=level, parent=parent)
+    path = f"{parent.path if parent else '/'}{code}/"
+    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path)
+
+
+def _check_org_parent(*, org: Org | None, parent: Org | None) -> None:
+    if parent is None or org is None or org.pk is None:
+        return
+    if parent.pk == org.pk or parent.path.startswith(org.path):
+        raise ServiceError("上级机构不能是本机构或其下级机构。", field="parent")
+
+
+def _org_path(parent: Org | None, pk: int) -> str:
+    return f"{parent.path if parent else '/'}{pk}/"
+
+
+def org_validate(
+    *, org: Org | None, name: str, region: Region, kind: str, level: str | None, parent: Org | None
+) -> tuple[str, str, str]:
+    """Check an organisation's fields; returns the cleaned (name, kind, level)."""
+    name = _require_text(name, field="name", label="机构名称", max_length=128)
+    kind = _require_choice(kind, OrgKind, field="kind", label="机构类别")
+    level = _require_choice(level or region.level, Level, field="level", label="机构级别")
+    same_name = Org.objects.filter(region=region, name=name)
+    if org is not None and org.pk is not None:
+        same_name = same_name.exclude(pk=org.pk)
+    if same_name.exists():
+        raise ServiceError(f"“{region.name}”已有名为“{name}”的机构。", field="name")
+    _check_org_parent(org=org, parent=parent)
+    return name, kind, level
+
+
+@transaction.atomic
+def org_create(
+    *,
+    name: str,
+    region: Region,
+    kind: str,
+    parent: Org | None = None,
+    level: str | None = None,
+    short_name: str = "",
+) -> Org:
+    name, kind, level = org_validate(
+        org=None, name=name, region=region, kind=kind, level=level, parent=parent
+    )
+    org = Org.objects.create(
+        name=name,
+        short_name=short_name.strip(),
+        region=region,
+        kind=kind,
+        level=level,
+        parent=parent,
+        path="",
+    )
+    org.path = _org_path(parent, org.pk)
+    org.save(update_fields=["path"])
+    return org
+
+
+@transaction.atomic
+def org_update(*, org: Org, **changes: object) -> Org:
+    """Change an organisation's fields; moving it under another parent moves its whole subtree."""
+    locked = Org.objects.select_for_update().get(pk=org.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    new_parent = locked.parent
+    locked.name, locked.kind, locked.level = org_validate(
+        org=locked,
+        name=locked.name,
+        region=locked.region,
+        kind=locked.kind,
+        level=locked.level,
+        parent=new_parent,
+    )
+    old_path = locked.path
+    locked.path = _org_path(new_parent, locked.pk)
+    locked.save()
+    if old_path != locked.path:
+        for child in Org.objects.filter(path__startswith=old_path).exclude(pk=locked.pk):
+            child.path = locked.path + child.path[len(old_path) :]
+            child.save(update_fields=["path"])
+    return locked
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError("密码不符合要求：" + "；".join(exc.messages), field="password") from None
+
+
+@transaction.atomic
+def staff_user_create(*, username: str, full_name: str, password: str, phone: str = "") -> User:
+    username = _require_text(username, field="username", label="用户名", max_length=150)
+    if User.objects.filter(username=username).exists():
+        raise ServiceError(f"用户名“{username}”已被使用。", field="username")
+    full_name = _require_text(full_name, field="full_name", label="姓名", max_length=64)
+    user = User(username=username, full_name=full_name, phone=phone.strip(), kind=AccountKind.STAFF)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def citizen_user_create(*, username: str, full_name: str, password: str, phone: str = "") -> User:
+    """A citizen's portal account: separate from staff, never a member of an organisation."""
+    username = _require_text(username, field="username", label="用户名", max_length=150)
+    if User.objects.filter(username=username).exists():
+        raise ServiceError(f"用户名“{username}”已被使用。", field="username")
+    full_name = _require_text(full_name, field="full_name", label="姓名", max_length=64)
+    user = User(username=username, full_name=full_name, phone=phone.strip(), kind=AccountKind.CITIZEN)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def membership_grant(*, user: User, org: Org, role: str) -> Membership:
+    role = _require_choice(role, Role, field="role", label="角色")
+    if user.is_citizen:
+        raise ServiceError("群众账号不能担任机构岗位。", field="user")
+    if role == Role.BUREAU_HEAD and not org.is_petition_bureau:
+        raise ServiceError("信访部门负责人只能在信访部门任职。", field="role")
+    if not org.is_active:
+        raise ServiceError(f"机构“{org.name}”已停用。", field="org")
+    membership, created = Membership.objects.get_or_create(user=user, org=org, role=role)
+    if not created and not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+    _sync_back_office_access(user)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership) -> None:
+    Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    _sync_back_office_access(membership.user)
+
+
+def _sync_back_office_access(user: User) -> None:
+    """The 系统管理员 role is what opens the Django admin; losing the role closes it."""
+    is_admin = Membership.objects.filter(user=user, role=Role.ADMIN, is_active=True).exists()
+    if user.is_staff != is_admin or user.is_superuser != is_admin:
+        user.is_staff = user.is_superuser = is_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
