@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "xinfang.core",
     "xinfang.orgs",
     "xinfang.deadlines",
+    "xinfang.cases",
+    "xinfang.api",
     "xinfang.textintel",
     "xinfang.workbench",
     "xinfang.demo",
@@ -127,6 +129,11 @@ STORAGES = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+
+# 集体访: a visit by this many people or more (DOMAIN §4; not fixed by a national text).
+XINFANG_COLLECTIVE_THRESHOLD = env_int("XINFANG_COLLECTIVE_THRESHOLD", 5, minimum=2)
+# 《信访工作条例》第二十条: a group visit elects at most five representatives (浙江: 3 for ≤ 10 people).
+XINFANG_MAX_REPRESENTATIVES = env_int("XINFANG_MAX_REPRESENTATIVES", 5, minimum=1)
 
 TASKS = {
     "default": {

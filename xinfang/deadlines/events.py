@@ -13,6 +13,7 @@ registered           登记: a petition bureau registers the matter (《信访�
 forwarded            转送 to the responsible unit; that unit has now received it (第二十二、二十三条)
 assigned             交办 to the responsible unit, with a completion report due (第二十二条)
 accepted             受理: the unit accepts and notifies the petitioner (第二十三条)
+answered             直接答复: the registering organ answers the matter itself (第二十二条)
 declined             不予受理 / 不再受理: a written decision not to accept (第二十三条)
 objected             the unit objects that the matter was wrongly routed to it (第二十三条)
 replied              信访处理意见书 issued: handling is done (第三十二、三十四条)
@@ -51,6 +52,7 @@ class EventKind(StrEnum):
     FORWARDED = "forwarded"
     ASSIGNED = "assigned"
     ACCEPTED = "accepted"
+    ANSWERED = "answered"  # the registering organ answers the matter itself (直接答复)
     DECLINED = "declined"
     OBJECTED = "objected"
     REPLIED = "replied"

@@ -1,0 +1,309 @@
+"""The petition matter (信访事项) and everything recorded about it.
+
+`Case` holds the facts of the matter and a projection of where it stands (status, responsible
+unit, next due moment) for fast queries; the history is the append-only `CaseEvent` log. Only the
+functions in `xinfang.cases.services` change a case.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from xinfang.cases import pii
+from xinfang.orgs.models import Org, Region
+
+
+class Channel(models.TextChoices):
+    """信访形式 (《信访工作条例》第十七条)."""
+
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    ONLINE = "online", "网上信访"
+    PHONE = "phone", "电话"
+    FAX = "fax", "传真"
+    VIDEO = "video", "视频"
+
+
+# Statistics group the channels as 来信 / 来访 / 网信 (everything else).
+CHANNEL_STATS_GROUP = {
+    Channel.LETTER: "来信",
+    Channel.VISIT: "来访",
+    Channel.ONLINE: "网信",
+    Channel.PHONE: "网信",
+    Channel.FAX: "网信",
+    Channel.VIDEO: "网信",
+}
+
+
+class Nature(models.TextChoices):
+    """The three statutory kinds (第二十九至三十一条)."""
+
+    SUGGESTION = "suggestion", "建议意见"
+    ACCUSATION = "accusation", "检举控告"
+    APPEAL = "appeal", "申诉求决"
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "待交转"
+    ROUTED = "routed", "待受理"
+    ACCEPTED = "accepted", "办理中"
+    REPLIED = "replied", "已答复待送达"
+    DELIVERED = "delivered", "已送达"
+    REVIEWING = "reviewing", "复查中"
+    REVIEWED = "reviewed", "已复查"
+    REREVIEWING = "rereviewing", "复核中"
+    DECLINED = "declined", "不予受理"
+    REFUSED_AGAIN = "refused_again", "不再受理"
+    TERMINATED = "terminated", "已终结"
+
+
+class ContentCategory(models.Model):
+    """内容分类: a hierarchical 6-digit code table, loaded from data (data/content_categories.csv)."""
+
+    code = models.CharField("分类代码", max_length=6, unique=True)
+    name = models.CharField("分类名称", max_length=64)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField("层级")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "内容分类"
+        verbose_name_plural = "内容分类"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Case(models.Model):
+    number = models.CharField("信访件编号", max_length=32, unique=True)
+    query_code = models.CharField("查询码", max_length=16, unique=True)
+    channel = models.CharField("信访形式", max_length=16, choices=Channel.choices)
+    nature = models.CharField("信访性质", max_length=16, choices=Nature.choices)
+    category = models.ForeignKey(ContentCategory, verbose_name="内容分类", on_delete=models.PROTECT)
+    subject = models.CharField("标题", max_length=200)
+    content = models.TextField("主要内容")
+    problem_region = models.ForeignKey(
+        Region, verbose_name="问题属地", on_delete=models.PROTECT, related_name="cases"
+    )
+    received_on = models.DateField("信访日期")
+    registered_at = models.DateTimeField("登记时间")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_org = models.ForeignKey(
+        Org, verbose_name="登记机构", on_delete=models.PROTECT, related_name="registered_cases"
+    )
+    registered_level = models.CharField("登记机构级别", max_length=16)
+    headcount = models.PositiveIntegerField("信访人数", default=1)
+    via_proper_ladder = models.BooleanField("依法逐级走访", default=True)
+    accused_person = models.CharField("被反映人", max_length=100, blank=True)
+    accused_org = models.ForeignKey(
+        Org,
+        verbose_name="被反映单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accusations",
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="群众账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="petitions",
+    )
+    repeat_of = models.ForeignKey(
+        "self", verbose_name="重复信访件", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name="主件", null=True, blank=True, on_delete=models.SET_NULL, related_name="followers"
+    )
+
+    # Projection of the event log, kept by the services for fast queries.
+    status = models.CharField("状态", max_length=16, choices=Status.choices, db_index=True)
+    current_org = models.ForeignKey(
+        Org, verbose_name="当前责任单位", on_delete=models.PROTECT, related_name="current_cases"
+    )
+    review_org = models.ForeignKey(
+        Org, verbose_name="复查/复核机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    next_due_at = models.DateTimeField("下一期限", null=True, blank=True, db_index=True)
+    paused = models.BooleanField("听证中", default=False)
+    extension_days = models.PositiveSmallIntegerField("已延期天数", default=0)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=0)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "信访事项"
+        verbose_name_plural = "信访事项"
+        ordering = ["-registered_at", "-id"]
+        indexes = [
+            models.Index(fields=["current_org", "status"]),
+            models.Index(fields=["registered_org", "registered_at"]),
+            models.Index(fields=["registered_at", "id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(headcount__gte=1), name="case_headcount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_collective(self) -> bool:
+        """集体访: a visit by 5 or more people (threshold configurable, DOMAIN §4)."""
+        return self.channel == Channel.VISIT and self.headcount >= settings.XINFANG_COLLECTIVE_THRESHOLD
+
+    @property
+    def is_skip_level(self) -> bool:
+        return not self.via_proper_ladder
+
+    @property
+    def is_beijing_visit(self) -> bool:
+        """进京访: a visit registered at a national organ about a matter elsewhere."""
+        return self.channel == Channel.VISIT and self.registered_level == "national"
+
+    @property
+    def channel_group(self) -> str:
+        return CHANNEL_STATS_GROUP[Channel(self.channel)]
+
+
+class CaseUnit(models.Model):
+    """A unit handling the case: one lead (主办) and any number of assisting units (协办)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办"
+        ASSIST = "assist", "协办"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="units")
+    org = models.ForeignKey(Org, verbose_name="单位", on_delete=models.PROTECT, related_name="case_units")
+    role = models.CharField("角色", max_length=8, choices=Role.choices)
+    is_active = models.BooleanField("有效", default=True)
+    since = models.DateTimeField("起始时间")
+
+    class Meta:
+        verbose_name = "办理单位"
+        verbose_name_plural = "办理单位"
+        indexes = [models.Index(fields=["org", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.org} ({self.get_role_display()})"
+
+
+class Petitioner(models.Model):
+    """A person who raised the matter. Name, ID number and phone are encrypted at rest."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
+    name_enc = models.TextField("姓名（密文）")
+    id_number_enc = models.TextField("证件号码（密文）", blank=True)
+    phone_enc = models.TextField("联系电话（密文）", blank=True)
+    name_hash = models.CharField(max_length=64, db_index=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    is_representative = models.BooleanField("代表", default=False)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return pii.mask_name(self.name)
+
+    @property
+    def name(self) -> str:
+        return pii.decrypt(self.name_enc)
+
+    @property
+    def id_number(self) -> str:
+        return pii.decrypt(self.id_number_enc)
+
+    @property
+    def phone(self) -> str:
+        return pii.decrypt(self.phone_enc)
+
+
+class CaseEvent(models.Model):
+    """One step in a case's history. Append-only; each row carries the hash of the one before."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("事件", max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    org = models.ForeignKey(Org, verbose_name="操作机构", null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间")
+    payload = models.JSONField("内容", default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to="attachments/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    pages = models.PositiveIntegerField("页数", default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(models.Model):
+    """满意度评价 on two tracks: the petition bureau and the responsible unit (DOMAIN §3)."""
+
+    class Track(models.TextChoices):
+        BUREAU = "bureau", "信访部门"
+        UNIT = "unit", "责任单位"
+
+    class Value(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        BASICALLY = "basically", "基本满意"
+        DISSATISFIED = "dissatisfied", "不满意"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
+    track = models.CharField("评价对象", max_length=8, choices=Track.choices)
+    org = models.ForeignKey(Org, verbose_name="被评价单位", on_delete=models.PROTECT, related_name="+")
+    value = models.CharField("评价", max_length=16, choices=Value.choices)
+    reason = models.TextField("理由", blank=True)
+    rated_at = models.DateTimeField("评价时间")
+
+    class Meta:
+        verbose_name = "满意度评价"
+        verbose_name_plural = "满意度评价"
+        constraints = [models.UniqueConstraint(fields=["case", "track"], name="rating_once_per_track")]
+
+
+class IdempotencyKey(models.Model):
+    """A client's retry key for intake: the same key from the same user returns the same case."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=128)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]

@@ -1,0 +1,60 @@
+"""Every workflow action on a case: one function each, keyword-only, typed, atomic.
+
+Views, the API, commands and the demo generator call these; nothing else changes a case.
+"""
+
+from xinfang.cases.services.appeals import (
+    case_link,
+    case_rate,
+    case_rereview_decide,
+    case_rereview_request,
+    case_review_decide,
+    case_review_request,
+    case_terminate,
+)
+from xinfang.cases.services.registration import PetitionerInput, case_register, case_register_idempotent
+from xinfang.cases.services.replies import (
+    ReplyInput,
+    case_deliver,
+    case_extend,
+    case_hearing_end,
+    case_hearing_start,
+    case_reply,
+)
+from xinfang.cases.services.routing import (
+    case_accept,
+    case_add_assisting,
+    case_answer,
+    case_assign,
+    case_decline,
+    case_forward,
+    case_object,
+    case_refuse_again,
+)
+
+__all__ = [
+    "PetitionerInput",
+    "ReplyInput",
+    "case_accept",
+    "case_add_assisting",
+    "case_answer",
+    "case_assign",
+    "case_decline",
+    "case_deliver",
+    "case_extend",
+    "case_forward",
+    "case_hearing_end",
+    "case_hearing_start",
+    "case_link",
+    "case_object",
+    "case_rate",
+    "case_refuse_again",
+    "case_register",
+    "case_register_idempotent",
+    "case_reply",
+    "case_rereview_decide",
+    "case_rereview_request",
+    "case_review_decide",
+    "case_review_request",
+    "case_terminate",
+]

@@ -1,0 +1,119 @@
+"""What every workflow action shares: lock, check the transition, append the event, project.
+
+An action runs in one transaction. It locks the case row (SELECT ... FOR UPDATE on PostgreSQL;
+SQLite takes the write lock at BEGIN because the connection uses immediate transactions), checks
+the transitions table against the status it read under the lock, appends one hash-chained event
+and updates the projection. Two clerks pressing the same button: the second one waits for the
+lock, then finds the new status and is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from xinfang.cases.clocks import case_next_due_at
+from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.transitions import ACTION_LABELS, Action, TransitionRefused, next_status
+from xinfang.core.errors import NotAllowed, ServiceError
+from xinfang.core.timeutil import now
+from xinfang.orgs.models import Org, Role, User
+from xinfang.orgs.selectors import user_memberships
+
+GENESIS_HASH = "0" * 64
+
+
+def event_digest(
+    *, prev_hash: str, case_id: int, seq: int, kind: str, actor_id: int | None, org_id: int | None, at: str, payload: Any
+) -> str:
+    """The hash of one event: its content and the hash of the one before (tamper evidence)."""
+    body = json.dumps(
+        [prev_hash, case_id, seq, kind, actor_id, org_id, at, payload],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def lock_case(case_id: int) -> Case:
+    try:
+        return Case.objects.select_for_update().select_related("problem_region", "current_org").get(pk=case_id)
+    except Case.DoesNotExist:
+        raise ServiceError("信访件不存在。", field="case", code="not_found") from None
+
+
+def append_event(
+    case: Case, *, kind: str, actor: User | None, org: Org | None, payload: dict[str, Any] | None = None
+) -> CaseEvent:
+    last = case.events.order_by("-seq").values("seq", "hash").first()
+    seq = (last["seq"] + 1) if last else 1
+    prev_hash = last["hash"] if last else GENESIS_HASH
+    at = now()
+    clean_payload = json.loads(json.dumps(payload or {}, ensure_ascii=False, default=str))
+    digest = event_digest(
+        prev_hash=prev_hash,
+        case_id=case.pk,
+        seq=seq,
+        kind=kind,
+        actor_id=actor.pk if actor else None,
+        org_id=org.pk if org else None,
+        at=at.isoformat(),
+        payload=clean_payload,
+    )
+    try:
+        with transaction.atomic():
+            return CaseEvent.objects.create(
+                case=case,
+                seq=seq,
+                kind=kind,
+                actor=actor,
+                org=org,
+                at=at,
+                payload=clean_payload,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+    except IntegrityError:
+        # Only reachable if a writer bypassed the row lock: refuse rather than fork the chain.
+        raise ServiceError("该信访件刚被他人处理，请刷新后重试。", code="conflict") from None
+
+
+def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()) -> None:
+    """Save the projection after an event: status, version, next due moment and changed fields."""
+    if status is not None:
+        case.status = status
+    case.version += 1
+    case.updated_at = now()
+    case.next_due_at = case_next_due_at(case, events=case.events.order_by("seq"))
+    case.save(update_fields=["status", "version", "updated_at", "next_due_at", *fields])
+
+
+def check_transition(case: Case, action: Action) -> str:
+    try:
+        return next_status(case.status, action)
+    except TransitionRefused as exc:
+        raise ServiceError(str(exc), field="status", code="invalid_state") from None
+
+
+def require_role(actor: User, org: Org, roles: Iterable[str], action: Action) -> None:
+    """The actor must hold one of `roles` in `org` to take `action` there."""
+    roles = list(roles)
+    if actor.is_citizen or not user_memberships(actor).filter(org=org, role__in=roles).exists():
+        names = "或".join(Role(r).label for r in roles)
+        raise NotAllowed(f"只有{org.name}的{names}可以{ACTION_LABELS[action]}。")
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Side effects (notifications, indexing) run only once the action is durable."""
+    transaction.on_commit(callback)
+
+
+BUREAU_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD, Role.APPROVER, Role.HANDLER)
+UNIT_ROLES = (Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD)
+DECIDING_ROLES = (Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER)

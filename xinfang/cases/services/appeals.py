@@ -1,0 +1,231 @@
+"""After the reply: rating, 复查, 复核, termination, and linking repeats (第二十一、三十五、三十六条)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from xinfang.cases.clocks import case_clocks
+from xinfang.cases.models import Case, Rating
+from xinfang.cases.services._core import (
+    BUREAU_ROLES,
+    DECIDING_ROLES,
+    UNIT_ROLES,
+    append_event,
+    check_transition,
+    lock_case,
+    project,
+    require_role,
+)
+from xinfang.cases.transitions import Action
+from xinfang.core.errors import NotAllowed, ServiceError
+from xinfang.core.timeutil import now
+from xinfang.orgs.models import Org, User
+from xinfang.orgs.selectors import user_memberships
+
+REVIEW_OUTCOMES = {"uphold": "维持", "revoke": "撤销", "change": "变更", "redo": "责令重新办理"}
+TERMINATION_REASONS = {
+    "window_lapsed": "信访人逾期未申请复查（复核）",
+    "petitioner_accepted": "信访人认可处理意见",
+}
+LINK_KINDS = {"repeat": "重复信访", "duplicate": "同一事项（主件）"}
+
+
+def _clock_state(case: Case, name: str) -> str:
+    return next((clock.state for clock in case_clocks(case) if clock.name == name), "not_started")
+
+
+def _require_petitioner_or_staff(actor: User, case: Case, org: Org, action: Action) -> None:
+    if actor.is_citizen:
+        if case.citizen_id != actor.pk:
+            raise NotAllowed("只能对本人提交的信访事项进行此操作。")
+        return
+    require_role(actor, org, (*BUREAU_ROLES, *DECIDING_ROLES), action)
+
+
+def _higher_organ(org: Org, requested: Org | None, *, field: str, label: str) -> Org:
+    """The organ one level up (第三十五条: 上一级行政机关); an explicit choice must be above `org`."""
+    if requested is None:
+        if org.parent is None:
+            raise ServiceError(f"“{org.name}”没有上级机关，请指定{label}机关。", field=field)
+        return org.parent
+    if requested.pk == org.pk or not org.path.startswith(requested.path):
+        raise ServiceError(f"{label}机关应为“{org.name}”的上级机关。", field=field)
+    return requested
+
+
+def _decision_payload(outcome: str, opinion: str) -> dict[str, str]:
+    if outcome not in REVIEW_OUTCOMES:
+        raise ServiceError(f"意见“{outcome}”无效，可选：{'、'.join(REVIEW_OUTCOMES.values())}。", field="outcome")
+    if not (opinion or "").strip():
+        raise ServiceError("请填写意见内容。", field="opinion")
+    return {"outcome": outcome, "outcome_name": REVIEW_OUTCOMES[outcome], "opinion": opinion.strip()}
+
+
+@transaction.atomic
+def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = "") -> Case:
+    """满意度评价 within the rating window, once per track (bureau / responsible unit)."""
+    locked = lock_case(case.pk)
+    check_transition(locked, Action.RATE)
+    _require_petitioner_or_staff(actor, locked, locked.registered_org, Action.RATE)
+    if track not in Rating.Track.values:
+        raise ServiceError("评价对象应为“信访部门”或“责任单位”。", field="track")
+    if value not in Rating.Value.values:
+        raise ServiceError("评价应为满意、基本满意或不满意。", field="value")
+    if _clock_state(locked, "rating") == "lapsed":
+        raise ServiceError("评价期限已过，不能再评价。", field="value")
+    if locked.ratings.filter(track=track).exists():
+        raise ServiceError(f"已对{Rating.Track(track).label}作出评价，不能重复评价。", field="track")
+    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+    unit = replied.org if replied and replied.org else locked.current_org
+    rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit
+    Rating.objects.create(case=locked, track=track, org=rated_org, value=value, reason=reason.strip(), rated_at=now())
+    append_event(
+        locked,
+        kind="rated",
+        actor=actor,
+        org=None if actor.is_citizen else locked.registered_org,
+        payload={"track": track, "value": value, "org": rated_org.pk},
+    )
+    project(locked)
+    return locked
+
+
+@transaction.atomic
+def case_review_request(*, actor: User, case: Case, reasons: str, review_org: Org | None = None) -> Case:
+    """复查 request to the next-higher organ within 30 days of delivery (第三十五条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.REVIEW_REQUEST)
+    if _clock_state(locked, "review_request") == "lapsed":
+        raise ServiceError("已超过收到处理意见书之日起三十日的复查申请期限（第三十五条）。", field="reasons")
+    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+    handling_org = replied.org if replied and replied.org else locked.current_org
+    target = _higher_organ(handling_org, review_org, field="review_org", label="复查")
+    _require_petitioner_or_staff(actor, locked, target, Action.REVIEW_REQUEST)
+    if not (reasons or "").strip():
+        raise ServiceError("请写明申请复查的理由。", field="reasons")
+    locked.review_org = target
+    locked.current_org = target
+    append_event(
+        locked,
+        kind="review_requested",
+        actor=actor,
+        org=target,
+        payload={"review_org": target.pk, "review_org_name": target.name, "reasons": reasons.strip()},
+    )
+    project(locked, status=status, fields=["review_org", "current_org"])
+    return locked
+
+
+@transaction.atomic
+def case_review_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
+    """复查意见, in writing within 30 days of the request (第三十五条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.REVIEW_DECIDE)
+    assert locked.review_org is not None
+    require_role(actor, locked.review_org, DECIDING_ROLES, Action.REVIEW_DECIDE)
+    if locked.paused:
+        raise ServiceError("听证尚未结束，不能作出复查意见。", field="status")
+    append_event(locked, kind="review_decided", actor=actor, org=locked.review_org, payload=_decision_payload(outcome, opinion))
+    project(locked, status=status)
+    return locked
+
+
+@transaction.atomic
+def case_rereview_request(*, actor: User, case: Case, reasons: str, rereview_org: Org | None = None) -> Case:
+    """复核 request to the organ above the 复查 organ within 30 days (第三十六条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.REREVIEW_REQUEST)
+    if _clock_state(locked, "rereview_request") == "lapsed":
+        raise ServiceError("已超过收到复查意见之日起三十日的复核申请期限（第三十六条）。", field="reasons")
+    assert locked.review_org is not None
+    target = _higher_organ(locked.review_org, rereview_org, field="rereview_org", label="复核")
+    _require_petitioner_or_staff(actor, locked, target, Action.REREVIEW_REQUEST)
+    if not (reasons or "").strip():
+        raise ServiceError("请写明申请复核的理由。", field="reasons")
+    locked.review_org = target
+    locked.current_org = target
+    append_event(
+        locked,
+        kind="rereview_requested",
+        actor=actor,
+        org=target,
+        payload={"rereview_org": target.pk, "rereview_org_name": target.name, "reasons": reasons.strip()},
+    )
+    project(locked, status=status, fields=["review_org", "current_org"])
+    return locked
+
+
+@transaction.atomic
+def case_rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
+    """复核意见: final; the same facts and reasons are not accepted again (第三十六条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.REREVIEW_DECIDE)
+    assert locked.review_org is not None
+    require_role(actor, locked.review_org, DECIDING_ROLES, Action.REREVIEW_DECIDE)
+    if locked.paused:
+        raise ServiceError("听证尚未结束，不能作出复核意见。", field="status")
+    append_event(locked, kind="rereview_decided", actor=actor, org=locked.review_org, payload=_decision_payload(outcome, opinion))
+    append_event(locked, kind="terminated", actor=actor, org=locked.review_org, payload={"reason": "rereview_decided"})
+    locked.closed_at = now()
+    project(locked, status=status, fields=["closed_at"])
+    return locked
+
+
+@transaction.atomic
+def case_terminate(*, actor: User, case: Case, reason: str) -> Case:
+    """终结 when the petitioner lets the appeal window pass or accepts the opinion."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.TERMINATE)
+    require_role(actor, locked.current_org, (*UNIT_ROLES, *BUREAU_ROLES), Action.TERMINATE)
+    if reason not in TERMINATION_REASONS:
+        raise ServiceError(f"终结理由“{reason}”无效，可选：{'、'.join(TERMINATION_REASONS.values())}。", field="reason")
+    window = "review_request" if locked.status == "delivered" else "rereview_request"
+    if reason == "window_lapsed" and _clock_state(locked, window) != "lapsed":
+        raise ServiceError("申请期限尚未届满，不能以逾期未申请为由终结。", field="reason")
+    append_event(
+        locked,
+        kind="terminated",
+        actor=actor,
+        org=locked.current_org,
+        payload={"reason": reason, "reason_name": TERMINATION_REASONS[reason]},
+    )
+    locked.closed_at = now()
+    project(locked, status=status, fields=["closed_at"])
+    return locked
+
+
+@transaction.atomic
+def case_link(*, actor: User, case: Case, target: Case, kind: str) -> Case:
+    """Mark a case as 重复信访 of an earlier case, or as the same matter as a master case."""
+    from xinfang.cases.selectors import cases_visible_to
+
+    locked = lock_case(case.pk)
+    check_transition(locked, Action.LINK)
+    visible = cases_visible_to(actor)
+    if not visible.filter(pk=locked.pk).exists() or not visible.filter(pk=target.pk).exists():
+        raise NotAllowed("只能关联您有权查看的信访件。")
+    if not any(user_memberships(actor).filter(role__in=[*UNIT_ROLES, *BUREAU_ROLES]).values_list("pk", flat=True)):
+        raise NotAllowed("只有工作人员可以关联信访件。")
+    if kind not in LINK_KINDS:
+        raise ServiceError("关联类型应为重复信访或同一事项。", field="kind")
+    if target.pk == locked.pk:
+        raise ServiceError("不能关联本件自己。", field="target")
+    if kind == "repeat":
+        if target.registered_at >= locked.registered_at:
+            raise ServiceError("重复信访只能关联更早登记的信访件。", field="target")
+        locked.repeat_of = target
+    else:
+        master = target.duplicate_of or target  # followers always point at the master itself
+        if master.pk == locked.pk:
+            raise ServiceError("不能把主件关联为自己的从件。", field="target")
+        locked.duplicate_of = master
+        target = master
+    append_event(
+        locked,
+        kind="linked",
+        actor=actor,
+        org=None,
+        payload={"kind": kind, "target": target.pk, "target_number": target.number},
+    )
+    project(locked, fields=["repeat_of", "duplicate_of"])
+    return locked

@@ -1,0 +1,203 @@
+"""登记: registering a petition matter, once, with its petitioners (第十九、二十条、第二十二条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from xinfang.cases import pii
+from xinfang.cases.models import Case, CaseUnit, Channel, ContentCategory, IdempotencyKey, Nature, Petitioner, Status
+from xinfang.cases.services._core import append_event, project, require_role
+from xinfang.cases.transitions import Action
+from xinfang.core.errors import ServiceError
+from xinfang.core.timeutil import local_date, now
+from xinfang.orgs.models import Org, Region, Role, User
+
+_QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+_PHONE = re.compile(r"^\+?[0-9]{7,15}$")
+REGISTER_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD, Role.HANDLER)
+
+
+@dataclass(frozen=True)
+class PetitionerInput:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    is_representative: bool = False
+
+
+def _text(value: str, *, field: str, label: str, max_length: int | None = None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(f"{label}不能为空。", field=field)
+    if max_length and len(value) > max_length:
+        raise ServiceError(f"{label}不能超过 {max_length} 个字（现有 {len(value)} 个字）。", field=field)
+    return value
+
+
+def _check_petitioners(petitioners: list[PetitionerInput], *, nature: str, headcount: int) -> None:
+    if not petitioners and nature != Nature.ACCUSATION:
+        raise ServiceError("请至少登记一名信访人（只有检举控告可以匿名）。", field="petitioners")
+    if len(petitioners) > headcount:
+        raise ServiceError(
+            f"登记了 {len(petitioners)} 名信访人，多于信访人数 {headcount}。", field="headcount"
+        )
+    limit = settings.XINFANG_MAX_REPRESENTATIVES
+    representatives = sum(1 for p in petitioners if p.is_representative)
+    if representatives > limit:
+        # 第二十条: a group visit elects at most five representatives.
+        raise ServiceError(
+            f"多人走访应推选代表，代表人数不得超过 {limit} 人（现为 {representatives} 人）。",
+            field="petitioners",
+        )
+    for index, person in enumerate(petitioners):
+        where = f"petitioners[{index}]"
+        _text(person.name, field=f"{where}.name", label="信访人姓名", max_length=64)
+        if person.id_number and (problem := pii.id_number_problem(person.id_number)):
+            raise ServiceError(problem, field=f"{where}.id_number")
+        if person.phone and not _PHONE.match(pii.normalise(person.phone)):
+            raise ServiceError("联系电话应为 7 至 15 位数字。", field=f"{where}.phone")
+        if len(person.address) > 200:
+            raise ServiceError("住址不能超过 200 个字。", field=f"{where}.address")
+
+
+def _new_query_code() -> str:
+    while True:
+        code = "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(10))
+        if not Case.objects.filter(query_code=code).exists():
+            return code
+
+
+def _save_petitioner(case: Case, person: PetitionerInput) -> None:
+    Petitioner.objects.create(
+        case=case,
+        name_enc=pii.encrypt(person.name.strip()),
+        id_number_enc=pii.encrypt(pii.normalise(person.id_number)),
+        phone_enc=pii.encrypt(pii.normalise(person.phone)),
+        name_hash=pii.keyed_hash(person.name + "|" + person.address),
+        id_number_hash=pii.keyed_hash(person.id_number),
+        phone_hash=pii.keyed_hash(person.phone),
+        address=person.address.strip(),
+        is_representative=person.is_representative,
+    )
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    org: Org,
+    channel: str,
+    nature: str,
+    category: ContentCategory,
+    subject: str,
+    content: str,
+    problem_region: Region,
+    petitioners: list[PetitionerInput],
+    received_on: dt.date | None = None,
+    headcount: int = 1,
+    via_proper_ladder: bool = True,
+    accused_person: str = "",
+    accused_org: Org | None = None,
+    citizen: User | None = None,
+) -> Case:
+    """Register a matter at `org`; its first event starts the 15-day routing clock (第二十二条)."""
+    require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
+    if channel not in Channel.values:
+        raise ServiceError(f"信访形式“{channel}”无效，可选：{'、'.join(Channel.labels)}。", field="channel")
+    if nature not in Nature.values:
+        raise ServiceError(f"信访性质“{nature}”无效，可选：{'、'.join(Nature.labels)}。", field="nature")
+    if not category.is_active:
+        raise ServiceError(f"内容分类“{category.name}”已停用。", field="category")
+    subject = _text(subject, field="subject", label="标题", max_length=200)
+    content = _text(content, field="content", label="主要内容")
+    if not 1 <= headcount <= 100000:
+        raise ServiceError("信访人数应为 1 至 100000 之间的整数。", field="headcount")
+    today = local_date()
+    received_on = received_on or today
+    if received_on > today:
+        raise ServiceError("信访日期不能晚于今天。", field="received_on")
+    if accused_org is not None and nature != Nature.ACCUSATION:
+        raise ServiceError("只有检举控告类事项可以填写被反映单位。", field="accused_org")
+    if citizen is not None and not citizen.is_citizen:
+        raise ServiceError("关联的群众账号无效。", field="citizen")
+    _check_petitioners(petitioners, nature=nature, headcount=headcount)
+
+    moment = now()
+    case = Case.objects.create(
+        number=f"TMP{secrets.token_hex(8)}",
+        query_code=_new_query_code(),
+        channel=channel,
+        nature=nature,
+        category=category,
+        subject=subject,
+        content=content,
+        problem_region=problem_region,
+        received_on=received_on,
+        registered_at=moment,
+        registered_by=actor,
+        registered_org=org,
+        registered_level=org.level,
+        headcount=headcount,
+        via_proper_ladder=via_proper_ladder,
+        accused_person=accused_person.strip(),
+        accused_org=accused_org,
+        citizen=citizen,
+        status=Status.REGISTERED,
+        current_org=org,
+        updated_at=moment,
+    )
+    # 信访件编号: region of the registering organ, Beijing date, then a serial that is unique.
+    case.number = f"{org.region.code[:6]}{local_date(moment):%Y%m%d}{case.pk:08d}"
+    case.save(update_fields=["number"])
+    CaseUnit.objects.create(case=case, org=org, role=CaseUnit.Role.LEAD, since=moment)
+    for person in petitioners:
+        _save_petitioner(case, person)
+    # No personal data in the append-only log: it could never be erased from there.
+    append_event(
+        case,
+        kind="registered",
+        actor=actor,
+        org=org,
+        payload={
+            "channel": channel,
+            "nature": nature,
+            "category": category.code,
+            "headcount": headcount,
+            "petitioners": len(petitioners),
+            "received_on": received_on.isoformat(),
+        },
+    )
+    project(case, fields=["number"])
+    return case
+
+
+def case_register_idempotent(*, key: str, actor: User, **kwargs: object) -> tuple[Case, bool]:
+    """Register once per (actor, key): a retried submission returns the original case.
+
+    Returns (case, created). The key row is written in the same transaction as the case, so a
+    crash between them cannot leave a key without its case or a case registered twice.
+    """
+    key = (key or "").strip()
+    if not key or len(key) > 128:
+        raise ServiceError("Idempotency-Key 应为 1 至 128 个字符。", field="Idempotency-Key")
+    existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("case").first()
+    if existing:
+        return existing.case, False
+    try:
+        with transaction.atomic():
+            case = case_register(actor=actor, **kwargs)  # type: ignore[arg-type]
+            IdempotencyKey.objects.create(user=actor, key=key, case=case, created_at=now())
+    except IntegrityError:
+        # A concurrent retry with the same key won the race; its case is the one.
+        winner = IdempotencyKey.objects.filter(user=actor, key=key).select_related("case").first()
+        if winner is None:
+            raise
+        return winner.case, False
+    return case, True

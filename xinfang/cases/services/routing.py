@@ -1,0 +1,232 @@
+"""转送 / 交办 / 直接答复 / 不予受理 / 不再受理, and the unit's 受理 or 异议 (第二十二、二十三条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from xinfang.cases.models import Case, CaseUnit, Nature, Status
+from xinfang.cases.services._core import (
+    BUREAU_ROLES,
+    UNIT_ROLES,
+    append_event,
+    check_transition,
+    lock_case,
+    project,
+    require_role,
+)
+from xinfang.cases.services.replies import ReplyInput, reply_payload
+from xinfang.cases.transitions import Action
+from xinfang.core.errors import ServiceError
+from xinfang.core.timeutil import local_date, now
+from xinfang.orgs.models import Org, User
+
+LEGAL_CHANNELS = {
+    "litigation": "诉讼",
+    "arbitration": "仲裁",
+    "administrative_review": "行政复议",
+    "party_appeal": "党员申诉",
+    "administrative_ruling": "行政裁决、确认、许可、处罚",
+    "procuratorate_or_police": "检察、公安程序",
+    "other": "其他法定途径",
+}
+
+
+def _text(value: str, *, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(f"{label}不能为空。", field=field)
+    return value
+
+
+def _is_within(org: Org, other: Org | None) -> bool:
+    """Whether `org` is `other` or sits below it in the tree of superiors."""
+    return other is not None and org.path.startswith(other.path)
+
+
+def _check_target(case: Case, to_org: Org, *, field: str) -> None:
+    if not to_org.is_active:
+        raise ServiceError(f"机构“{to_org.name}”已停用。", field=field)
+    if to_org.pk == case.current_org_id:
+        raise ServiceError("不能转交给本机构自己。", field=field)
+    if case.nature == Nature.ACCUSATION and _is_within(to_org, case.accused_org):
+        # 第三十条: accusation material is never passed to the accused.
+        raise ServiceError("检举控告事项不得转交被反映单位或其下属单位办理。", field=field)
+
+
+def _route(
+    case_id: int,
+    *,
+    actor: User,
+    action: Action,
+    to_org: Org,
+    assisting: Sequence[Org],
+    payload: dict[str, object],
+) -> Case:
+    case = lock_case(case_id)
+    status = check_transition(case, action)
+    require_role(actor, case.current_org, BUREAU_ROLES, action)
+    if not case.current_org.is_petition_bureau:
+        raise ServiceError("只有信访部门可以转送、交办；本机关登记的事项请直接受理或告知。", field="to_org")
+    _check_target(case, to_org, field="to_org")
+    for org in assisting:
+        _check_target(case, org, field="assisting")
+    moment = now()
+    case.units.filter(is_active=True).update(is_active=False)
+    CaseUnit.objects.create(case=case, org=to_org, role=CaseUnit.Role.LEAD, since=moment)
+    for org in assisting:
+        CaseUnit.objects.create(case=case, org=org, role=CaseUnit.Role.ASSIST, since=moment)
+    bureau = case.current_org
+    case.current_org = to_org
+    append_event(
+        case,
+        kind="forwarded" if action == Action.FORWARD else "assigned",
+        actor=actor,
+        org=bureau,
+        payload={
+            "to_org": to_org.pk,
+            "to_org_name": to_org.name,
+            "assisting": [{"id": o.pk, "name": o.name} for o in assisting],
+            **payload,
+        },
+    )
+    project(case, status=status, fields=["current_org"])
+    return case
+
+
+@transaction.atomic
+def case_forward(*, actor: User, case: Case, to_org: Org, assisting: Sequence[Org] = (), note: str = "") -> Case:
+    """转送 to the organ with authority (第二十二条)."""
+    return _route(case.pk, actor=actor, action=Action.FORWARD, to_org=to_org, assisting=assisting, payload={"note": note})
+
+
+@transaction.atomic
+def case_assign(
+    *, actor: User, case: Case, to_org: Org, report_due: dt.date, assisting: Sequence[Org] = (), note: str = ""
+) -> Case:
+    """交办 an important matter, demanding a completion report (办结报告) by `report_due` (第二十二条)."""
+    if report_due <= local_date():
+        raise ServiceError("办结报告期限应晚于今天。", field="report_due")
+    return _route(
+        case.pk,
+        actor=actor,
+        action=Action.ASSIGN,
+        to_org=to_org,
+        assisting=assisting,
+        payload={"report_due": report_due.isoformat(), "note": note},
+    )
+
+
+@transaction.atomic
+def case_answer(*, actor: User, case: Case, reply: ReplyInput) -> Case:
+    """The registering organ answers the matter itself with a written reply."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.ANSWER)
+    require_role(actor, locked.current_org, BUREAU_ROLES, Action.ANSWER)
+    append_event(locked, kind="answered", actor=actor, org=locked.current_org, payload=reply_payload(reply))
+    project(locked, status=status)
+    return locked
+
+
+@transaction.atomic
+def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -> Case:
+    """不予受理: the matter belongs to a legal procedure; tell the petitioner which (第三十一条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.DECLINE)
+    require_role(actor, locked.current_org, BUREAU_ROLES, Action.DECLINE)
+    if legal_channel not in LEGAL_CHANNELS:
+        raise ServiceError(f"法定途径“{legal_channel}”无效，可选：{'、'.join(LEGAL_CHANNELS.values())}。", field="legal_channel")
+    reasons = _text(reasons, field="reasons", label="不予受理理由")
+    append_event(
+        locked,
+        kind="declined",
+        actor=actor,
+        org=locked.current_org,
+        payload={"legal_channel": legal_channel, "legal_channel_name": LEGAL_CHANNELS[legal_channel], "reasons": reasons},
+    )
+    locked.closed_at = now()
+    project(locked, status=status, fields=["closed_at"])
+    return locked
+
+
+@transaction.atomic
+def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -> Case:
+    """不再受理: the same facts and reasons as a matter already concluded by 复核 (第三十六条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.REFUSE_AGAIN)
+    require_role(actor, locked.current_org, BUREAU_ROLES, Action.REFUSE_AGAIN)
+    if earlier.pk == locked.pk:
+        raise ServiceError("不能引用本件作为已终结事项。", field="earlier")
+    if earlier.status != Status.TERMINATED or not earlier.events.filter(kind="rereview_decided").exists():
+        raise ServiceError(f"信访件 {earlier.number} 尚未经复核终结，不能据此不再受理。", field="earlier")
+    reasons = _text(reasons, field="reasons", label="不再受理理由")
+    locked.repeat_of = earlier
+    append_event(
+        locked,
+        kind="refused_again",
+        actor=actor,
+        org=locked.current_org,
+        payload={"earlier": earlier.pk, "earlier_number": earlier.number, "reasons": reasons},
+    )
+    locked.closed_at = now()
+    project(locked, status=status, fields=["repeat_of", "closed_at"])
+    return locked
+
+
+@transaction.atomic
+def case_accept(*, actor: User, case: Case, note: str = "") -> Case:
+    """受理: the unit takes the matter and notifies the petitioner within 15 days (第二十三条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.ACCEPT)
+    require_role(actor, locked.current_org, UNIT_ROLES, Action.ACCEPT)
+    append_event(locked, kind="accepted", actor=actor, org=locked.current_org, payload={"note": note})
+    project(locked, status=status)
+    return locked
+
+
+@transaction.atomic
+def case_object(*, actor: User, case: Case, reasons: str) -> Case:
+    """异议: not this unit's remit; back to the bureau that routed it, within 5 working days (第二十三条)."""
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.OBJECT)
+    require_role(actor, locked.current_org, UNIT_ROLES, Action.OBJECT)
+    reasons = _text(reasons, field="reasons", label="异议理由")
+    routed = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
+    if routed is None or routed.org is None:
+        raise ServiceError("找不到转交本件的信访部门。", field="case")
+    unit = locked.current_org
+    locked.units.filter(is_active=True).update(is_active=False)
+    CaseUnit.objects.create(case=locked, org=routed.org, role=CaseUnit.Role.LEAD, since=now())
+    locked.current_org = routed.org
+    append_event(
+        locked, kind="objected", actor=actor, org=unit, payload={"reasons": reasons, "returned_to": routed.org.pk}
+    )
+    project(locked, status=status, fields=["current_org"])
+    return locked
+
+
+@transaction.atomic
+def case_add_assisting(*, actor: User, case: Case, org: Org) -> Case:
+    """Joint handling: an assisting unit (协办); the lead unit still gives the one reply."""
+    locked = lock_case(case.pk)
+    check_transition(locked, Action.ADD_ASSISTING)
+    lead = locked.current_org
+    routing_bureau = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
+    allowed = [lead] + ([routing_bureau.org] if routing_bureau and routing_bureau.org else [])
+    if not any(_holds(actor, o) for o in allowed):
+        require_role(actor, lead, UNIT_ROLES, Action.ADD_ASSISTING)
+    _check_target(locked, org, field="org")
+    if locked.units.filter(org=org, is_active=True).exists():
+        raise ServiceError(f"“{org.name}”已在办理单位中。", field="org")
+    CaseUnit.objects.create(case=locked, org=org, role=CaseUnit.Role.ASSIST, since=now())
+    append_event(locked, kind="assisting_added", actor=actor, org=lead, payload={"org": org.pk, "org_name": org.name})
+    project(locked)
+    return locked
+
+
+def _holds(actor: User, org: Org) -> bool:
+    from xinfang.orgs.selectors import user_memberships
+
+    return user_memberships(actor).filter(org=org, role__in=[*UNIT_ROLES, *BUREAU_ROLES]).exists()

@@ -1,0 +1,55 @@
+"""Building cases for tests through the same services the product uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xinfang.cases import services
+from xinfang.cases.models import Case, ContentCategory
+from xinfang.cases.services import PetitionerInput, ReplyInput
+from xinfang.testing.world import World
+
+ID_NUMBER = "11010519491231002X"  # a valid test ID number (checksum X)
+
+
+def register(world: World, **overrides: Any) -> Case:
+    fields: dict[str, Any] = {
+        "actor": world.registrar,
+        "org": world.city_bureau,
+        "channel": "visit",
+        "nature": "appeal",
+        "category": ContentCategory.objects.get(code="030100"),
+        "subject": "小区住房质量问题长期未解决",
+        "content": "本人购买的青山县某小区住房墙体开裂，多次向开发商反映未果，请求有关部门督促维修。",
+        "problem_region": world.county,
+        "petitioners": [
+            PetitionerInput(name="张三", id_number=ID_NUMBER, phone="13800138000", address="青山县城关镇幸福路1号")
+        ],
+    }
+    fields.update(overrides)
+    return services.case_register(**fields)
+
+
+def a_reply(**overrides: Any) -> ReplyInput:
+    fields: dict[str, Any] = {
+        "outcome": "support",
+        "request": "请求督促开发商维修房屋墙体裂缝。",
+        "facts": "经现场核查，该房屋外墙存在裂缝，属于保修范围。",
+        "reasons": "开发商应在保修期内承担维修责任。",
+        "legal_basis": "《建设工程质量管理条例》第四十条",
+        "tags": ["solved"],
+    }
+    fields.update(overrides)
+    return ReplyInput(**fields)
+
+
+def to_accepted(world: World, case: Case | None = None) -> Case:
+    case = case or register(world)
+    case = services.case_forward(actor=world.registrar, case=case, to_org=world.city_housing)
+    return services.case_accept(actor=world.handler, case=case)
+
+
+def to_delivered(world: World, case: Case | None = None) -> Case:
+    case = to_accepted(world, case)
+    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    return services.case_deliver(actor=world.handler, case=case, method="in_person")
