@@ -44,7 +44,9 @@ def _clock_events(events: Iterable[CaseEvent]) -> list[ClockEvent]:
     return result
 
 
-def case_clocks(case: Case, *, events: Iterable[CaseEvent] | None = None, today: dt.date | None = None) -> tuple[Clock, ...]:
+def case_clocks(
+    case: Case, *, events: Iterable[CaseEvent] | None = None, today: dt.date | None = None
+) -> tuple[Clock, ...]:
     rows = list(events) if events is not None else list(case.events.order_by("seq"))
     return derive_clocks(
         _clock_events(rows), profile_for(case).rules, work_calendar(), today=today or local_date()

@@ -64,7 +64,12 @@ class ContentCategory(models.Model):
     code = models.CharField("分类代码", max_length=6, unique=True)
     name = models.CharField("分类名称", max_length=64)
     parent = models.ForeignKey(
-        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     level = models.PositiveSmallIntegerField("层级")
     is_active = models.BooleanField("启用", default=True)
@@ -118,10 +123,20 @@ class Case(models.Model):
         related_name="petitions",
     )
     repeat_of = models.ForeignKey(
-        "self", verbose_name="重复信访件", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        verbose_name="重复信访件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
     )
     duplicate_of = models.ForeignKey(
-        "self", verbose_name="主件", null=True, blank=True, on_delete=models.SET_NULL, related_name="followers"
+        "self",
+        verbose_name="主件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followers",
     )
 
     # Projection of the event log, kept by the services for fast queries.
@@ -137,6 +152,8 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField("已延期天数", default=0)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=0)
+    # Hash of the newest event: lets verify_events notice a deleted tail of the log.
+    last_event_hash = models.CharField("最新记录摘要", max_length=64, blank=True)
     updated_at = models.DateTimeField("更新时间")
 
     class Meta:
@@ -239,7 +256,9 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    org = models.ForeignKey(Org, verbose_name="操作机构", null=True, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        Org, verbose_name="操作机构", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField("时间")
     payload = models.JSONField("内容", default=dict)
     prev_hash = models.CharField(max_length=64)
@@ -296,6 +315,9 @@ class Rating(models.Model):
         verbose_name_plural = "满意度评价"
         constraints = [models.UniqueConstraint(fields=["case", "track"], name="rating_once_per_track")]
 
+    def __str__(self) -> str:
+        return f"{self.get_track_display()}：{self.get_value_display()}"
+
 
 class IdempotencyKey(models.Model):
     """A client's retry key for intake: the same key from the same user returns the same case."""
@@ -307,3 +329,6 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key

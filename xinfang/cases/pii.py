@@ -47,7 +47,9 @@ def decrypt(token: str) -> str:
     try:
         return fernet.decrypt(token.encode()).decode()
     except InvalidToken:
-        raise ImproperlyConfigured("Personal data cannot be decrypted: PII_KEY differs from the key it was written with.") from None
+        raise ImproperlyConfigured(
+            "Personal data cannot be decrypted: PII_KEY differs from the key it was written with."
+        ) from None
 
 
 def normalise(value: str) -> str:

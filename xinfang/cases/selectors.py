@@ -20,8 +20,9 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     - staff: matters their organisation registered, leads or assists on (now or before), or
       reviews; a petition bureau also sees every matter about, registered in or handled in its
       region and the regions below it;
-    - never, for anyone: an accusation (检举控告) against their own organisation or one above it
-      (第三十条: accusation material is not passed to the accused).
+    - never, for anyone: an accusation (检举控告) against their own organisation, even when it is
+      involved in the case (第三十条: accusation material is not passed to the accused). Other
+      organs under the same government are separate organs and keep their ordinary view.
     """
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
@@ -44,15 +45,15 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
             | Q(registered_org__region__path__startswith=prefix)
             | Q(current_org__region__path__startswith=prefix)
         )
-    # The organisation itself and every superior it sits under count as "the accused".
-    accused_side = {int(part) for org in orgs for part in org.path.strip("/").split("/") if part}
-    return Case.objects.filter(visible).exclude(Q(nature=Nature.ACCUSATION) & Q(accused_org_id__in=accused_side))
+    return Case.objects.filter(visible).exclude(Q(nature=Nature.ACCUSATION) & Q(accused_org_id__in=org_ids))
 
 
 def case_detail(user: User, case_id: int) -> Case | None:
     return (
         cases_visible_to(user)
-        .select_related("category", "problem_region", "registered_org", "current_org", "review_org", "accused_org")
+        .select_related(
+            "category", "problem_region", "registered_org", "current_org", "review_org", "accused_org"
+        )
         .filter(pk=case_id)
         .first()
     )

@@ -28,7 +28,15 @@ GENESIS_HASH = "0" * 64
 
 
 def event_digest(
-    *, prev_hash: str, case_id: int, seq: int, kind: str, actor_id: int | None, org_id: int | None, at: str, payload: Any
+    *,
+    prev_hash: str,
+    case_id: int,
+    seq: int,
+    kind: str,
+    actor_id: int | None,
+    org_id: int | None,
+    at: str,
+    payload: Any,
 ) -> str:
     """The hash of one event: its content and the hash of the one before (tamper evidence)."""
     body = json.dumps(
@@ -43,7 +51,9 @@ def event_digest(
 
 def lock_case(case_id: int) -> Case:
     try:
-        return Case.objects.select_for_update().select_related("problem_region", "current_org").get(pk=case_id)
+        return (
+            Case.objects.select_for_update().select_related("problem_region", "current_org").get(pk=case_id)
+        )
     except Case.DoesNotExist:
         raise ServiceError("信访件不存在。", field="case", code="not_found") from None
 
@@ -66,6 +76,7 @@ def append_event(
         at=at.isoformat(),
         payload=clean_payload,
     )
+    case.last_event_hash = digest
     try:
         with transaction.atomic():
             return CaseEvent.objects.create(
@@ -91,7 +102,7 @@ def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()
     case.version += 1
     case.updated_at = now()
     case.next_due_at = case_next_due_at(case, events=case.events.order_by("seq"))
-    case.save(update_fields=["status", "version", "updated_at", "next_due_at", *fields])
+    case.save(update_fields=["status", "version", "updated_at", "next_due_at", "last_event_hash", *fields])
 
 
 def check_transition(case: Case, action: Action) -> str:

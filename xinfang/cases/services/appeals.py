@@ -20,7 +20,6 @@ from xinfang.cases.transitions import Action
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import Org, User
-from xinfang.orgs.selectors import user_memberships
 
 REVIEW_OUTCOMES = {"uphold": "维持", "revoke": "撤销", "change": "变更", "redo": "责令重新办理"}
 TERMINATION_REASONS = {
@@ -55,7 +54,9 @@ def _higher_organ(org: Org, requested: Org | None, *, field: str, label: str) ->
 
 def _decision_payload(outcome: str, opinion: str) -> dict[str, str]:
     if outcome not in REVIEW_OUTCOMES:
-        raise ServiceError(f"意见“{outcome}”无效，可选：{'、'.join(REVIEW_OUTCOMES.values())}。", field="outcome")
+        raise ServiceError(
+            f"意见“{outcome}”无效，可选：{'、'.join(REVIEW_OUTCOMES.values())}。", field="outcome"
+        )
     if not (opinion or "").strip():
         raise ServiceError("请填写意见内容。", field="opinion")
     return {"outcome": outcome, "outcome_name": REVIEW_OUTCOMES[outcome], "opinion": opinion.strip()}
@@ -78,7 +79,9 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
     replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
     unit = replied.org if replied and replied.org else locked.current_org
     rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit
-    Rating.objects.create(case=locked, track=track, org=rated_org, value=value, reason=reason.strip(), rated_at=now())
+    Rating.objects.create(
+        case=locked, track=track, org=rated_org, value=value, reason=reason.strip(), rated_at=now()
+    )
     append_event(
         locked,
         kind="rated",
@@ -125,7 +128,13 @@ def case_review_decide(*, actor: User, case: Case, outcome: str, opinion: str) -
     require_role(actor, locked.review_org, DECIDING_ROLES, Action.REVIEW_DECIDE)
     if locked.paused:
         raise ServiceError("听证尚未结束，不能作出复查意见。", field="status")
-    append_event(locked, kind="review_decided", actor=actor, org=locked.review_org, payload=_decision_payload(outcome, opinion))
+    append_event(
+        locked,
+        kind="review_decided",
+        actor=actor,
+        org=locked.review_org,
+        payload=_decision_payload(outcome, opinion),
+    )
     project(locked, status=status)
     return locked
 
@@ -164,8 +173,16 @@ def case_rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str)
     require_role(actor, locked.review_org, DECIDING_ROLES, Action.REREVIEW_DECIDE)
     if locked.paused:
         raise ServiceError("听证尚未结束，不能作出复核意见。", field="status")
-    append_event(locked, kind="rereview_decided", actor=actor, org=locked.review_org, payload=_decision_payload(outcome, opinion))
-    append_event(locked, kind="terminated", actor=actor, org=locked.review_org, payload={"reason": "rereview_decided"})
+    append_event(
+        locked,
+        kind="rereview_decided",
+        actor=actor,
+        org=locked.review_org,
+        payload=_decision_payload(outcome, opinion),
+    )
+    append_event(
+        locked, kind="terminated", actor=actor, org=locked.review_org, payload={"reason": "rereview_decided"}
+    )
     locked.closed_at = now()
     project(locked, status=status, fields=["closed_at"])
     return locked
@@ -178,7 +195,9 @@ def case_terminate(*, actor: User, case: Case, reason: str) -> Case:
     status = check_transition(locked, Action.TERMINATE)
     require_role(actor, locked.current_org, (*UNIT_ROLES, *BUREAU_ROLES), Action.TERMINATE)
     if reason not in TERMINATION_REASONS:
-        raise ServiceError(f"终结理由“{reason}”无效，可选：{'、'.join(TERMINATION_REASONS.values())}。", field="reason")
+        raise ServiceError(
+            f"终结理由“{reason}”无效，可选：{'、'.join(TERMINATION_REASONS.values())}。", field="reason"
+        )
     window = "review_request" if locked.status == "delivered" else "rereview_request"
     if reason == "window_lapsed" and _clock_state(locked, window) != "lapsed":
         raise ServiceError("申请期限尚未届满，不能以逾期未申请为由终结。", field="reason")
@@ -201,13 +220,14 @@ def case_link(*, actor: User, case: Case, target: Case, kind: str) -> Case:
 
     locked = lock_case(case.pk)
     check_transition(locked, Action.LINK)
+    if actor.is_citizen:
+        raise NotAllowed("只有工作人员可以关联信访件。")
     visible = cases_visible_to(actor)
     if not visible.filter(pk=locked.pk).exists() or not visible.filter(pk=target.pk).exists():
         raise NotAllowed("只能关联您有权查看的信访件。")
-    if not any(user_memberships(actor).filter(role__in=[*UNIT_ROLES, *BUREAU_ROLES]).values_list("pk", flat=True)):
-        raise NotAllowed("只有工作人员可以关联信访件。")
     if kind not in LINK_KINDS:
         raise ServiceError("关联类型应为重复信访或同一事项。", field="kind")
+    target = Case.objects.get(pk=target.pk)  # the caller's copy may be stale
     if target.pk == locked.pk:
         raise ServiceError("不能关联本件自己。", field="target")
     if kind == "repeat":

@@ -11,7 +11,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from xinfang.cases import pii
-from xinfang.cases.models import Case, CaseUnit, Channel, ContentCategory, IdempotencyKey, Nature, Petitioner, Status
+from xinfang.cases.models import (
+    Case,
+    CaseUnit,
+    Channel,
+    ContentCategory,
+    IdempotencyKey,
+    Nature,
+    Petitioner,
+    Status,
+)
 from xinfang.cases.services._core import append_event, project, require_role
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError

@@ -48,8 +48,15 @@ class ReplyInput:
 def reply_payload(reply: ReplyInput) -> dict[str, object]:
     """Validate a reply; its content goes into the event that records it."""
     if reply.outcome not in OUTCOMES:
-        raise ServiceError(f"处理意见“{reply.outcome}”无效，可选：支持、解释说明、不予支持。", field="outcome")
-    for name, label in [("request", "信访请求"), ("facts", "查明事实"), ("reasons", "处理理由"), ("legal_basis", "法律依据")]:
+        raise ServiceError(
+            f"处理意见“{reply.outcome}”无效，可选：支持、解释说明、不予支持。", field="outcome"
+        )
+    for name, label in [
+        ("request", "信访请求"),
+        ("facts", "查明事实"),
+        ("reasons", "处理理由"),
+        ("legal_basis", "法律依据"),
+    ]:
         if not (getattr(reply, name) or "").strip():
             raise ServiceError(f"信访处理意见书应写明{label}（第三十二条）。", field=name)
     unknown = [tag for tag in reply.tags if tag not in OUTCOME_TAGS]
@@ -71,7 +78,7 @@ def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
     """听证: its time does not count against the running clock (第三十一条第六项、第三十六条)."""
     locked = lock_case(case.pk)
     check_transition(locked, Action.HEARING_START)
-    require_role(actor, locked.current_org, UNIT_ROLES + (Role.LEADER,), Action.HEARING_START)
+    require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_START)
     if locked.paused:
         raise ServiceError("本件已在听证中。", field="status")
     append_event(locked, kind="hearing_started", actor=actor, org=locked.current_org, payload={"note": note})
@@ -84,13 +91,17 @@ def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
 def case_hearing_end(*, actor: User, case: Case, conclusion: str) -> Case:
     locked = lock_case(case.pk)
     check_transition(locked, Action.HEARING_END)
-    require_role(actor, locked.current_org, UNIT_ROLES + (Role.LEADER,), Action.HEARING_END)
+    require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_END)
     if not locked.paused:
         raise ServiceError("本件没有进行中的听证。", field="status")
     if not (conclusion or "").strip():
         raise ServiceError("请填写听证结论。", field="conclusion")
     append_event(
-        locked, kind="hearing_ended", actor=actor, org=locked.current_org, payload={"conclusion": conclusion.strip()}
+        locked,
+        kind="hearing_ended",
+        actor=actor,
+        org=locked.current_org,
+        payload={"conclusion": conclusion.strip()},
     )
     locked.paused = False
     project(locked, fields=["paused"])
@@ -103,9 +114,11 @@ def case_extend(*, actor: User, case: Case, days: int, approver: User, reason: s
     locked = lock_case(case.pk)
     check_transition(locked, Action.EXTEND)
     require_role(actor, locked.current_org, UNIT_ROLES, Action.EXTEND)
-    if not user_memberships(approver).filter(
-        org=locked.current_org, role__in=[Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER]
-    ).exists():
+    if (
+        not user_memberships(approver)
+        .filter(org=locked.current_org, role__in=[Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER])
+        .exists()
+    ):
         raise ServiceError(f"批准人应为{locked.current_org.name}的审核人或负责人。", field="approver")
     rule = profile_for(locked).rules["handle"]
     limit = rule.extension_limit or 0
@@ -120,7 +133,13 @@ def case_extend(*, actor: User, case: Case, days: int, approver: User, reason: s
         kind="extended",
         actor=actor,
         org=locked.current_org,
-        payload={"days": days, "clock": "handle", "approver": approver.pk, "approver_name": str(approver), "reason": reason.strip()},
+        payload={
+            "days": days,
+            "clock": "handle",
+            "approver": approver.pk,
+            "approver_name": str(approver),
+            "reason": reason.strip(),
+        },
     )
     locked.extension_days = days
     project(locked, fields=["extension_days"])
@@ -145,9 +164,11 @@ def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date 
     """送达: the petitioner receives the reply; the 30-day 复查 window starts (第三十五条)."""
     locked = lock_case(case.pk)
     status = check_transition(locked, Action.DELIVER)
-    require_role(actor, locked.current_org, UNIT_ROLES + (Role.REGISTRAR,), Action.DELIVER)
+    require_role(actor, locked.current_org, (*UNIT_ROLES, Role.REGISTRAR), Action.DELIVER)
     if method not in DELIVERY_METHODS:
-        raise ServiceError(f"送达方式“{method}”无效，可选：{'、'.join(DELIVERY_METHODS.values())}。", field="method")
+        raise ServiceError(
+            f"送达方式“{method}”无效，可选：{'、'.join(DELIVERY_METHODS.values())}。", field="method"
+        )
     delivered_on = delivered_on or local_date()
     if delivered_on > local_date():
         raise ServiceError("送达日期不能晚于今天。", field="delivered_on")
@@ -156,7 +177,11 @@ def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date 
         kind="delivered",
         actor=actor,
         org=locked.current_org,
-        payload={"method": method, "method_name": DELIVERY_METHODS[method], "delivered_on": delivered_on.isoformat()},
+        payload={
+            "method": method,
+            "method_name": DELIVERY_METHODS[method],
+            "delivered_on": delivered_on.isoformat(),
+        },
     )
     project(locked, status=status)
     return locked

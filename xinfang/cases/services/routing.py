@@ -97,14 +97,29 @@ def _route(
 
 
 @transaction.atomic
-def case_forward(*, actor: User, case: Case, to_org: Org, assisting: Sequence[Org] = (), note: str = "") -> Case:
+def case_forward(
+    *, actor: User, case: Case, to_org: Org, assisting: Sequence[Org] = (), note: str = ""
+) -> Case:
     """转送 to the organ with authority (第二十二条)."""
-    return _route(case.pk, actor=actor, action=Action.FORWARD, to_org=to_org, assisting=assisting, payload={"note": note})
+    return _route(
+        case.pk,
+        actor=actor,
+        action=Action.FORWARD,
+        to_org=to_org,
+        assisting=assisting,
+        payload={"note": note},
+    )
 
 
 @transaction.atomic
 def case_assign(
-    *, actor: User, case: Case, to_org: Org, report_due: dt.date, assisting: Sequence[Org] = (), note: str = ""
+    *,
+    actor: User,
+    case: Case,
+    to_org: Org,
+    report_due: dt.date,
+    assisting: Sequence[Org] = (),
+    note: str = "",
 ) -> Case:
     """交办 an important matter, demanding a completion report (办结报告) by `report_due` (第二十二条)."""
     if report_due <= local_date():
@@ -137,14 +152,21 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
     status = check_transition(locked, Action.DECLINE)
     require_role(actor, locked.current_org, BUREAU_ROLES, Action.DECLINE)
     if legal_channel not in LEGAL_CHANNELS:
-        raise ServiceError(f"法定途径“{legal_channel}”无效，可选：{'、'.join(LEGAL_CHANNELS.values())}。", field="legal_channel")
+        raise ServiceError(
+            f"法定途径“{legal_channel}”无效，可选：{'、'.join(LEGAL_CHANNELS.values())}。",
+            field="legal_channel",
+        )
     reasons = _text(reasons, field="reasons", label="不予受理理由")
     append_event(
         locked,
         kind="declined",
         actor=actor,
         org=locked.current_org,
-        payload={"legal_channel": legal_channel, "legal_channel_name": LEGAL_CHANNELS[legal_channel], "reasons": reasons},
+        payload={
+            "legal_channel": legal_channel,
+            "legal_channel_name": LEGAL_CHANNELS[legal_channel],
+            "reasons": reasons,
+        },
     )
     locked.closed_at = now()
     project(locked, status=status, fields=["closed_at"])
@@ -159,6 +181,7 @@ def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -
     require_role(actor, locked.current_org, BUREAU_ROLES, Action.REFUSE_AGAIN)
     if earlier.pk == locked.pk:
         raise ServiceError("不能引用本件作为已终结事项。", field="earlier")
+    earlier = Case.objects.get(pk=earlier.pk)  # the caller's copy may be stale
     if earlier.status != Status.TERMINATED or not earlier.events.filter(kind="rereview_decided").exists():
         raise ServiceError(f"信访件 {earlier.number} 尚未经复核终结，不能据此不再受理。", field="earlier")
     reasons = _text(reasons, field="reasons", label="不再受理理由")
@@ -201,7 +224,11 @@ def case_object(*, actor: User, case: Case, reasons: str) -> Case:
     CaseUnit.objects.create(case=locked, org=routed.org, role=CaseUnit.Role.LEAD, since=now())
     locked.current_org = routed.org
     append_event(
-        locked, kind="objected", actor=actor, org=unit, payload={"reasons": reasons, "returned_to": routed.org.pk}
+        locked,
+        kind="objected",
+        actor=actor,
+        org=unit,
+        payload={"reasons": reasons, "returned_to": routed.org.pk},
     )
     project(locked, status=status, fields=["current_org"])
     return locked
@@ -221,7 +248,9 @@ def case_add_assisting(*, actor: User, case: Case, org: Org) -> Case:
     if locked.units.filter(org=org, is_active=True).exists():
         raise ServiceError(f"“{org.name}”已在办理单位中。", field="org")
     CaseUnit.objects.create(case=locked, org=org, role=CaseUnit.Role.ASSIST, since=now())
-    append_event(locked, kind="assisting_added", actor=actor, org=lead, payload={"org": org.pk, "org_name": org.name})
+    append_event(
+        locked, kind="assisting_added", actor=actor, org=lead, payload={"org": org.pk, "org_name": org.name}
+    )
     project(locked)
     return locked
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from xinfang.cases import services
+from xinfang.cases.categories import DEFAULT_CATEGORIES_CSV, load_categories
 from xinfang.cases.models import Case, ContentCategory
 from xinfang.cases.services import PetitionerInput, ReplyInput
 from xinfang.testing.world import World
 
 ID_NUMBER = "11010519491231002X"  # a valid test ID number (checksum X)
+
+
+def category(code: str) -> ContentCategory:
+    """A category of the shipped code table (reloaded when a transactional test flushed it)."""
+    if not ContentCategory.objects.exists():
+        load_categories(DEFAULT_CATEGORIES_CSV.read_text(encoding="utf-8"))
+    return ContentCategory.objects.get(code=code)
 
 
 def register(world: World, **overrides: Any) -> Case:
@@ -18,12 +26,14 @@ def register(world: World, **overrides: Any) -> Case:
         "org": world.city_bureau,
         "channel": "visit",
         "nature": "appeal",
-        "category": ContentCategory.objects.get(code="030100"),
+        "category": category("030100"),
         "subject": "小区住房质量问题长期未解决",
         "content": "本人购买的青山县某小区住房墙体开裂，多次向开发商反映未果，请求有关部门督促维修。",
         "problem_region": world.county,
         "petitioners": [
-            PetitionerInput(name="张三", id_number=ID_NUMBER, phone="13800138000", address="青山县城关镇幸福路1号")
+            PetitionerInput(
+                name="张三", id_number=ID_NUMBER, phone="13800138000", address="青山县城关镇幸福路1号"
+            )
         ],
     }
     fields.update(overrides)

@@ -17,12 +17,16 @@ def test_a_case_climbs_the_whole_ladder_to_termination(world: World) -> None:
     reviewer = world.leader
     case = services.case_review_request(actor=world.leader, case=case, reasons="对处理意见不服")
     assert case.status == Status.REVIEWING and case.review_org == world.city_gov
-    case = services.case_review_decide(actor=reviewer, case=case, outcome="uphold", opinion="维持原处理意见。")
+    case = services.case_review_decide(
+        actor=reviewer, case=case, outcome="uphold", opinion="维持原处理意见。"
+    )
     assert case.status == Status.REVIEWED
     membership_grant(user=world.leader, org=world.province_gov, role=Role.LEADER)
     case = services.case_rereview_request(actor=world.leader, case=case, reasons="仍然不服")
     assert case.review_org == world.province_gov
-    case = services.case_rereview_decide(actor=world.leader, case=case, outcome="uphold", opinion="维持复查意见。")
+    case = services.case_rereview_decide(
+        actor=world.leader, case=case, outcome="uphold", opinion="维持复查意见。"
+    )
     assert case.status == Status.TERMINATED
     assert case.next_due_at is None
     kinds = list(case.events.values_list("kind", flat=True))

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "Load the content-classification code table (内容分类) from CSV; existing codes are updated."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--file", default=str(DEFAULT_CATEGORIES_CSV), help="CSV with code,name,parent_code")
+        parser.add_argument(
+            "--file", default=str(DEFAULT_CATEGORIES_CSV), help="CSV with code,name,parent_code"
+        )
 
     def handle(self, *args: Any, file: str, **options: Any) -> None:
         path = Path(file)
