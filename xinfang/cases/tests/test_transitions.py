@@ -20,7 +20,7 @@ PAIRS = list(itertools.product(Status.values, [a for a in Action if a != Action.
 
 def test_the_pure_status_list_matches_the_model() -> None:
     assert set(STATUS_LABELS) == set(Status.values)
-    assert STATUS_LABELS == dict(Status.choices)
+    assert dict(Status.choices) == STATUS_LABELS
 
 
 @pytest.mark.parametrize(("status", "action"), PAIRS)
