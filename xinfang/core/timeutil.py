@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
+_pinned: ContextVar[dt.datetime | None] = ContextVar("xinfang_pinned_now", default=None)
+
 
 def now() -> dt.datetime:
-    return timezone.now()
+    pinned = _pinned.get()
+    return pinned if pinned is not None else timezone.now()
+
+
+@contextmanager
+def pinned_now(moment: dt.datetime) -> Iterator[None]:
+    """Make `now()` return `moment` in this context: for entering historical records (the demo
+    generator, imports of a bureau's archive) through the same services as live work."""
+    if moment.tzinfo is None:
+        raise ValueError("pinned_now needs an aware datetime")
+    token = _pinned.set(moment)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def local_date(moment: dt.datetime | None = None) -> dt.date:

@@ -114,7 +114,7 @@ def check_transition(case: Case, action: Action) -> str:
 
 def require_role(actor: User, org: Org, roles: Iterable[str], action: Action) -> None:
     """The actor must hold one of `roles` in `org` to take `action` there."""
-    roles = list(roles)
+    roles = list(dict.fromkeys(roles))  # each role once, in the order given
     if actor.is_citizen or not user_memberships(actor).filter(org=org, role__in=roles).exists():
         names = "或".join(Role(r).label for r in roles)
         raise NotAllowed(f"只有{org.name}的{names}可以{ACTION_LABELS[action]}。")

@@ -52,6 +52,12 @@ def _higher_organ(org: Org, requested: Org | None, *, field: str, label: str) ->
     return requested
 
 
+def _refuse_accused(case: Case, org: Org, *, field: str) -> None:
+    if case.nature == "accusation" and case.accused_org_id == org.pk:
+        # 第三十条: the accused never receives the accusation, not even as the reviewing organ.
+        raise ServiceError("被反映单位不能复查、复核针对本单位的检举控告，请指定其他机关。", field=field)
+
+
 def _decision_payload(outcome: str, opinion: str) -> dict[str, str]:
     if outcome not in REVIEW_OUTCOMES:
         raise ServiceError(
@@ -103,6 +109,7 @@ def case_review_request(*, actor: User, case: Case, reasons: str, review_org: Or
     replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
     handling_org = replied.org if replied and replied.org else locked.current_org
     target = _higher_organ(handling_org, review_org, field="review_org", label="复查")
+    _refuse_accused(locked, target, field="review_org")
     _require_petitioner_or_staff(actor, locked, target, Action.REVIEW_REQUEST)
     if not (reasons or "").strip():
         raise ServiceError("请写明申请复查的理由。", field="reasons")
@@ -148,6 +155,7 @@ def case_rereview_request(*, actor: User, case: Case, reasons: str, rereview_org
         raise ServiceError("已超过收到复查意见之日起三十日的复核申请期限（第三十六条）。", field="reasons")
     assert locked.review_org is not None
     target = _higher_organ(locked.review_org, rereview_org, field="rereview_org", label="复核")
+    _refuse_accused(locked, target, field="rereview_org")
     _require_petitioner_or_staff(actor, locked, target, Action.REREVIEW_REQUEST)
     if not (reasons or "").strip():
         raise ServiceError("请写明申请复核的理由。", field="reasons")
@@ -193,7 +201,7 @@ def case_terminate(*, actor: User, case: Case, reason: str) -> Case:
     """终结 when the petitioner lets the appeal window pass or accepts the opinion."""
     locked = lock_case(case.pk)
     status = check_transition(locked, Action.TERMINATE)
-    require_role(actor, locked.current_org, (*UNIT_ROLES, *BUREAU_ROLES), Action.TERMINATE)
+    require_role(actor, locked.current_org, (*UNIT_ROLES, *BUREAU_ROLES, *DECIDING_ROLES), Action.TERMINATE)
     if reason not in TERMINATION_REASONS:
         raise ServiceError(
             f"终结理由“{reason}”无效，可选：{'、'.join(TERMINATION_REASONS.values())}。", field="reason"

@@ -431,3 +431,16 @@ def test_links_repeat_and_duplicate_point_at_the_master(world: World) -> None:
         services.case_link(actor=world.registrar, case=first, target=third, kind="repeat")
     with pytest.raises(NotAllowed):
         services.case_link(actor=world.other_clerk, case=third, target=first, kind="repeat")
+
+
+def test_the_accused_unit_cannot_be_the_review_organ(world: World) -> None:
+    # A department registered an accusation against its own government and handled it itself.
+    case = register(
+        world, actor=world.handler, org=world.city_housing, nature="accusation", accused_org=world.city_gov
+    )
+    case = services.case_accept(actor=world.handler, case=case)
+    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = services.case_deliver(actor=world.handler, case=case, method="post")
+    with pytest.raises(ServiceError, match="被反映单位不能复查") as exc:
+        services.case_review_request(actor=world.registrar, case=case, reasons="不服")
+    assert exc.value.field == "review_org"

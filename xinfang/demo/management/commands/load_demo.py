@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from xinfang.cases.models import Case, Status
+from xinfang.demo.cases import generate_cases
 from xinfang.demo.generator import DEMO_PASSWORD, load_demo
 
 
@@ -14,9 +16,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=2000,
+            help="Demo cases to create when there are none yet (default 2000).",
+        )
 
-    def handle(self, *args: Any, quiet_logins: bool, **options: Any) -> None:
+    def handle(self, *args: Any, quiet_logins: bool, cases: int, **options: Any) -> None:
         summary = load_demo()
+        if cases < 0:
+            raise CommandError("--cases must be zero or more.")
+        if cases and not Case.objects.exists():
+            self.stdout.write(f"正在生成 {cases} 件示例信访事项（近 24 个月，各办理阶段）……")
+            counts = generate_cases(
+                cases, progress=lambda done: self.stdout.write(f"  已生成 {done}/{cases} 件")
+            )
+            parts = "，".join(f"{Status(s).label} {n}" for s, n in counts.items() if n)
+            self.stdout.write(f"示例信访事项：{parts}。")
         created = summary.created
         if any(created.values()):
             self.stdout.write(

@@ -1,0 +1,159 @@
+"""The .docx documents a bureau exchanges about a case (受理告知书, 信访处理意见书 ...).
+
+Each kind records one event of the case: it exists once that event has happened, and it is always
+drawn from the LAST event of its kind. Reads only (the case, its events and petitioners); no HTTP.
+
+    available_documents(case)          -> [("reply_opinion", "信访处理意见书"), ...]
+    render_document(case, "reply_opinion") -> ("信访处理意见书-<number>.docx", b"PK...")
+
+Layout (GB/T 9704) is in :mod:`.layout`, wording in :mod:`.kinds`; docs/documents.md describes
+each document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from xinfang.cases.models import Case, CaseEvent
+from xinfang.core.errors import ServiceError
+
+from . import kinds
+from .kinds import Builder, Source
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str
+    events: tuple[str, ...]  # the document records the last of these events
+    missing: str  # why it cannot be generated yet
+    build: Builder
+    title: Callable[[CaseEvent | None], str]
+    audience: str = "petitioner"  # "petitioner": addressed to the petitioner; "unit": staff only
+
+
+def _fixed(title: str) -> Callable[[CaseEvent | None], str]:
+    return lambda _event: title
+
+
+def _routing_title(event: CaseEvent | None) -> str:
+    return "交办单" if event is not None and event.kind == "assigned" else "转送单"
+
+
+# In the order a case meets them.
+DOCUMENT_KINDS: dict[str, DocumentKind] = {
+    kind.code: kind
+    for kind in (
+        DocumentKind(
+            "routing_slip",
+            ("forwarded", "assigned"),
+            "本件尚未转送或交办，不能生成转送单（交办单）。",
+            kinds.routing_slip,
+            _routing_title,
+            audience="unit",
+        ),
+        DocumentKind(
+            "acceptance_notice",
+            ("accepted",),
+            "本件尚未受理，不能生成受理告知书。",
+            kinds.acceptance_notice,
+            _fixed("受理告知书"),
+        ),
+        DocumentKind(
+            "decline_notice",
+            ("declined",),
+            "本件未作出不予受理决定，不能生成不予受理告知书。",
+            kinds.decline_notice,
+            _fixed("不予受理告知书"),
+        ),
+        DocumentKind(
+            "extension_notice",
+            ("extended",),
+            "本件未经批准延期，不能生成延期告知书。",
+            kinds.extension_notice,
+            _fixed("延期告知书"),
+        ),
+        DocumentKind(
+            "reply_opinion",
+            ("replied", "answered"),
+            "本件尚未作出处理意见，不能生成信访处理意见书。",
+            kinds.reply_opinion,
+            _fixed("信访处理意见书"),
+        ),
+        DocumentKind(
+            "review_opinion",
+            ("review_decided",),
+            "本件尚未作出复查意见，不能生成复查意见书。",
+            kinds.review_opinion,
+            _fixed("复查意见书"),
+        ),
+        DocumentKind(
+            "rereview_opinion",
+            ("rereview_decided",),
+            "本件尚未作出复核意见，不能生成复核意见书。",
+            kinds.rereview_opinion,
+            _fixed("复核意见书"),
+        ),
+    )
+}
+
+
+# What a citizen may download about their own case: the routing slip carries every petitioner's
+# contact data and, for accusations routed to 纪检监察, the accused unit; it is for staff only.
+PETITIONER_KINDS = frozenset(code for code, kind in DOCUMENT_KINDS.items() if kind.audience == "petitioner")
+
+
+def _last_of(events: list[CaseEvent], kinds_: tuple[str, ...]) -> CaseEvent | None:
+    return next((event for event in reversed(events) if event.kind in kinds_), None)
+
+
+def available_documents(case: Case) -> list[tuple[str, str]]:
+    """(kind, Chinese title) of every document the case's events allow, in workflow order."""
+    happened = list(case.events.only("seq", "kind").order_by("seq"))
+    result = []
+    for kind in DOCUMENT_KINDS.values():
+        event = _last_of(happened, kind.events)
+        if event is not None:
+            result.append((kind.code, kind.title(event)))
+    return result
+
+
+def document_title(kind: str, case: Case | None = None) -> str:
+    """The Chinese title of a kind (转送单 or 交办单 depends on the case's last routing)."""
+    spec = _spec(kind)
+    event = _last_of(list(case.events.only("seq", "kind").order_by("seq")), spec.events) if case else None
+    return spec.title(event)
+
+
+def render_document(case: Case, kind: str) -> tuple[str, bytes]:
+    """The document as (file name, .docx bytes); ServiceError(code="not_found") when it cannot exist."""
+    spec = _spec(kind)
+    source = Source(case)
+    event = _last_of(source.events, spec.events)
+    if event is None:
+        raise ServiceError(spec.missing, field="kind", code="not_found")
+    title = spec.title(event)
+    letter = spec.build(source, event, title)
+    return f"{title}-{case.number}.docx", letter.to_bytes()
+
+
+def _spec(kind: str) -> DocumentKind:
+    try:
+        return DOCUMENT_KINDS[kind]
+    except KeyError:
+        known = "、".join(f"{code}（{spec.title(None)}）" for code, spec in DOCUMENT_KINDS.items())
+        raise ServiceError(
+            f"文书类型“{kind}”不存在，可选：{known}。", field="kind", code="not_found"
+        ) from None
+
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "DOCX_MIME",
+    "PETITIONER_KINDS",
+    "available_documents",
+    "document_title",
+    "render_document",
+]
