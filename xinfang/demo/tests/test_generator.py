@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
 
+from xinfang.cases.models import Case, CaseEvent
+from xinfang.core.timeutil import now
+from xinfang.demo.cases import generate_cases
 from xinfang.demo.generator import load_demo
 from xinfang.orgs.models import Membership, Org, OrgKind, Region, Role, User
 
@@ -30,7 +34,23 @@ def test_every_staff_role_has_a_demo_login(db: None) -> None:
 
 
 def test_loading_the_demo_twice_duplicates_nothing(db: None, capsys: object) -> None:
-    call_command("load_demo", quiet_logins=True)
-    before = _counts()
-    call_command("load_demo")
-    assert _counts() == before
+    call_command("load_demo", quiet_logins=True, cases=30)
+    before = _counts(), Case.objects.count(), CaseEvent.objects.count()
+    call_command("load_demo", cases=30)
+    assert (_counts(), Case.objects.count(), CaseEvent.objects.count()) == before
+
+
+def test_demo_cases_cover_the_workflow_and_their_logs_verify(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_demo()
+    counts = generate_cases(120)
+    assert sum(counts.values()) >= 120
+    reached = {status for status, n in counts.items() if n}
+    assert {"registered", "accepted", "delivered", "declined", "terminated"} <= reached
+    assert CaseEvent.objects.filter(kind="rated").exists()
+    assert CaseEvent.objects.filter(kind="review_requested").exists()
+    oldest = Case.objects.order_by("registered_at").first()
+    assert oldest is not None and (now() - oldest.registered_at).days > 300
+    call_command("verify_events")
+    assert "办理记录完整" in capsys.readouterr().out
