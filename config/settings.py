@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "xinfang.deadlines",
     "xinfang.cases",
     "xinfang.api",
+    "xinfang.supervision",
     "xinfang.textintel",
     "xinfang.workbench",
     "xinfang.demo",
