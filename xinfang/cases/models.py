@@ -7,10 +7,13 @@ functions in `xinfang.cases.services` change a case.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
 from xinfang.cases import pii
+from xinfang.core.timeutil import LOCAL_TZ
 from xinfang.orgs.models import Org, Region
 
 
@@ -171,6 +174,13 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
+
+    @property
+    def next_due_on(self) -> dt.date | None:
+        """The last day of the next period (next_due_at is 24:00 of that day, Beijing time)."""
+        if self.next_due_at is None:
+            return None
+        return (self.next_due_at.astimezone(LOCAL_TZ) - dt.timedelta(microseconds=1)).date()
 
     @property
     def is_collective(self) -> bool:

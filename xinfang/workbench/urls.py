@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xinfang.workbench import views
+from xinfang.workbench import cases, views
 
 app_name = "workbench"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", cases.case_list, name="case-list"),
+    path("cases/<int:case_id>/", cases.case_view, name="case-detail"),
+    path("cases/<int:case_id>/documents/<str:kind>/", cases.case_document, name="case-document"),
 ]

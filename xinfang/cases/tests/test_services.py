@@ -25,6 +25,7 @@ def test_registration_starts_the_routing_clock_and_numbers_the_case(
     assert case.current_org == world.city_bureau
     # 15 calendar days after 3 March (第二十二条), ending at 24:00 Beijing time.
     assert case.next_due_at == dt.datetime(2025, 3, 19, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert case.next_due_on == dt.date(2025, 3, 18)
     assert case.events.get().kind == "registered"
 
 

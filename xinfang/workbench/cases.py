@@ -1,0 +1,113 @@
+"""Staff pages for cases: the list, the detail and the documents. Reads go through the policy."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from xinfang.cases.clocks import case_clocks
+from xinfang.cases.documents import DOCX_MIME, available_documents, render_document
+from xinfang.cases.models import Case, Status
+from xinfang.cases.presentation import CLOCK_LABELS, CLOCK_STATE_LABELS, event_summary
+from xinfang.cases.privacy import petitioner_view, sees_personal_data
+from xinfang.cases.selectors import case_detail, case_events, cases_visible_to
+from xinfang.cases.transitions import ACTION_LABELS, allowed_actions
+from xinfang.core.errors import ServiceError
+from xinfang.core.timeutil import now
+from xinfang.orgs.selectors import user_orgs
+
+
+def staff_required(view: Any) -> Any:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_citizen:  # type: ignore[union-attr]
+            raise PermissionDenied("群众账号不能使用工作台。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
+    params = {key: request.GET.get(key, "").strip() for key in ("status", "overdue", "scope", "q")}
+    cases = cases_visible_to(request.user).select_related("current_org", "category")  # type: ignore[arg-type]
+    if params["status"] in Status.values:
+        cases = cases.filter(status=params["status"])
+    if params["overdue"] == "1":
+        cases = cases.filter(next_due_at__lt=now())
+    if params["scope"] == "mine":
+        cases = cases.filter(current_org__in=user_orgs(request.user))  # type: ignore[arg-type]
+    if params["q"]:
+        cases = cases.filter(Q(number__icontains=params["q"]) | Q(subject__icontains=params["q"]))
+    return cases.order_by("-registered_at", "-id"), params
+
+
+@staff_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases, params = _filtered(request)
+    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    return render(
+        request,
+        "workbench/cases/list.html",
+        {"page": page, "params": params, "statuses": Status.choices, "query": query, "now": now()},
+    )
+
+
+@staff_required
+def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_detail(request.user, case_id)  # type: ignore[arg-type]
+    if case is None:
+        raise Http404("信访件不存在或您无权查看。")
+    masked = not sees_personal_data(request.user, case)  # type: ignore[arg-type]
+    events = list(case_events(case))
+    clocks = [
+        {
+            "label": CLOCK_LABELS.get(clock.name, clock.name),
+            "state": CLOCK_STATE_LABELS.get(clock.state, clock.state),
+            "state_code": clock.state,
+            "clock": clock,
+        }
+        for clock in case_clocks(case, events=events)
+        if clock.state != "not_started"
+    ]
+    context = {
+        "case": case,
+        "petitioners": [petitioner_view(p, masked=masked) for p in case.petitioners.all()],
+        "masked": masked,
+        "units": case.units.filter(is_active=True).select_related("org"),
+        "timeline": [(event, event_summary(event.kind, event.payload)) for event in events],
+        "clocks": clocks,
+        "documents": available_documents(case),
+        "actions": [ACTION_LABELS[a] for a in allowed_actions(case.status) if a.value != "link"],
+        "followers": case.followers.all(),
+        "overdue": case.next_due_at is not None and case.next_due_at < now(),
+    }
+    return render(request, "workbench/cases/detail.html", context)
+
+
+@staff_required
+def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    case: Case | None = case_detail(request.user, case_id)  # type: ignore[arg-type]
+    if case is None:
+        raise Http404("信访件不存在或您无权查看。")
+    try:
+        filename, content = render_document(case, kind)
+    except ServiceError as exc:
+        raise Http404(exc.message) from None
+    response = HttpResponse(content, content_type=DOCX_MIME)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(filename: str) -> str:
+    from urllib.parse import quote
+
+    return quote(filename)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from xinfang.cases import services
+from xinfang.cases.tests.helpers import ID_NUMBER, register, to_delivered
+from xinfang.testing.world import World
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_case_list_shows_only_visible_cases(world: World) -> None:
+    case = register(world)
+    assert case.number in _client(world.registrar).get("/cases/").content.decode()
+    assert case.number not in _client(world.other_clerk).get("/cases/").content.decode()
+
+
+def test_the_list_filters_by_status_and_unit(world: World) -> None:
+    routed = services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing)
+    waiting = register(world)
+    page = _client(world.registrar).get("/cases/?status=routed").content.decode()
+    assert routed.number in page and waiting.number not in page
+    mine = _client(world.handler).get("/cases/?scope=mine").content.decode()
+    assert routed.number in mine and waiting.number not in mine
+
+
+def test_the_detail_shows_clocks_timeline_and_documents(world: World) -> None:
+    case = to_delivered(world)
+    page = _client(world.handler).get(f"/cases/{case.pk}/").content.decode()
+    assert "办理答复期限（第三十四条）" in page and "按期完成" in page
+    assert "出具处理意见书" in page and "信访处理意见书（.docx）" in page
+    assert ID_NUMBER in page  # the handling unit sees the petitioner's data
+
+
+def test_an_overseeing_bureau_sees_personal_data_masked(world: World) -> None:
+    from xinfang.orgs.models import Role
+    from xinfang.orgs.services import membership_grant, staff_user_create
+
+    case = to_delivered(world)
+    viewer = staff_user_create(username="county_head", full_name="县局长", password="Viewer-Pass-2026")
+    membership_grant(user=viewer, org=world.county_bureau, role=Role.BUREAU_HEAD)
+    page = _client(viewer).get(f"/cases/{case.pk}/").content.decode()
+    assert "（已脱敏）" in page and ID_NUMBER not in page and "110105********002X" in page
+
+
+def test_a_case_outside_the_policy_is_not_found(world: World) -> None:
+    case = register(world)
+    assert _client(world.other_clerk).get(f"/cases/{case.pk}/").status_code == 404
+    assert _client(world.other_clerk).get(f"/cases/{case.pk}/documents/reply_opinion/").status_code == 404
+
+
+def test_a_document_downloads_as_docx(world: World) -> None:
+    case = to_delivered(world)
+    response = _client(world.handler).get(f"/cases/{case.pk}/documents/reply_opinion/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.content[:2] == b"PK"
+    assert _client(world.handler).get(f"/cases/{case.pk}/documents/review_opinion/").status_code == 404
+
+
+def test_citizens_cannot_open_the_workbench(world: World) -> None:
+    assert _client(world.citizen).get("/cases/").status_code == 403
