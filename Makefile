@@ -7,7 +7,8 @@ PG_URL_BASE ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?= -n 2
 # The pure cores: no ORM, strictly typed.
 MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py \
-	xinfang/deadlines/profiles.py xinfang/deadlines/events.py
+	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/cases/transitions.py \
+	$(filter-out %/__init__.py %/apps.py,$(wildcard xinfang/textintel/*.py))
 
 .PHONY: run test venv browser lint typecheck migrations-check test-sqlite test-postgres clean
 
