@@ -24,6 +24,7 @@ EVENT_LABELS = {
     "rereview_decided": "复核意见",
     "terminated": "终结",
     "linked": "关联",
+    "attached": "上传附件",
 }
 
 CLOCK_LABELS = {
@@ -68,6 +69,7 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
         "conclusion",
         "opinion",
         "note",
+        "name",
     ):
         value = payload.get(key)
         if value:

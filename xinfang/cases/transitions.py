@@ -31,6 +31,7 @@ class Action(StrEnum):
     TERMINATE = "terminate"  # 终结
     ADD_ASSISTING = "add_assisting"  # joint handling: an assisting unit
     LINK = "link"  # mark as 重复信访 of an earlier case or a duplicate of a master
+    ATTACH = "attach"  # add material (letters, photos, minutes) to the file
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -55,6 +56,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.TERMINATE: "终结",
     Action.ADD_ASSISTING: "增加协办单位",
     Action.LINK: "关联重复件",
+    Action.ATTACH: "上传附件",
 }
 
 # Statuses by value (mirrors xinfang.cases.models.Status, kept free of Django here).
@@ -118,6 +120,7 @@ TRANSITIONS: dict[tuple[str, Action], str] = {
 # Joint handling and linking are bookkeeping that open cases allow in any stage.
 for _status in (REGISTERED, ROUTED, ACCEPTED, REPLIED, DELIVERED, REVIEWING, REVIEWED, REREVIEWING):
     TRANSITIONS[(_status, Action.LINK)] = SAME
+    TRANSITIONS[(_status, Action.ATTACH)] = SAME
 for _status in (ROUTED, ACCEPTED):
     TRANSITIONS[(_status, Action.ADD_ASSISTING)] = SAME
 TRANSITIONS[(REGISTERED, Action.LINK)] = SAME
@@ -127,7 +130,7 @@ for _status in (DECLINED, REFUSED_AGAIN, TERMINATED):
 
 class TransitionRefused(Exception):
     def __init__(self, status: str, action: Action) -> None:
-        allowed = "、".join(ACTION_LABELS[a] for a in allowed_actions(status) if a != Action.LINK) or "无"
+        allowed = "、".join(ACTION_LABELS[a] for a in allowed_actions(status) if a not in BOOKKEEPING) or "无"
         super().__init__(
             f"当前状态为“{STATUS_LABELS.get(status, status)}”，不能{ACTION_LABELS[action]}。此状态下可进行：{allowed}。"
         )
@@ -141,6 +144,10 @@ def next_status(status: str, action: Action) -> str:
     if target is None:
         raise TransitionRefused(status, action)
     return status if target == SAME else target
+
+
+# Bookkeeping steps that do not move the case along; pages list them apart from the workflow.
+BOOKKEEPING = frozenset({Action.LINK, Action.ATTACH})
 
 
 def allowed_actions(status: str) -> list[Action]:

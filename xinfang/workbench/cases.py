@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinfang.cases.clocks import case_clocks
@@ -18,7 +18,7 @@ from xinfang.cases.models import Case, Status
 from xinfang.cases.presentation import CLOCK_LABELS, CLOCK_STATE_LABELS, event_summary
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_detail, case_events, cases_visible_to
-from xinfang.cases.transitions import ACTION_LABELS, allowed_actions
+from xinfang.cases.transitions import ACTION_LABELS, BOOKKEEPING, allowed_actions
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs.selectors import user_orgs
@@ -86,8 +86,9 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "timeline": [(event, event_summary(event.kind, event.payload)) for event in events],
         "clocks": clocks,
         "documents": available_documents(case),
-        "actions": [ACTION_LABELS[a] for a in allowed_actions(case.status) if a.value != "link"],
+        "actions": [ACTION_LABELS[a] for a in allowed_actions(case.status) if a not in BOOKKEEPING],
         "followers": case.followers.all(),
+        "attachments": case.attachments.order_by("uploaded_at"),
         "overdue": case.next_due_at is not None and case.next_due_at < now(),
     }
     return render(request, "workbench/cases/detail.html", context)
@@ -105,6 +106,15 @@ def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse
     response = HttpResponse(content, content_type=DOCX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response
+
+
+@staff_required
+def case_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
+    case = case_detail(request.user, case_id)  # type: ignore[arg-type]
+    attachment = case.attachments.filter(pk=attachment_id).first() if case else None
+    if attachment is None:
+        raise Http404("附件不存在或您无权查看。")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 def _quote(filename: str) -> str:

@@ -12,6 +12,7 @@ from xinfang.cases.services.appeals import (
     case_review_request,
     case_terminate,
 )
+from xinfang.cases.services.attachments import case_attach
 from xinfang.cases.services.registration import PetitionerInput, case_register, case_register_idempotent
 from xinfang.cases.services.replies import (
     ReplyInput,
@@ -39,6 +40,7 @@ __all__ = [
     "case_add_assisting",
     "case_answer",
     "case_assign",
+    "case_attach",
     "case_decline",
     "case_deliver",
     "case_extend",

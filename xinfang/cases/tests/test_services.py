@@ -445,3 +445,60 @@ def test_the_accused_unit_cannot_be_the_review_organ(world: World) -> None:
     with pytest.raises(ServiceError, match="被反映单位不能复查") as exc:
         services.case_review_request(actor=world.registrar, case=case, reasons="不服")
     assert exc.value.field == "review_org"
+
+
+# ---- attachments --------------------------------------------------------------------------
+
+
+def test_an_attachment_is_stored_with_its_digest_and_logged_without_content(
+    world: World, settings: object, tmp_path: object
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    case = register(world)
+    attachment = services.case_attach(
+        actor=world.registrar, case=case, name="来信原件.pdf", content=b"%PDF-1.4 test", pages=2
+    )
+    assert attachment.file.read() == b"%PDF-1.4 test"
+    event = case.events.last()
+    assert (
+        event.kind == "attached"
+        and event.payload["name"] == "来信原件.pdf"
+        and "content" not in event.payload
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field", "message"),
+    [
+        ("virus.exe", b"x", "file", "不支持的文件类型"),
+        ("空文件.pdf", b"", "file", "文件为空"),
+        ("", b"x", "name", "请提供文件名"),
+    ],
+)
+def test_bad_attachments_are_refused_and_leave_nothing(
+    world: World, settings: object, tmp_path: object, name: str, content: bytes, field: str, message: str
+) -> None:
+    import os
+
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    case = register(world)
+    with pytest.raises(ServiceError, match=message) as exc:
+        services.case_attach(actor=world.registrar, case=case, name=name, content=content)
+    assert exc.value.field == field
+    assert not case.attachments.exists()
+    assert not any(files for _root, _dirs, files in os.walk(str(tmp_path)))
+
+
+def test_a_too_large_attachment_is_refused(world: World, settings: object, tmp_path: object) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    settings.XINFANG_MAX_ATTACHMENT_MB = 1  # type: ignore[attr-defined]
+    with pytest.raises(ServiceError, match="文件不能超过 1 MB"):
+        services.case_attach(
+            actor=world.registrar, case=register(world), name="大.pdf", content=b"x" * (1024 * 1024 + 1)
+        )
+
+
+def test_an_unrelated_clerk_cannot_attach(world: World, settings: object, tmp_path: object) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    with pytest.raises(NotAllowed):
+        services.case_attach(actor=world.other_clerk, case=register(world), name="a.pdf", content=b"x")

@@ -64,3 +64,18 @@ def test_a_document_downloads_as_docx(world: World) -> None:
 
 def test_citizens_cannot_open_the_workbench(world: World) -> None:
     assert _client(world.citizen).get("/cases/").status_code == 403
+
+
+def test_an_attachment_downloads_for_those_who_see_the_case(
+    world: World, settings: object, tmp_path: object
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    case = register(world)
+    attachment = services.case_attach(
+        actor=world.registrar, case=case, name="来信原件.pdf", content=b"%PDF-1.4"
+    )
+    page = _client(world.registrar).get(f"/cases/{case.pk}/").content.decode()
+    assert "来信原件.pdf" in page
+    url = f"/cases/{case.pk}/attachments/{attachment.pk}/"
+    assert b"".join(_client(world.registrar).get(url).streaming_content) == b"%PDF-1.4"  # type: ignore[attr-defined]
+    assert _client(world.other_clerk).get(url).status_code == 404
