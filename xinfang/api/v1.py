@@ -1,5 +1,22 @@
-"""JSON API v1 (django-ninja). Endpoints are added in routers."""
+"""JSON API v1 (django-ninja), mounted at /api/v1/; OpenAPI at /api/v1/openapi.json.
+
+Staff authenticate with `Authorization: Bearer <token>` (see `xinfang.api.tokens`); every error
+has the shape documented in `xinfang.api.errors`. Reference: docs/api.md.
+"""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Xinfang API", version="1", urls_namespace="api-v1")
+from xinfang.api import actions, cases, errors, reference
+from xinfang.api.auth import TokenAuth
+
+api = NinjaAPI(
+    title="Xinfang API",
+    version="1",
+    description='信访事项办理系统 JSON API. Errors: {"detail": [{"field", "message", "code"}]}.',
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+)
+errors.install(api)
+api.add_router("", cases.router)
+api.add_router("", actions.router)
+api.add_router("", reference.router)

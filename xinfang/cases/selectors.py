@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xinfang.cases.models import Case, CaseEvent, CaseUnit, Nature
-from xinfang.orgs.models import Org, User
+from xinfang.orgs.models import Org, OrgKind, User
 from xinfang.orgs.selectors import user_memberships
 
 
@@ -18,8 +18,9 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
     - a citizen: only the matters they submitted themselves;
     - staff: matters their organisation registered, leads or assists on (now or before), or
-      reviews; a petition bureau also sees every matter about, registered in or handled in its
-      region and the regions below it;
+      reviews; a Party committee or government also sees what the organs below it in the
+      organisation tree registered or handle (it is their 复查/复核 organ); a petition bureau also
+      sees every matter about, registered in or handled in its region and the regions below it;
     - never, for anyone: an accusation (检举控告) against their own organisation, even when it is
       involved in the case (第三十条: accusation material is not passed to the accused). Other
       organs under the same government are separate organs and keep their ordinary view.
@@ -38,6 +39,11 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     )
     visible = Q(registered_org_id__in=org_ids) | Q(current_org_id__in=org_ids) | Q(review_org_id__in=org_ids)
     visible |= Q(Exists(handled)) | Q(Exists(reviewed))
+    for government in (org for org in orgs if org.kind == OrgKind.PARTY_GOVERNMENT):
+        # A Party committee or government oversees the organs under it and is their 复查/复核 organ
+        # (第三十五、三十六条), so it sees what they registered or handle.
+        below = CaseUnit.objects.filter(case=OuterRef("pk"), org__path__startswith=government.path)
+        visible |= Q(registered_org__path__startswith=government.path) | Q(Exists(below))
     for bureau in (org for org in orgs if org.is_petition_bureau):
         prefix = bureau.region.path
         visible |= (

@@ -20,6 +20,7 @@ from xinfang.cases.transitions import Action
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import Org, User
+from xinfang.orgs.selectors import user_memberships
 
 REVIEW_OUTCOMES = {"uphold": "维持", "revoke": "撤销", "change": "变更", "redo": "责令重新办理"}
 TERMINATION_REASONS = {
@@ -33,12 +34,17 @@ def _clock_state(case: Case, name: str) -> str:
     return next((clock.state for clock in case_clocks(case) if clock.name == name), "not_started")
 
 
-def _require_petitioner_or_staff(actor: User, case: Case, org: Org, action: Action) -> None:
+def _require_petitioner_or_staff(actor: User, case: Case, org: Org, action: Action, *also: Org) -> None:
+    """The petitioner themself, or staff of `org` (or of one of `also`) recording it for them."""
     if actor.is_citizen:
         if case.citizen_id != actor.pk:
             raise NotAllowed("只能对本人提交的信访事项进行此操作。")
         return
-    require_role(actor, org, (*BUREAU_ROLES, *DECIDING_ROLES), action)
+    roles = (*BUREAU_ROLES, *DECIDING_ROLES)
+    for other in also:
+        if user_memberships(actor).filter(org=other, role__in=roles).exists():
+            return
+    require_role(actor, org, roles, action)
 
 
 def _higher_organ(org: Org, requested: Org | None, *, field: str, label: str) -> Org:
@@ -73,7 +79,10 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
     """满意度评价 within the rating window, once per track (bureau / responsible unit)."""
     locked = lock_case(case.pk)
     check_transition(locked, Action.RATE)
-    _require_petitioner_or_staff(actor, locked, locked.registered_org, Action.RATE)
+    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+    unit = replied.org if replied and replied.org else locked.current_org
+    # A rating collected by phone may be recorded by the bureau or by the unit that replied.
+    _require_petitioner_or_staff(actor, locked, locked.registered_org, Action.RATE, unit)
     if track not in Rating.Track.values:
         raise ServiceError("评价对象应为“信访部门”或“责任单位”。", field="track")
     if value not in Rating.Value.values:
@@ -82,8 +91,6 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
         raise ServiceError("评价期限已过，不能再评价。", field="value")
     if locked.ratings.filter(track=track).exists():
         raise ServiceError(f"已对{Rating.Track(track).label}作出评价，不能重复评价。", field="track")
-    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
-    unit = replied.org if replied and replied.org else locked.current_org
     rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit
     Rating.objects.create(
         case=locked, track=track, org=rated_org, value=value, reason=reason.strip(), rated_at=now()

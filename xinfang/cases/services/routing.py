@@ -181,7 +181,11 @@ def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -
     require_role(actor, locked.current_org, BUREAU_ROLES, Action.REFUSE_AGAIN)
     if earlier.pk == locked.pk:
         raise ServiceError("不能引用本件作为已终结事项。", field="earlier")
-    earlier = Case.objects.get(pk=earlier.pk)  # the caller's copy may be stale
+    from xinfang.cases.selectors import cases_visible_to
+
+    earlier = cases_visible_to(actor).filter(pk=earlier.pk).first()  # fresh, and within the policy
+    if earlier is None:
+        raise ServiceError("找不到该已终结信访件，或您无权查看。", field="earlier")
     if earlier.status != Status.TERMINATED or not earlier.events.filter(kind="rereview_decided").exists():
         raise ServiceError(f"信访件 {earlier.number} 尚未经复核终结，不能据此不再受理。", field="earlier")
     reasons = _text(reasons, field="reasons", label="不再受理理由")

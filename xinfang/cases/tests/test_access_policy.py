@@ -61,6 +61,10 @@ def _rule_says_visible(org: Org, case: Case, units: set[int], reviewers: set[int
     involved = {case.registered_org_id, case.current_org_id, case.review_org_id} | units | reviewers
     if org.pk in involved:
         return True
+    if org.kind == OrgKind.PARTY_GOVERNMENT:
+        below = Org.objects.filter(path__startswith=org.path).values_list("pk", flat=True)
+        if case.registered_org_id in below or units & set(below):
+            return True
     if org.kind == OrgKind.PETITION_BUREAU:
         places = [case.problem_region, case.registered_org.region, case.current_org.region]
         return any(_under(place, org.region) for place in places)

@@ -502,3 +502,11 @@ def test_an_unrelated_clerk_cannot_attach(world: World, settings: object, tmp_pa
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
     with pytest.raises(NotAllowed):
         services.case_attach(actor=world.other_clerk, case=register(world), name="a.pdf", content=b"x")
+
+
+def test_the_replying_unit_may_record_a_rating_taken_by_phone(world: World) -> None:
+    case = to_delivered(world)
+    services.case_rate(actor=world.handler, case=case, track="unit", value="basically")
+    assert case.ratings.get().value == "basically"
+    with pytest.raises(NotAllowed):
+        services.case_rate(actor=world.other_clerk, case=case, track="bureau", value="satisfied")

@@ -1,0 +1,255 @@
+"""One POST endpoint per workflow action; each calls its service and returns the case detail.
+
+Every endpoint first finds the case through the access policy (404 otherwise), resolves the ids
+in the body, then calls exactly one function of `xinfang.cases.services`, which checks the
+transition, the actor's role and the input, and records the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from xinfang.api import lookups
+from xinfang.api.auth import current_user
+from xinfang.api.errors import ERROR_RESPONSES
+from xinfang.api.presenters import case_detail_out
+from xinfang.api.schemas import (
+    AssignIn,
+    AssistingIn,
+    CaseOut,
+    DecisionIn,
+    DeclineIn,
+    DeliverIn,
+    ExtendIn,
+    ForwardIn,
+    HearingEndIn,
+    Id,
+    LinkIn,
+    NoteIn,
+    RateIn,
+    ReasonsIn,
+    RefuseAgainIn,
+    ReplyIn,
+    RereviewRequestIn,
+    ReviewRequestIn,
+    TerminateIn,
+)
+from xinfang.cases import services
+from xinfang.cases.models import Case
+from xinfang.cases.selectors import case_detail
+from xinfang.orgs.models import User
+
+router = Router(tags=["actions"])
+
+RESPONSES: dict[int, Any] = {200: CaseOut, 204: None, **ERROR_RESPONSES}
+DESCRIPTION = (
+    "Returns the case as it stands after the action. 204: the action was taken, but the case is "
+    "no longer visible to you. 409: the action is not allowed in the case's current state."
+)
+
+
+def _act(request: HttpRequest, case_id: int, action: Callable[[User, Case], Any]) -> Any:
+    user = current_user(request)
+    action(user, lookups.visible_case(user, case_id))
+    case = case_detail(user, case_id)
+    return Status(204, None) if case is None else case_detail_out(user, case)
+
+
+def _post(path: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return router.post(
+        f"/cases/{{case_id}}/{path}", response=RESPONSES, summary=summary, description=DESCRIPTION
+    )
+
+
+def _reply(payload: ReplyIn) -> services.ReplyInput:
+    return services.ReplyInput(**payload.model_dump())
+
+
+@_post("forward", "转送")
+def forward(request: HttpRequest, case_id: Id, payload: ForwardIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        return services.case_forward(
+            actor=user,
+            case=case,
+            to_org=lookups.org(payload.to_org_id, field="to_org_id"),
+            assisting=[lookups.org(pk, field="assisting_ids") for pk in payload.assisting_ids],
+            note=payload.note,
+        )
+
+    return _act(request, case_id, run)
+
+
+@_post("assign", "交办")
+def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        return services.case_assign(
+            actor=user,
+            case=case,
+            to_org=lookups.org(payload.to_org_id, field="to_org_id"),
+            report_due=payload.report_due,
+            assisting=[lookups.org(pk, field="assisting_ids") for pk in payload.assisting_ids],
+            note=payload.note,
+        )
+
+    return _act(request, case_id, run)
+
+
+@_post("answer", "直接答复")
+def answer(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
+    return _act(request, case_id, lambda u, c: services.case_answer(actor=u, case=c, reply=_reply(payload)))
+
+
+@_post("decline", "不予受理")
+def decline(request: HttpRequest, case_id: Id, payload: DeclineIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_decline(
+            actor=u, case=c, legal_channel=payload.legal_channel, reasons=payload.reasons
+        ),
+    )
+
+
+@_post("refuse-again", "不再受理")
+def refuse_again(request: HttpRequest, case_id: Id, payload: RefuseAgainIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        earlier = lookups.referenced_case(user, payload.earlier_id, field="earlier_id")
+        return services.case_refuse_again(actor=user, case=case, earlier=earlier, reasons=payload.reasons)
+
+    return _act(request, case_id, run)
+
+
+@_post("accept", "受理")
+def accept(request: HttpRequest, case_id: Id, payload: NoteIn | None = None) -> Any:
+    note = payload.note if payload else ""
+    return _act(request, case_id, lambda u, c: services.case_accept(actor=u, case=c, note=note))
+
+
+@_post("object", "异议退回")
+def object_(request: HttpRequest, case_id: Id, payload: ReasonsIn) -> Any:
+    return _act(request, case_id, lambda u, c: services.case_object(actor=u, case=c, reasons=payload.reasons))
+
+
+@_post("hearing-start", "启动听证")
+def hearing_start(request: HttpRequest, case_id: Id, payload: NoteIn | None = None) -> Any:
+    note = payload.note if payload else ""
+    return _act(request, case_id, lambda u, c: services.case_hearing_start(actor=u, case=c, note=note))
+
+
+@_post("hearing-end", "结束听证")
+def hearing_end(request: HttpRequest, case_id: Id, payload: HearingEndIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_hearing_end(actor=u, case=c, conclusion=payload.conclusion),
+    )
+
+
+@_post("extend", "延期")
+def extend(request: HttpRequest, case_id: Id, payload: ExtendIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        approver = lookups.staff_user(payload.approver_id, field="approver_id")
+        return services.case_extend(
+            actor=user, case=case, days=payload.days, approver=approver, reason=payload.reason
+        )
+
+    return _act(request, case_id, run)
+
+
+@_post("reply", "出具处理意见书")
+def reply(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
+    return _act(request, case_id, lambda u, c: services.case_reply(actor=u, case=c, reply=_reply(payload)))
+
+
+@_post("deliver", "送达")
+def deliver(request: HttpRequest, case_id: Id, payload: DeliverIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_deliver(
+            actor=u, case=c, method=payload.method, delivered_on=payload.delivered_on
+        ),
+    )
+
+
+@_post("rate", "满意度评价")
+def rate(request: HttpRequest, case_id: Id, payload: RateIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_rate(
+            actor=u, case=c, track=payload.track, value=payload.value, reason=payload.reason
+        ),
+    )
+
+
+@_post("review-request", "申请复查")
+def review_request(request: HttpRequest, case_id: Id, payload: ReviewRequestIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        target = lookups.optional_org(payload.review_org_id, field="review_org_id")
+        return services.case_review_request(actor=user, case=case, reasons=payload.reasons, review_org=target)
+
+    return _act(request, case_id, run)
+
+
+@_post("review-decide", "作出复查意见")
+def review_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_review_decide(
+            actor=u, case=c, outcome=payload.outcome, opinion=payload.opinion
+        ),
+    )
+
+
+@_post("rereview-request", "申请复核")
+def rereview_request(request: HttpRequest, case_id: Id, payload: RereviewRequestIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        target = lookups.optional_org(payload.rereview_org_id, field="rereview_org_id")
+        return services.case_rereview_request(
+            actor=user, case=case, reasons=payload.reasons, rereview_org=target
+        )
+
+    return _act(request, case_id, run)
+
+
+@_post("rereview-decide", "作出复核意见")
+def rereview_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_rereview_decide(
+            actor=u, case=c, outcome=payload.outcome, opinion=payload.opinion
+        ),
+    )
+
+
+@_post("terminate", "终结")
+def terminate(request: HttpRequest, case_id: Id, payload: TerminateIn) -> Any:
+    return _act(
+        request, case_id, lambda u, c: services.case_terminate(actor=u, case=c, reason=payload.reason)
+    )
+
+
+@_post("assisting-units", "增加协办单位")
+def assisting_units(request: HttpRequest, case_id: Id, payload: AssistingIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        return services.case_add_assisting(
+            actor=user, case=case, org=lookups.org(payload.org_id, field="org_id")
+        )
+
+    return _act(request, case_id, run)
+
+
+@_post("link", "关联重复件")
+def link(request: HttpRequest, case_id: Id, payload: LinkIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        target = lookups.referenced_case(user, payload.target_id, field="target_id")
+        return services.case_link(actor=user, case=case, target=target, kind=payload.kind)
+
+    return _act(request, case_id, run)

@@ -1,0 +1,170 @@
+"""Intake, the case list, the case detail and the case's documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from ninja import Field, Header, Path, Query, Router, Schema
+from ninja import Status as Reply
+
+from xinfang.api import lookups
+from xinfang.api.auth import current_user
+from xinfang.api.errors import ERROR_RESPONSES
+from xinfang.api.pagination import page
+from xinfang.api.presenters import case_detail_out, case_row, sees_personal_data
+from xinfang.api.schemas import CaseListOut, CaseOut, CaseRegisterIn, Day, DocumentOut, Id
+from xinfang.cases import services
+from xinfang.cases.models import Case, Status
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.core.errors import NotAllowed, ServiceError
+from xinfang.core.timeutil import local_midnight, now
+
+router = Router(tags=["cases"])
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class CaseFilterIn(Schema):
+    status: Status | None = None
+    unit: Id | None = Field(None, description="当前责任单位的机构 id")
+    category: str | None = Field(
+        None, pattern=r"^[0-9]{1,6}$", description="内容分类代码或其前缀；030000 与 03 等价"
+    )
+    overdue: bool | None = Field(None, description="true：下一期限已过；false：未过或无期限")
+    registered_from: Day | None = Field(None, description="登记日期起（含，北京时间）")
+    registered_to: Day | None = Field(None, description="登记日期止（含，北京时间）")
+    cursor: str | None = Field(None, max_length=200, description="上一页返回的 next_cursor")
+    limit: int = Field(20, ge=1, le=100)
+
+
+def _category_prefix(code: str) -> str:
+    """A full code names its subtree: 030000 -> 03, 030100 -> 0301."""
+    if len(code) == 6:
+        while code.endswith("00") and len(code) > 2:
+            code = code[:-2]
+    return code
+
+
+def filtered_cases(queryset: QuerySet[Case], filters: CaseFilterIn) -> QuerySet[Case]:
+    if filters.status is not None:
+        queryset = queryset.filter(status=filters.status)
+    if filters.unit is not None:
+        queryset = queryset.filter(current_org_id=filters.unit)
+    if filters.category:
+        queryset = queryset.filter(category__code__startswith=_category_prefix(filters.category))
+    if filters.overdue is True:
+        queryset = queryset.filter(next_due_at__lt=now())
+    elif filters.overdue is False:
+        queryset = queryset.filter(Q(next_due_at__isnull=True) | Q(next_due_at__gte=now()))
+    if filters.registered_from is not None:
+        queryset = queryset.filter(registered_at__gte=local_midnight(filters.registered_from))
+    if filters.registered_to is not None:
+        end = local_midnight(filters.registered_to + dt.timedelta(days=1))
+        queryset = queryset.filter(registered_at__lt=end)
+    return queryset
+
+
+@router.post(
+    "/cases",
+    response={200: CaseOut, 201: CaseOut, **ERROR_RESPONSES},
+    summary="登记信访事项",
+    description="201: registered now. 200: a replay of an earlier request with the same Idempotency-Key.",
+)
+def case_register(
+    request: HttpRequest,
+    payload: CaseRegisterIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=128),
+) -> Reply[dict[str, Any]]:
+    user = current_user(request)
+    fields: dict[str, Any] = {
+        "org": lookups.org(payload.org_id, field="org_id"),
+        "channel": payload.channel.value,
+        "nature": payload.nature.value,
+        "category": lookups.category(payload.category_code, field="category_code"),
+        "subject": payload.subject,
+        "content": payload.content,
+        "problem_region": lookups.region(payload.problem_region_code, field="problem_region_code"),
+        "received_on": payload.received_on,
+        "headcount": payload.headcount,
+        "via_proper_ladder": payload.via_proper_ladder,
+        "accused_person": payload.accused_person,
+        "accused_org": lookups.optional_org(payload.accused_org_id, field="accused_org_id"),
+        "petitioners": [services.PetitionerInput(**p.model_dump()) for p in payload.petitioners],
+    }
+    if idempotency_key is None:
+        case, created = services.case_register(actor=user, **fields), True
+    else:
+        case, created = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
+    return Reply(201 if created else 200, case_detail_out(user, lookups.visible_case(user, case.pk)))
+
+
+@router.get("/cases", response={200: CaseListOut, **ERROR_RESPONSES}, summary="信访事项列表")
+def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> dict[str, Any]:
+    user = current_user(request)
+    queryset = cases_visible_to(user).select_related("category", "registered_org", "current_org")
+    result = page(filtered_cases(queryset, filters), cursor=filters.cursor, limit=filters.limit)
+    return {"items": [case_row(case) for case in result["rows"]], "next_cursor": result["next_cursor"]}
+
+
+@router.get("/cases/{case_id}", response={200: CaseOut, **ERROR_RESPONSES}, summary="信访事项详情")
+def case_get(request: HttpRequest, case_id: Id) -> dict[str, Any]:
+    user = current_user(request)
+    return case_detail_out(user, lookups.visible_case(user, case_id))
+
+
+def _documents_module() -> Any:
+    """Imported on use: the API works (with 404 here) on an install without the document module."""
+    try:
+        from xinfang.cases import documents
+    except ModuleNotFoundError as exc:
+        if exc.name != "xinfang.cases.documents":
+            raise  # a broken dependency of the module must show, not read as "no documents"
+        raise Http404("本系统暂未提供文书生成。") from None
+    return documents
+
+
+@router.get(
+    "/cases/{case_id}/documents", response={200: list[DocumentOut], **ERROR_RESPONSES}, summary="可生成的文书"
+)
+def document_list(request: HttpRequest, case_id: Id) -> list[dict[str, str]]:
+    case = lookups.visible_case(current_user(request), case_id)
+    documents = _documents_module()
+    return [
+        {"kind": kind, "title": title, "url": f"/api/v1/cases/{case.pk}/documents/{kind}"}
+        for kind, title in documents.available_documents(case)
+    ]
+
+
+@router.get(
+    "/cases/{case_id}/documents/{kind}",
+    response=ERROR_RESPONSES,
+    summary="下载文书（.docx）",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The document as a .docx file.",
+                "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def document_get(
+    request: HttpRequest, case_id: Id, kind: str = Path(..., max_length=64, pattern=r"^[a-z0-9_-]+$")
+) -> FileResponse:
+    user = current_user(request)
+    case = lookups.visible_case(user, case_id)
+    if not sees_personal_data(user, case):
+        # The letters name the petitioner in full: only those who see personal data unmasked.
+        raise NotAllowed("文书载有信访人个人信息，只有登记机构或当前责任单位的经办人员可以下载。")
+    documents = _documents_module()
+    try:
+        filename, content = documents.render_document(case, kind)
+    except ServiceError as exc:
+        if exc.code == "not_found" and exc.field is None:
+            exc.field = "kind"
+        raise
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=DOCX)

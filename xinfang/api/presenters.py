@@ -1,0 +1,185 @@
+"""Cases as the API shows them: list rows, the full detail, and who sees personal data unmasked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xinfang.cases import pii
+from xinfang.cases.clocks import case_clocks
+from xinfang.cases.models import Case, CaseUnit, Channel, Nature, Petitioner, Status
+from xinfang.cases.selectors import case_events
+from xinfang.cases.transitions import ACTION_LABELS, Action, allowed_actions
+from xinfang.core.timeutil import now
+from xinfang.orgs.models import Org, Role, User
+from xinfang.orgs.selectors import user_memberships
+
+# Roles that need a petitioner's name, ID number and phone to do their work (DESIGN §5).
+PII_ROLES = (Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD)
+
+# The endpoint of each workflow action, relative to /api/v1/.
+ACTION_PATHS: dict[Action, str] = {
+    Action.FORWARD: "forward",
+    Action.ASSIGN: "assign",
+    Action.ANSWER: "answer",
+    Action.DECLINE: "decline",
+    Action.REFUSE_AGAIN: "refuse-again",
+    Action.ACCEPT: "accept",
+    Action.OBJECT: "object",
+    Action.HEARING_START: "hearing-start",
+    Action.HEARING_END: "hearing-end",
+    Action.EXTEND: "extend",
+    Action.REPLY: "reply",
+    Action.DELIVER: "deliver",
+    Action.RATE: "rate",
+    Action.REVIEW_REQUEST: "review-request",
+    Action.REVIEW_DECIDE: "review-decide",
+    Action.REREVIEW_REQUEST: "rereview-request",
+    Action.REREVIEW_DECIDE: "rereview-decide",
+    Action.TERMINATE: "terminate",
+    Action.ADD_ASSISTING: "assisting-units",
+    Action.LINK: "link",
+}
+
+
+def org_ref(org: Org | None) -> dict[str, Any] | None:
+    return {"id": org.pk, "name": org.name} if org is not None else None
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    """A list row: no personal data, so nothing to mask. Needs category and both orgs selected."""
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "subject": case.subject,
+        "channel": case.channel,
+        "channel_label": Channel(case.channel).label,
+        "nature": case.nature,
+        "nature_label": Nature(case.nature).label,
+        "category_code": case.category.code,
+        "category_name": case.category.name,
+        "status": case.status,
+        "status_label": Status(case.status).label,
+        "registered_at": case.registered_at,
+        "registered_org": org_ref(case.registered_org),
+        "current_org": org_ref(case.current_org),
+        "headcount": case.headcount,
+        "next_due_at": case.next_due_at,
+        "overdue": case.next_due_at is not None and case.next_due_at < now(),
+    }
+
+
+def sees_personal_data(user: User, case: Case) -> bool:
+    """Unmasked only for the registering organ and the current unit, in a role that needs it."""
+    return (
+        user_memberships(user)
+        .filter(org_id__in=[case.registered_org_id, case.current_org_id], role__in=PII_ROLES)
+        .exists()
+    )
+
+
+def _mask_address(address: str) -> str:
+    return address[:6] + "****" if len(address) > 6 else "*" * len(address)
+
+
+def petitioner_out(person: Petitioner, *, masked: bool) -> dict[str, Any]:
+    if not masked:
+        name, id_number, phone, address = person.name, person.id_number, person.phone, person.address
+    else:
+        name = pii.mask_name(person.name)
+        id_number = pii.mask_id_number(person.id_number)
+        phone = pii.mask_phone(person.phone)
+        address = _mask_address(person.address)
+    return {
+        "name": name,
+        "id_number": id_number,
+        "phone": phone,
+        "address": address,
+        "is_representative": person.is_representative,
+        "masked": masked,
+    }
+
+
+def action_links(case: Case) -> list[dict[str, str]]:
+    return [
+        {
+            "action": action.value,
+            "label": ACTION_LABELS[action],
+            "method": "POST",
+            "path": f"/api/v1/cases/{case.pk}/{ACTION_PATHS[action]}",
+        }
+        for action in allowed_actions(case.status)
+        if action in ACTION_PATHS
+    ]
+
+
+def case_detail_out(user: User, case: Case) -> dict[str, Any]:
+    masked = not sees_personal_data(user, case)
+    events = list(case_events(case))
+    units = case.units.select_related("org").order_by("since", "id")
+    return {
+        **case_row(case),
+        "content": case.content,
+        "query_code": None if masked else case.query_code,
+        "problem_region": {"code": case.problem_region.code, "name": case.problem_region.name},
+        "received_on": case.received_on,
+        "registered_by": str(case.registered_by),
+        "registered_level": case.registered_level,
+        "is_collective": case.is_collective,
+        "via_proper_ladder": case.via_proper_ladder,
+        "accused_person": case.accused_person,
+        "accused_org": org_ref(case.accused_org),
+        "review_org": org_ref(case.review_org),
+        "paused": case.paused,
+        "extension_days": case.extension_days,
+        "closed_at": case.closed_at,
+        "version": case.version,
+        "repeat_of_id": case.repeat_of_id,
+        "duplicate_of_id": case.duplicate_of_id,
+        "petitioners": [petitioner_out(p, masked=masked) for p in case.petitioners.all()],
+        "units": [
+            {
+                "org": org_ref(unit.org),
+                "role": unit.role,
+                "role_label": CaseUnit.Role(unit.role).label,
+                "is_active": unit.is_active,
+                "since": unit.since,
+            }
+            for unit in units
+        ],
+        "events": [
+            {
+                "seq": event.seq,
+                "kind": event.kind,
+                "at": event.at,
+                "actor": str(event.actor) if event.actor else None,
+                "org": event.org.name if event.org else None,
+                "payload": event.payload or {},
+            }
+            for event in events
+        ],
+        "clocks": [
+            {
+                "name": clock.name,
+                "kind": clock.kind,
+                "state": clock.state,
+                "started_on": clock.started_on,
+                "due_on": clock.due_on,
+                "ended_on": clock.ended_on,
+                "paused_days": clock.paused_days,
+                "extension_days": clock.extension_days,
+                "legal_ref": clock.legal_ref,
+            }
+            for clock in case_clocks(case, events=events)
+        ],
+        "ratings": [
+            {
+                "track": rating.track,
+                "value": rating.value,
+                "org": org_ref(rating.org),
+                "reason": rating.reason,
+                "rated_at": rating.rated_at,
+            }
+            for rating in case.ratings.select_related("org").order_by("rated_at", "id")
+        ],
+        "allowed_actions": action_links(case),
+    }

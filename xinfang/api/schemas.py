@@ -1,0 +1,318 @@
+"""Request and response schemas of API v1 (pydantic through ninja's Schema).
+
+Choices are enumerated from the models and services (`Channel`, `LEGAL_CHANNELS`, ...), so the
+OpenAPI document lists exactly what the services accept. Services still validate everything;
+these types only turn malformed input into a 422 before any service runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from xinfang.cases.models import Channel, Nature, Status
+from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
+from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCOMES
+from xinfang.cases.services.routing import LEGAL_CHANNELS
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("不能包含空字符。")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("包含无效的字符。") from None
+    return value
+
+
+def _sane_date(value: dt.date) -> dt.date:
+    if not dt.date(1900, 1, 1) <= value <= dt.date(2999, 12, 31):
+        raise ValueError("日期应在 1900-01-01 至 2999-12-31 之间。")
+    return value
+
+
+def _choice(values: Any) -> Any:
+    """A Literal of the given keys, for choice tables that live in the services as dicts."""
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+# 63-bit ids: anything larger cannot be a row and must not reach the database driver.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Day = Annotated[dt.date, AfterValidator(_sane_date)]
+ShortText = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
+LongText = Annotated[str, Field(max_length=20000), AfterValidator(_clean_text)]
+
+ReplyOutcome = _choice(OUTCOMES)
+OutcomeTag = _choice(OUTCOME_TAGS)
+LegalChannel = _choice(LEGAL_CHANNELS)
+DeliveryMethod = _choice(DELIVERY_METHODS)
+ReviewOutcome = _choice(REVIEW_OUTCOMES)
+TerminationReason = _choice(TERMINATION_REASONS)
+LinkKind = _choice(LINK_KINDS)
+RatingTrack = Literal["bureau", "unit"]
+RatingValue = Literal["satisfied", "basically", "dissatisfied"]
+
+
+# ---------------------------------------------------------------- intake
+
+
+class PetitionerIn(Schema):
+    name: Annotated[str, Field(max_length=64), AfterValidator(_clean_text)]
+    id_number: Annotated[str, Field(max_length=32), AfterValidator(_clean_text)] = ""
+    phone: Annotated[str, Field(max_length=32), AfterValidator(_clean_text)] = ""
+    address: ShortText = ""
+    is_representative: bool = False
+
+
+class CaseRegisterIn(Schema):
+    org_id: Id = Field(description="登记机构（本人须在该机构任登记员、承办人或信访部门负责人）")
+    channel: Channel
+    nature: Nature
+    category_code: str = Field(pattern=r"^[0-9]{6}$", description="内容分类代码（6 位）")
+    subject: ShortText
+    content: LongText
+    problem_region_code: str = Field(pattern=r"^[0-9]{6,12}$", description="问题属地的区划代码")
+    received_on: Day | None = Field(None, description="信访日期，默认今天")
+    headcount: int = Field(1, ge=1, le=100000)
+    via_proper_ladder: bool = True
+    accused_person: Annotated[str, Field(max_length=100), AfterValidator(_clean_text)] = ""
+    accused_org_id: Id | None = None
+    petitioners: list[PetitionerIn] = Field(default_factory=list, max_length=1000)
+
+
+# ---------------------------------------------------------------- actions
+
+
+class ForwardIn(Schema):
+    to_org_id: Id
+    assisting_ids: list[Id] = Field(default_factory=list, max_length=20)
+    note: LongText = ""
+
+
+class AssignIn(ForwardIn):
+    report_due: Day = Field(description="办结报告期限")
+
+
+class ReplyIn(Schema):
+    """信访处理意见书 (第三十二条)."""
+
+    outcome: ReplyOutcome  # type: ignore[valid-type]
+    request: LongText
+    facts: LongText
+    reasons: LongText
+    legal_basis: LongText
+    tags: list[OutcomeTag] = Field(default_factory=list, max_length=4)  # type: ignore[valid-type]
+
+
+class DeclineIn(Schema):
+    legal_channel: LegalChannel  # type: ignore[valid-type]
+    reasons: LongText
+
+
+class RefuseAgainIn(Schema):
+    earlier_id: Id = Field(description="已经复核终结的信访件")
+    reasons: LongText
+
+
+class NoteIn(Schema):
+    note: LongText = ""
+
+
+class ReasonsIn(Schema):
+    reasons: LongText
+
+
+class HearingEndIn(Schema):
+    conclusion: LongText
+
+
+class ExtendIn(Schema):
+    days: int = Field(ge=1, le=366)
+    approver_id: Id
+    reason: LongText
+
+
+class DeliverIn(Schema):
+    method: DeliveryMethod  # type: ignore[valid-type]
+    delivered_on: Day | None = None
+
+
+class RateIn(Schema):
+    track: RatingTrack
+    value: RatingValue
+    reason: LongText = ""
+
+
+class ReviewRequestIn(Schema):
+    reasons: LongText
+    review_org_id: Id | None = Field(None, description="默认：处理机关的上一级机关")
+
+
+class RereviewRequestIn(Schema):
+    reasons: LongText
+    rereview_org_id: Id | None = Field(None, description="默认：复查机关的上一级机关")
+
+
+class DecisionIn(Schema):
+    outcome: ReviewOutcome  # type: ignore[valid-type]
+    opinion: LongText
+
+
+class TerminateIn(Schema):
+    reason: TerminationReason  # type: ignore[valid-type]
+
+
+class AssistingIn(Schema):
+    org_id: Id
+
+
+class LinkIn(Schema):
+    target_id: Id
+    kind: LinkKind  # type: ignore[valid-type]
+
+
+# ---------------------------------------------------------------- reads
+
+
+class OrgRefOut(Schema):
+    id: int
+    name: str
+
+
+class RegionRefOut(Schema):
+    code: str
+    name: str
+
+
+class CaseListItemOut(Schema):
+    id: int
+    number: str
+    subject: str
+    channel: str
+    channel_label: str
+    nature: str
+    nature_label: str
+    category_code: str
+    category_name: str
+    status: Status
+    status_label: str
+    registered_at: dt.datetime
+    registered_org: OrgRefOut
+    current_org: OrgRefOut
+    headcount: int
+    next_due_at: dt.datetime | None
+    overdue: bool
+
+
+class CaseListOut(Schema):
+    items: list[CaseListItemOut]
+    next_cursor: str | None = Field(description="下一页的游标；为 null 表示没有更多")
+
+
+class PetitionerOut(Schema):
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    is_representative: bool
+    masked: bool
+
+
+class UnitOut(Schema):
+    org: OrgRefOut
+    role: str
+    role_label: str
+    is_active: bool
+    since: dt.datetime
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    at: dt.datetime
+    actor: str | None
+    org: str | None
+    payload: dict[str, Any]
+
+
+class ClockOut(Schema):
+    name: str
+    kind: str
+    state: str
+    started_on: dt.date | None
+    due_on: dt.date | None
+    ended_on: dt.date | None
+    paused_days: int
+    extension_days: int
+    legal_ref: str
+
+
+class RatingOut(Schema):
+    track: str
+    value: str
+    org: OrgRefOut
+    reason: str
+    rated_at: dt.datetime
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+    method: str
+    path: str
+
+
+class CaseOut(CaseListItemOut):
+    content: str
+    query_code: str | None = Field(description="查询码；对无权查看信访人信息的用户为 null")
+    problem_region: RegionRefOut
+    received_on: dt.date
+    registered_by: str
+    registered_level: str
+    is_collective: bool
+    via_proper_ladder: bool
+    accused_person: str
+    accused_org: OrgRefOut | None
+    review_org: OrgRefOut | None
+    paused: bool
+    extension_days: int
+    closed_at: dt.datetime | None
+    version: int
+    repeat_of_id: int | None
+    duplicate_of_id: int | None
+    petitioners: list[PetitionerOut]
+    units: list[UnitOut]
+    events: list[EventOut]
+    clocks: list[ClockOut]
+    ratings: list[RatingOut]
+    allowed_actions: list[ActionOut]
+
+
+class DocumentOut(Schema):
+    kind: str
+    title: str
+    url: str
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    level: int
+    parent_code: str | None
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    kind_label: str
+    level: str
+    region_code: str
+    region_name: str
+    parent_id: int | None
+    is_petition_bureau: bool
