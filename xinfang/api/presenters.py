@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from xinfang.cases import pii
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.models import Case, CaseUnit, Channel, Nature, Petitioner, Status
+from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_events
 from xinfang.cases.transitions import ACTION_LABELS, Action, allowed_actions
 from xinfang.core.timeutil import now
-from xinfang.orgs.models import Org, Role, User
-from xinfang.orgs.selectors import user_memberships
+from xinfang.orgs.models import Org, User
 
 # Roles that need a petitioner's name, ID number and phone to do their work (DESIGN §5).
-PII_ROLES = (Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD)
 
 # The endpoint of each workflow action, relative to /api/v1/.
 ACTION_PATHS: dict[Action, str] = {
@@ -68,35 +67,8 @@ def case_row(case: Case) -> dict[str, Any]:
     }
 
 
-def sees_personal_data(user: User, case: Case) -> bool:
-    """Unmasked only for the registering organ and the current unit, in a role that needs it."""
-    return (
-        user_memberships(user)
-        .filter(org_id__in=[case.registered_org_id, case.current_org_id], role__in=PII_ROLES)
-        .exists()
-    )
-
-
-def _mask_address(address: str) -> str:
-    return address[:6] + "****" if len(address) > 6 else "*" * len(address)
-
-
 def petitioner_out(person: Petitioner, *, masked: bool) -> dict[str, Any]:
-    if not masked:
-        name, id_number, phone, address = person.name, person.id_number, person.phone, person.address
-    else:
-        name = pii.mask_name(person.name)
-        id_number = pii.mask_id_number(person.id_number)
-        phone = pii.mask_phone(person.phone)
-        address = _mask_address(person.address)
-    return {
-        "name": name,
-        "id_number": id_number,
-        "phone": phone,
-        "address": address,
-        "is_representative": person.is_representative,
-        "masked": masked,
-    }
+    return asdict(petitioner_view(person, masked=masked))
 
 
 def action_links(case: Case) -> list[dict[str, str]]:
