@@ -19,6 +19,18 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_deadline_data(settings: Any) -> Iterator[None]:
+    """Each test reads the calendar and deadline rules as its own transaction has them, and leaves
+    no per-process snapshot of its (rolled back) edits behind for the next test."""
+    from xinfang.deadlines.selectors import clear_cache
+
+    settings.XINFANG_DEADLINE_RECHECK_SECONDS = 0
+    clear_cache()
+    yield
+    clear_cache()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

@@ -136,6 +136,10 @@ XINFANG_COLLECTIVE_THRESHOLD = env_int("XINFANG_COLLECTIVE_THRESHOLD", 5, minimu
 # 《信访工作条例》第二十条: a group visit elects at most five representatives (浙江: 3 for ≤ 10 people).
 XINFANG_MAX_REPRESENTATIVES = env_int("XINFANG_MAX_REPRESENTATIVES", 5, minimum=1)
 XINFANG_MAX_ATTACHMENT_MB = env_int("XINFANG_MAX_ATTACHMENT_MB", 20, minimum=1)
+# The deadline sweep warns this many days before a statutory period ends.
+XINFANG_DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3, minimum=0)
+# How often a process checks whether an admin edited the calendar or the deadline rules.
+XINFANG_DEADLINE_RECHECK_SECONDS = env_int("XINFANG_DEADLINE_RECHECK_SECONDS", 30, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (XINFANG_MAX_ATTACHMENT_MB + 1) * 1024 * 1024
 
 TASKS = {

@@ -4,44 +4,56 @@ Services call `case_next_due_at` after every action; pages and the API call `cas
 derive the clocks from the case's event log, the policy profile of the problem's region and the
 working-day calendar (xinfang.deadlines), so nothing about periods is stored on the case except
 the next due moment that queries filter on.
+
+The calendar and the profiles are rows (xinfang.deadlines.models), edited in the admin and read
+through a per-process snapshot that notices edits (xinfang.deadlines.selectors). A clock that
+crosses a year whose holiday schedule is not loaded carries a warning (`Clock.warnings`) and is
+logged here: it is computed on weekends only, never silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from functools import lru_cache
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.core.timeutil import LOCAL_TZ, local_date
 from xinfang.deadlines.calendar import WorkCalendar
 from xinfang.deadlines.clocks import Clock, ClockEvent, derive_clocks, next_due
-from xinfang.deadlines.profiles import PolicyProfile, load_profiles, profile_for_region
+from xinfang.deadlines.profiles import PolicyProfile, profile_for_region
+from xinfang.deadlines.selectors import current_calendar, current_profiles
+
+logger = logging.getLogger(__name__)
 
 # Case events that end every clock, in the clocks' vocabulary.
 _CLOSING_KINDS = {"terminated", "refused_again"}
 
 
-@lru_cache(maxsize=1)
-def _profiles() -> dict[str, PolicyProfile]:
-    return dict(load_profiles())
-
-
-@lru_cache(maxsize=1)
 def work_calendar() -> WorkCalendar:
-    return WorkCalendar.from_chinesecalendar()
+    """The holiday calendar as the database has it now (cached per process, see selectors)."""
+    return current_calendar()
 
 
 def profile_for(case: Case) -> PolicyProfile:
-    return profile_for_region(_profiles(), case.problem_region.code)
+    """The profile of the problem's province (by region-code prefix), else the national one."""
+    return profile_for_region(current_profiles(), case.problem_region.code)
+
+
+def clock_event(kind: str, at: dt.datetime, payload: dict[str, object] | None) -> ClockEvent:
+    """A case event in the clocks' vocabulary, on the Beijing day it counts from."""
+    payload = payload or {}
+    day = local_date(at)
+    if kind == "delivered" and isinstance(payload.get("delivered_on"), str):
+        # The reply may have been served before the clerk recorded it; 第三十五条 counts from service.
+        day = min(day, dt.date.fromisoformat(str(payload["delivered_on"])))
+    return ClockEvent(kind="closed" if kind in _CLOSING_KINDS else kind, at=day, payload=payload)
 
 
 def _clock_events(events: Iterable[CaseEvent]) -> list[ClockEvent]:
-    result = []
-    for event in events:
-        kind = "closed" if event.kind in _CLOSING_KINDS else event.kind
-        result.append(ClockEvent(kind=kind, at=local_date(event.at), payload=event.payload or {}))
-    return result
+    return [clock_event(event.kind, event.at, event.payload) for event in events]
 
 
 def case_clocks(
@@ -53,11 +65,78 @@ def case_clocks(
     )
 
 
+def clock_warnings(clocks: Iterable[Clock]) -> tuple[str, ...]:
+    """The calendar warnings of the clocks, each once (e.g. 2027年节假日安排未导入……)."""
+    return tuple(dict.fromkeys(w for clock in clocks for w in clock.warnings))
+
+
 def due_moment(day: dt.date) -> dt.datetime:
     """A period ends at 24:00 of its last day, Beijing time (《民法典》第二百零三条)."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL_TZ)
 
 
-def case_next_due_at(case: Case, *, events: Iterable[CaseEvent]) -> dt.datetime | None:
-    day = next_due(case_clocks(case, events=events))
+def due_day(moment: dt.datetime) -> dt.date:
+    """The last day of the period that ends at `moment` (the inverse of `due_moment`)."""
+    return moment.astimezone(LOCAL_TZ).date() - dt.timedelta(days=1)
+
+
+def _next_due_at(case: Case, clocks: Sequence[Clock]) -> dt.datetime | None:
+    day = next_due(clocks)
+    warnings = clock_warnings(c for c in clocks if c.due_on == day)
+    if warnings:
+        logger.warning("信访件 %s 的期限按仅周末休息计算：%s", case.number, "；".join(warnings))
     return due_moment(day) if day else None
+
+
+def case_next_due_at(case: Case, *, events: Iterable[CaseEvent]) -> dt.datetime | None:
+    return _next_due_at(case, case_clocks(case, events=events))
+
+
+# -- many cases at once (sweeps, recompute_due) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseClocks:
+    case: Case
+    clocks: tuple[Clock, ...]
+    next_due_at: dt.datetime | None
+
+
+def clocks_of_cases(cases: Sequence[Case], *, today: dt.date | None = None) -> list[CaseClocks]:
+    """Every clock of each case, reading all their events in one query.
+
+    `cases` should come with `problem_region` selected. Events are read as plain tuples (no
+    model instances: a sweep may derive thousands). A case whose log the clocks cannot fold is
+    logged and left out rather than stopping the batch.
+    """
+    today = today or local_date()
+    by_case: dict[int, list[ClockEvent]] = defaultdict(list)
+    rows = CaseEvent.objects.filter(case_id__in=[c.pk for c in cases]).order_by("case_id", "seq")
+    for case_id, kind, at, payload in rows.values_list("case_id", "kind", "at", "payload"):
+        by_case[case_id].append(clock_event(kind, at, payload))
+    calendar = work_calendar()
+    result = []
+    for case in cases:
+        try:
+            clocks = derive_clocks(by_case.get(case.pk, []), profile_for(case).rules, calendar, today=today)
+        except ValueError as exc:
+            logger.error("信访件 %s 的办理记录无法计算期限：%s", case.number, exc)
+            continue
+        result.append(CaseClocks(case, clocks, _next_due_at(case, clocks)))
+    return result
+
+
+def store_next_due_at(case: Case, next_due_at: dt.datetime | None) -> bool:
+    """Write a recomputed due moment unless a service changed the case meanwhile.
+
+    Only the projection field is written. The condition on `version` (every service bumps it
+    under the row lock) means a service that acted after we read the case wins: it recomputed
+    the moment itself. Returns whether the row was updated.
+    """
+    if case.next_due_at == next_due_at:
+        return False
+    return bool(
+        Case.objects.filter(pk=case.pk, version=case.version, next_due_at=case.next_due_at).update(
+            next_due_at=next_due_at
+        )
+    )

@@ -25,6 +25,9 @@ EVENT_LABELS = {
     "terminated": "终结",
     "linked": "关联",
     "attached": "上传附件",
+    "supervised": "督办",
+    "supervision_answered": "督办反馈",
+    "supervision_closed": "督办办结",
 }
 
 CLOCK_LABELS = {

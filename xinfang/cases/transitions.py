@@ -32,6 +32,7 @@ class Action(StrEnum):
     ADD_ASSISTING = "add_assisting"  # joint handling: an assisting unit
     LINK = "link"  # mark as 重复信访 of an earlier case or a duplicate of a master
     ATTACH = "attach"  # add material (letters, photos, minutes) to the file
+    SUPERVISE = "supervise"  # note a 督办 step in the case's history (第四十条)
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -57,6 +58,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ADD_ASSISTING: "增加协办单位",
     Action.LINK: "关联重复件",
     Action.ATTACH: "上传附件",
+    Action.SUPERVISE: "记录督办",
 }
 
 # Statuses by value (mirrors xinfang.cases.models.Status, kept free of Django here).
@@ -126,6 +128,9 @@ for _status in (ROUTED, ACCEPTED):
 TRANSITIONS[(REGISTERED, Action.LINK)] = SAME
 for _status in (DECLINED, REFUSED_AGAIN, TERMINATED):
     TRANSITIONS[(_status, Action.LINK)] = SAME
+# A 督办 may be answered or closed after the case itself closed, so it is noted in every status.
+for _status in STATUS_LABELS:
+    TRANSITIONS[(_status, Action.SUPERVISE)] = SAME
 
 
 class TransitionRefused(Exception):
@@ -147,7 +152,7 @@ def next_status(status: str, action: Action) -> str:
 
 
 # Bookkeeping steps that do not move the case along; pages list them apart from the workflow.
-BOOKKEEPING = frozenset({Action.LINK, Action.ATTACH})
+BOOKKEEPING = frozenset({Action.LINK, Action.ATTACH, Action.SUPERVISE})
 
 
 def allowed_actions(status: str) -> list[Action]:

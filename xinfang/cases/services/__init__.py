@@ -13,6 +13,7 @@ from xinfang.cases.services.appeals import (
     case_terminate,
 )
 from xinfang.cases.services.attachments import case_attach
+from xinfang.cases.services.notes import case_note_supervision
 from xinfang.cases.services.registration import PetitionerInput, case_register, case_register_idempotent
 from xinfang.cases.services.replies import (
     ReplyInput,
@@ -48,6 +49,7 @@ __all__ = [
     "case_hearing_end",
     "case_hearing_start",
     "case_link",
+    "case_note_supervision",
     "case_object",
     "case_rate",
     "case_refuse_again",

@@ -172,6 +172,9 @@ def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date 
     delivered_on = delivered_on or local_date()
     if delivered_on > local_date():
         raise ServiceError("送达日期不能晚于今天。", field="delivered_on")
+    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+    if replied is not None and delivered_on < local_date(replied.at):
+        raise ServiceError("送达日期不能早于出具处理意见书的日期。", field="delivered_on")
     append_event(
         locked,
         kind="delivered",

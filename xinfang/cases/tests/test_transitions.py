@@ -36,9 +36,9 @@ def test_every_pair_is_either_a_transition_or_a_refusal_naming_state_and_action(
     assert f"不能{ACTION_LABELS[action]}" in str(exc.value)
 
 
-def test_closed_statuses_allow_nothing_but_linking() -> None:
+def test_closed_statuses_allow_nothing_but_bookkeeping() -> None:
     for status in ("declined", "refused_again", "terminated"):
-        assert allowed_actions(status) == [Action.LINK]
+        assert set(allowed_actions(status)) == {Action.LINK, Action.SUPERVISE}
 
 
 def test_every_open_status_leads_somewhere() -> None:

@@ -1,0 +1,33 @@
+"""Notes in a case's history written on behalf of other apps (督办), through the one event log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from xinfang.cases.models import Case
+from xinfang.cases.services._core import append_event, check_transition, lock_case, project
+from xinfang.cases.transitions import Action
+from xinfang.core.errors import ServiceError
+from xinfang.orgs.models import Org, User
+
+SUPERVISION_KINDS = {
+    "supervised": "督办",
+    "supervision_answered": "督办反馈",
+    "supervision_closed": "督办办结",
+}
+
+
+@transaction.atomic
+def case_note_supervision(
+    *, actor: User | None, org: Org | None, case: Case, kind: str, payload: dict[str, Any]
+) -> Case:
+    """Record a 督办 step on the case (第四十条). The supervision service has checked permissions."""
+    if kind not in SUPERVISION_KINDS:
+        raise ServiceError(f"督办记录类型“{kind}”无效。", field="kind")
+    locked = lock_case(case.pk)
+    check_transition(locked, Action.SUPERVISE)
+    append_event(locked, kind=kind, actor=actor, org=org, payload=payload)
+    project(locked)
+    return locked

@@ -1,0 +1,67 @@
+"""Reads for the workbench and the API: due-soon and overdue lists, warnings and 督办 of a case.
+
+Everything starts from ``cases_visible_to`` (the one access policy), so a unit never sees
+another's cases here, and an accused unit never sees an accusation against it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from xinfang.cases.models import Case
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.orgs.models import Org, User
+from xinfang.supervision.models import DueWarning, Supervision, SupervisionEvent
+
+
+def _flagged(user: User, kind: str, org: Org | None) -> QuerySet[Case]:
+    warnings = DueWarning.objects.filter(case=OuterRef("pk"), kind=kind, resolved_at__isnull=True)
+    cases = cases_visible_to(user).filter(Exists(warnings))
+    if org is not None:
+        cases = cases.filter(current_org=org)
+    return cases.select_related("current_org", "problem_region").order_by("next_due_at", "pk")
+
+
+def due_soon_cases(user: User, *, org: Org | None = None) -> QuerySet[Case]:
+    """Cases with a duty clock ending within the warning window (as of the last sweep)."""
+    return _flagged(user, DueWarning.Kind.DUE_SOON, org)
+
+
+def overdue_cases(user: User, *, org: Org | None = None) -> QuerySet[Case]:
+    """Cases with a duty clock past its due date and not yet met (as of the last sweep)."""
+    return _flagged(user, DueWarning.Kind.OVERDUE, org)
+
+
+def warnings_visible_to(
+    user: User, *, kind: str | None = None, org: Org | None = None
+) -> QuerySet[DueWarning]:
+    """Unresolved warnings on the cases ``user`` may see, soonest first."""
+    warnings = DueWarning.objects.filter(case__in=cases_visible_to(user), resolved_at__isnull=True)
+    if kind is not None:
+        warnings = warnings.filter(kind=kind)
+    if org is not None:
+        warnings = warnings.filter(case__current_org=org)
+    return warnings.select_related("case", "case__current_org").order_by("due_at", "case_id", "clock")
+
+
+def case_warnings(user: User, case: Case) -> QuerySet[DueWarning]:
+    """The unresolved warnings of one case (empty if ``user`` may not see it)."""
+    return warnings_visible_to(user).filter(case=case)
+
+
+def supervisions_visible_to(user: User) -> QuerySet[Supervision]:
+    return Supervision.objects.filter(case__in=cases_visible_to(user)).select_related(
+        "case", "opened_by_org", "unit"
+    )
+
+
+def case_supervisions(user: User, case: Case) -> QuerySet[Supervision]:
+    return supervisions_visible_to(user).filter(case=case)
+
+
+def supervision_detail(user: User, supervision_id: int) -> Supervision | None:
+    return supervisions_visible_to(user).filter(pk=supervision_id).first()
+
+
+def supervision_events(supervision: Supervision) -> QuerySet[SupervisionEvent]:
+    return supervision.events.select_related("actor", "org").order_by("seq")
