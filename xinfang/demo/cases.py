@@ -181,7 +181,8 @@ def _stock(rng: random.Random) -> _Stock:
     stock = _Stock(rng=rng)
     password_hash = make_password("Xinfang-2026")
     counter = [0]
-    for org in Org.objects.filter(is_active=True).select_related("region"):
+    # A stable order (not ids or paths, which differ between databases) keeps the seed meaningful.
+    for org in Org.objects.filter(is_active=True).select_related("region").order_by("region__code", "name"):
         if org.kind == OrgKind.PETITION_BUREAU and org.level in (Level.CITY, Level.COUNTY):
             stock.bureaus.append((org, _staff_for(org, Role.REGISTRAR, password_hash, counter)))
         elif org.kind in (OrgKind.FUNCTIONAL, OrgKind.TOWNSHIP, OrgKind.POLITICAL_LEGAL):
