@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from xinfang.cases.clocks import case_clocks
@@ -106,101 +108,115 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
     return locked
 
 
-@transaction.atomic
-def case_review_request(*, actor: User, case: Case, reasons: str, review_org: Org | None = None) -> Case:
-    """复查 request to the next-higher organ within 30 days of delivery (第三十五条)."""
+@dataclass(frozen=True)
+class _Stage:
+    """复查 and 复核 are one mechanism, one level apart (第三十五、三十六条)."""
+
+    label: str
+    request: Action
+    decide: Action
+    window: str  # the clock of the petitioner's request window
+    lapsed: str  # the refusal when it has passed
+    requested: str  # event kinds and the payload key naming the organ
+    decided: str
+    org_key: str
+
+
+REVIEW = _Stage(
+    "复查",
+    Action.REVIEW_REQUEST,
+    Action.REVIEW_DECIDE,
+    "review_request",
+    "已超过收到处理意见书之日起三十日的复查申请期限（第三十五条）。",
+    "review_requested",
+    "review_decided",
+    "review_org",
+)
+REREVIEW = _Stage(
+    "复核",
+    Action.REREVIEW_REQUEST,
+    Action.REREVIEW_DECIDE,
+    "rereview_request",
+    "已超过收到复查意见之日起三十日的复核申请期限（第三十六条）。",
+    "rereview_requested",
+    "rereview_decided",
+    "rereview_org",
+)
+
+
+def _request(stage: _Stage, *, actor: User, case: Case, reasons: str, organ: Org | None) -> Case:
     locked = lock_case(case.pk)
-    status = check_transition(locked, Action.REVIEW_REQUEST)
-    if _clock_state(locked, "review_request") == "lapsed":
-        raise ServiceError("已超过收到处理意见书之日起三十日的复查申请期限（第三十五条）。", field="reasons")
-    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
-    handling_org = replied.org if replied and replied.org else locked.current_org
-    target = _higher_organ(handling_org, review_org, field="review_org", label="复查")
-    _refuse_accused(locked, target, field="review_org")
-    _require_petitioner_or_staff(actor, locked, target, Action.REVIEW_REQUEST)
+    status = check_transition(locked, stage.request)
+    if _clock_state(locked, stage.window) == "lapsed":
+        raise ServiceError(stage.lapsed, field="reasons")
+    if stage is REVIEW:
+        replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+        below = replied.org if replied and replied.org else locked.current_org
+    else:
+        assert locked.review_org is not None
+        below = locked.review_org
+    target = _higher_organ(below, organ, field=stage.org_key, label=stage.label)
+    _refuse_accused(locked, target, field=stage.org_key)
+    _require_petitioner_or_staff(actor, locked, target, stage.request)
     if not (reasons or "").strip():
-        raise ServiceError("请写明申请复查的理由。", field="reasons")
+        raise ServiceError(f"请写明申请{stage.label}的理由。", field="reasons")
     locked.review_org = target
     locked.current_org = target
     append_event(
         locked,
-        kind="review_requested",
+        kind=stage.requested,
         actor=actor,
         org=target,
-        payload={"review_org": target.pk, "review_org_name": target.name, "reasons": reasons.strip()},
+        payload={stage.org_key: target.pk, f"{stage.org_key}_name": target.name, "reasons": reasons.strip()},
     )
     project(locked, status=status, fields=["review_org", "current_org"])
     return locked
+
+
+def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: str) -> Case:
+    locked = lock_case(case.pk)
+    status = check_transition(locked, stage.decide)
+    assert locked.review_org is not None
+    require_role(actor, locked.review_org, DECIDING_ROLES, stage.decide)
+    if locked.paused:
+        raise ServiceError(f"听证尚未结束，不能作出{stage.label}意见。", field="status")
+    payload = _decision_payload(outcome, opinion)
+    append_event(locked, kind=stage.decided, actor=actor, org=locked.review_org, payload=payload)
+    if stage is REREVIEW:  # 复核 is final (第三十六条)
+        append_event(
+            locked,
+            kind="terminated",
+            actor=actor,
+            org=locked.review_org,
+            payload={"reason": "rereview_decided"},
+        )
+        locked.closed_at = now()
+    project(locked, status=status, fields=["closed_at"])
+    return locked
+
+
+@transaction.atomic
+def case_review_request(*, actor: User, case: Case, reasons: str, review_org: Org | None = None) -> Case:
+    """复查 request to the next-higher organ within 30 days of delivery (第三十五条)."""
+    return _request(REVIEW, actor=actor, case=case, reasons=reasons, organ=review_org)
 
 
 @transaction.atomic
 def case_review_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
     """复查意见, in writing within 30 days of the request (第三十五条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.REVIEW_DECIDE)
-    assert locked.review_org is not None
-    require_role(actor, locked.review_org, DECIDING_ROLES, Action.REVIEW_DECIDE)
-    if locked.paused:
-        raise ServiceError("听证尚未结束，不能作出复查意见。", field="status")
-    append_event(
-        locked,
-        kind="review_decided",
-        actor=actor,
-        org=locked.review_org,
-        payload=_decision_payload(outcome, opinion),
-    )
-    project(locked, status=status)
-    return locked
+    return _decide(REVIEW, actor=actor, case=case, outcome=outcome, opinion=opinion)
 
 
 @transaction.atomic
 def case_rereview_request(*, actor: User, case: Case, reasons: str, rereview_org: Org | None = None) -> Case:
     """复核 request to the organ above the 复查 organ within 30 days (第三十六条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.REREVIEW_REQUEST)
-    if _clock_state(locked, "rereview_request") == "lapsed":
-        raise ServiceError("已超过收到复查意见之日起三十日的复核申请期限（第三十六条）。", field="reasons")
-    assert locked.review_org is not None
-    target = _higher_organ(locked.review_org, rereview_org, field="rereview_org", label="复核")
-    _refuse_accused(locked, target, field="rereview_org")
-    _require_petitioner_or_staff(actor, locked, target, Action.REREVIEW_REQUEST)
-    if not (reasons or "").strip():
-        raise ServiceError("请写明申请复核的理由。", field="reasons")
-    locked.review_org = target
-    locked.current_org = target
-    append_event(
-        locked,
-        kind="rereview_requested",
-        actor=actor,
-        org=target,
-        payload={"rereview_org": target.pk, "rereview_org_name": target.name, "reasons": reasons.strip()},
-    )
-    project(locked, status=status, fields=["review_org", "current_org"])
-    return locked
+    return _request(REREVIEW, actor=actor, case=case, reasons=reasons, organ=rereview_org)
 
 
 @transaction.atomic
 def case_rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
     """复核意见: final; the same facts and reasons are not accepted again (第三十六条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.REREVIEW_DECIDE)
-    assert locked.review_org is not None
-    require_role(actor, locked.review_org, DECIDING_ROLES, Action.REREVIEW_DECIDE)
-    if locked.paused:
-        raise ServiceError("听证尚未结束，不能作出复核意见。", field="status")
-    append_event(
-        locked,
-        kind="rereview_decided",
-        actor=actor,
-        org=locked.review_org,
-        payload=_decision_payload(outcome, opinion),
-    )
-    append_event(
-        locked, kind="terminated", actor=actor, org=locked.review_org, payload={"reason": "rereview_decided"}
-    )
-    locked.closed_at = now()
-    project(locked, status=status, fields=["closed_at"])
-    return locked
+    return _decide(REREVIEW, actor=actor, case=case, outcome=outcome, opinion=opinion)
 
 
 @transaction.atomic
