@@ -1,0 +1,167 @@
+"""Staff pages that change cases: registering a matter and taking one workflow action.
+
+Every page finds the case through the access policy (404 otherwise) and calls exactly one
+function of `xinfang.cases.services`; a `ServiceError` is shown on the form next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from xinfang.cases import services
+from xinfang.cases.models import Case
+from xinfang.cases.selectors import case_detail
+from xinfang.cases.transitions import (
+    ACTION_LABELS,
+    BOOKKEEPING,
+    Action,
+    TransitionRefused,
+    allowed_actions,
+)
+from xinfang.core.errors import ServiceError
+from xinfang.orgs.models import Role, User
+from xinfang.orgs.selectors import user_memberships
+from xinfang.workbench.cases import staff_required
+from xinfang.workbench.forms_actions import ACTION_FORMS
+from xinfang.workbench.forms_cases import (
+    VISIBLE_ROWS,
+    PetitionerFormSet,
+    RegistrationForm,
+    apply_service_error,
+    petitioner_inputs,
+)
+
+# Who sees the "登记信访事项" entry in the navigation: the reception desk and its head.
+RECEPTION_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD)
+
+
+def can_register(user: User) -> bool:
+    if not user.is_authenticated or user.is_citizen:
+        return False
+    return user_memberships(user).filter(role__in=RECEPTION_ROLES).exists()
+
+
+def _plausible(case: Case, user: User) -> set[Action]:
+    """The steps this user's organs could take on the case; the service still decides each one.
+
+    The current unit does the handling; the registering organ also rates, adds assisting units and
+    attaches material; an organ above the current unit takes 复查/复核 requests (第三十五、三十六条).
+    """
+    orgs = [m.org for m in user_memberships(user)]
+    ids = {org.pk for org in orgs}
+    current = case.current_org
+    above = any(org.pk != current.pk and current.path.startswith(org.path) for org in orgs)
+    in_current, in_registered = current.pk in ids, case.registered_org_id in ids
+    steps = {Action.LINK}
+    if in_current:
+        steps |= set(Action)
+    if in_current or in_registered:
+        steps |= {Action.RATE, Action.ADD_ASSISTING, Action.ATTACH}
+    if above:
+        steps |= {Action.REVIEW_REQUEST, Action.REREVIEW_REQUEST, Action.ATTACH}
+    if case.review_org_id in ids:
+        steps.add(Action.ATTACH)
+    return steps
+
+
+def action_links(case: Case, user: User) -> dict[str, Any]:
+    """The buttons on the case page: workflow steps the status allows, then bookkeeping.
+
+    `elsewhere` names the unit that handles an open case when the user does not work there.
+    """
+    links: dict[str, Any] = {"workflow": [], "bookkeeping": [], "elsewhere": ""}
+    plausible = _plausible(case, user)
+    if case.closed_at is None and Action.ACCEPT not in plausible:
+        links["elsewhere"] = case.current_org.name
+    for action in allowed_actions(case.status):
+        if action not in ACTION_FORMS or action not in plausible:
+            continue
+        group = "bookkeeping" if action in BOOKKEEPING else "workflow"
+        links[group].append(
+            {
+                "code": action.value,
+                "label": ACTION_LABELS[action],
+                "url": reverse("workbench:case-act", args=[case.pk, action.value]),
+            }
+        )
+    return links
+
+
+@staff_required
+def case_register(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    data = request.POST if request.method == "POST" else None
+    form = RegistrationForm(data, user=user)
+    if not form.orgs:
+        raise PermissionDenied("只有登记员、承办人或信访部门负责人可以登记信访事项。")
+    formset = PetitionerFormSet(data, prefix="p")
+    if data is not None and form.is_valid() and formset.is_valid():
+        inputs, rows = petitioner_inputs(formset)
+        try:
+            case = services.case_register(actor=user, petitioners=inputs, **form.service_kwargs())
+        except ServiceError as exc:
+            apply_service_error(exc, form, formset=formset, rows=rows)
+        else:
+            messages.success(
+                request,
+                f"已登记，信访件编号 {case.number}，查询码 {case.query_code}。请将查询码告知信访人。",
+            )
+            return redirect("workbench:case-detail", case.pk)
+    more = formset.forms[VISIBLE_ROWS:]
+    context = {
+        "form": form,
+        "formset": formset,
+        "rows": list(enumerate(formset.forms[:VISIBLE_ROWS], start=1)),
+        "more_rows": list(enumerate(more, start=VISIBLE_ROWS + 1)),
+        "more_open": data is not None and any(_row_used(f) for f in more),
+    }
+    return render(request, "workbench/cases/register.html", context)
+
+
+def _row_used(form: Any) -> bool:
+    return bool(form.errors) or any(
+        (form.data.get(form.add_prefix(name)) or "").strip()
+        for name in ("name", "id_number", "phone", "address")
+    )
+
+
+@staff_required
+def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = case_detail(user, case_id)
+    if case is None:
+        raise Http404("信访件不存在或您无权查看。")
+    try:
+        step = Action(action)
+    except ValueError:
+        raise Http404("没有这项办理操作。") from None
+    form_class = ACTION_FORMS.get(step)
+    if form_class is None:
+        raise Http404("没有这项办理操作。")
+    label = ACTION_LABELS[step]
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, user=user, case=case)
+        if form.is_valid():
+            try:
+                form.run(user, case)
+            except ServiceError as exc:
+                apply_service_error(exc, form, aliases=form.aliases)
+            else:
+                messages.success(request, f"已完成“{label}”。")
+                if case_detail(user, case.pk) is None:
+                    messages.info(request, "本件已不在您的查看范围内。")
+                    return redirect("workbench:case-list")
+                return redirect("workbench:case-detail", case.pk)
+    else:
+        form = form_class(user=user, case=case)
+    refused = None
+    if not form.is_bound and step not in allowed_actions(case.status):
+        refused = str(TransitionRefused(case.status, step))
+    context = {"case": case, "form": form, "action": step.value, "label": label, "refused": refused}
+    return render(request, "workbench/cases/action.html", context)

@@ -1,0 +1,375 @@
+"""One form per workflow action. Each collects its inputs and `run`s exactly one service.
+
+Names typed on the page (an organ, an earlier case number) are resolved here; the service checks
+the transition, the actor's role and the input, and its `ServiceError.field` names the form field
+(or an alias listed in `aliases`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+
+from xinfang.cases import services
+from xinfang.cases.models import Case, Rating
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
+from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCOMES
+from xinfang.cases.services.routing import LEGAL_CHANNELS
+from xinfang.cases.transitions import Action
+from xinfang.core.errors import ServiceError
+from xinfang.core.timeutil import local_date
+from xinfang.orgs.models import Org, Role, User
+from xinfang.workbench.forms_cases import DATE_INPUT, org_choices
+
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
+
+
+def _note(label: str = "备注", help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=TEXTAREA, help_text=help_text)
+
+
+def _text(label: str, help_text: str = "") -> forms.CharField:
+    # Required-ness is the service's to decide, so its message (with the article) is the one shown;
+    # the page still marks the field as one to fill.
+    field = forms.CharField(label=label, required=False, widget=TEXTAREA, help_text=help_text)
+    field.service_required = True  # type: ignore[attr-defined]
+    return field
+
+
+class ActionForm(forms.Form):
+    aliases: ClassVar[dict[str, str]] = {}
+    multipart: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, user: User, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.case = case
+
+    def run(self, actor: User, case: Case) -> Any:
+        raise NotImplementedError
+
+    def _org(self, name: str) -> Org | None:
+        pk = self.cleaned_data.get(name)
+        return None if pk in (None, "") else Org.objects.select_related("region").filter(pk=pk).first()
+
+    def _visible_case(self, name: str) -> Case:
+        number = (self.cleaned_data.get(name) or "").strip()
+        found = cases_visible_to(self.user).filter(number=number).first() if number else None
+        if found is None:
+            raise ServiceError(f"找不到信访件“{number}”，或您无权查看。", field=name)
+        return found
+
+
+def _active_orgs(exclude: Org | None = None) -> list[tuple[str, list[tuple[int, str]]]]:
+    orgs = Org.objects.filter(is_active=True).select_related("region")
+    if exclude is not None:
+        orgs = orgs.exclude(pk=exclude.pk)
+    return org_choices(orgs)
+
+
+class ForwardForm(ActionForm):
+    to_org = forms.TypedChoiceField(label="转送至", coerce=int, help_text="有权处理该事项的机关或单位。")
+    assisting = forms.TypedMultipleChoiceField(
+        label="协办单位",
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="可不选；按住 Ctrl 可多选。",
+    )
+    note = _note("转送说明")
+    aliases = {"to_org_id": "to_org"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _active_orgs(exclude=self.case.current_org)
+        self.fields["to_org"].choices = [("", "请选择单位"), *choices]
+        self.fields["assisting"].choices = choices
+
+    def route_kwargs(self) -> dict[str, Any]:
+        assisting = Org.objects.filter(pk__in=self.cleaned_data["assisting"]).select_related("region")
+        return {
+            "to_org": self._org("to_org"),
+            "assisting": list(assisting),
+            "note": self.cleaned_data["note"],
+        }
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_forward(actor=actor, case=case, **self.route_kwargs())
+
+
+class AssignForm(ForwardForm):
+    report_due = forms.DateField(
+        label="办结报告期限", widget=DATE_INPUT, help_text="交办事项应按期报送办结报告（第二十二条）。"
+    )
+
+    field_order = ["to_org", "report_due", "assisting", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_org"].label = "交办至"
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_assign(
+            actor=actor, case=case, report_due=self.cleaned_data["report_due"], **self.route_kwargs()
+        )
+
+
+class ReplyForm(ActionForm):
+    outcome = forms.ChoiceField(label="处理意见", choices=[("", "请选择"), *OUTCOMES.items()])
+    request = _text("信访请求", "信访人提出的具体请求。")
+    facts = _text("查明事实")
+    reasons = _text("处理理由")
+    legal_basis = _text("法律依据", "所依据的法律、法规、规章或政策条款。")
+    tags = forms.MultipleChoiceField(
+        label="办理结果（三到位一处理）",
+        choices=list(OUTCOME_TAGS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def reply(self) -> services.ReplyInput:
+        data = self.cleaned_data
+        return services.ReplyInput(
+            outcome=data["outcome"],
+            request=data["request"],
+            facts=data["facts"],
+            reasons=data["reasons"],
+            legal_basis=data["legal_basis"],
+            tags=list(data["tags"]),
+        )
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_reply(actor=actor, case=case, reply=self.reply())
+
+
+class AnswerForm(ReplyForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_answer(actor=actor, case=case, reply=self.reply())
+
+
+class DeclineForm(ActionForm):
+    legal_channel = forms.ChoiceField(
+        label="法定途径",
+        choices=[("", "请选择"), *LEGAL_CHANNELS.items()],
+        help_text="告知信访人应通过哪一法定途径解决（第三十一条）。",
+    )
+    reasons = _text("不予受理理由")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_decline(actor=actor, case=case, **self.cleaned_data)
+
+
+class RefuseAgainForm(ActionForm):
+    earlier_number = forms.CharField(
+        label="已终结信访件编号", max_length=32, help_text="经复核终结、事实和理由相同的信访件。"
+    )
+    reasons = _text("不再受理理由")
+    aliases = {"earlier": "earlier_number"}
+
+    def run(self, actor: User, case: Case) -> Any:
+        earlier = self._visible_case("earlier_number")
+        return services.case_refuse_again(
+            actor=actor, case=case, earlier=earlier, reasons=self.cleaned_data["reasons"]
+        )
+
+
+class AcceptForm(ActionForm):
+    note = _note("受理说明", "受理后应告知信访人（第二十三条）。")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_accept(actor=actor, case=case, note=self.cleaned_data["note"])
+
+
+class ObjectForm(ActionForm):
+    reasons = _text("异议理由", "不属于本单位职责的，应在 5 个工作日内提出异议（第二十三条）。")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_object(actor=actor, case=case, reasons=self.cleaned_data["reasons"])
+
+
+class HearingStartForm(ActionForm):
+    note = _note("听证安排", "听证期间办理期限暂停计算。")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_hearing_start(actor=actor, case=case, note=self.cleaned_data["note"])
+
+
+class HearingEndForm(ActionForm):
+    conclusion = _text("听证结论")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_hearing_end(actor=actor, case=case, conclusion=self.cleaned_data["conclusion"])
+
+
+class ExtendForm(ActionForm):
+    days = forms.IntegerField(
+        label="延期天数", min_value=1, help_text="只能延期一次，最长 30 日（第三十四条）。"
+    )
+    approver = forms.ModelChoiceField(
+        label="批准人",
+        queryset=User.objects.none(),
+        empty_label="请选择",
+        help_text="本单位的审核人或负责人。",
+    )
+    reason = _text("延期理由", "延期理由将告知信访人。")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["approver"]
+        field.queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__org=self.case.current_org,
+                memberships__is_active=True,
+                memberships__role__in=[Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER],
+            )
+            .distinct()
+            .order_by("full_name", "username")
+        )
+        field.label_from_instance = lambda user: f"{user}（{user.username}）"  # type: ignore[attr-defined]
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_extend(actor=actor, case=case, **self.cleaned_data)
+
+
+class DeliverForm(ActionForm):
+    method = forms.ChoiceField(label="送达方式", choices=list(DELIVERY_METHODS.items()))
+    delivered_on = forms.DateField(
+        label="送达日期", widget=DATE_INPUT, help_text="复查申请期限自送达次日起算。"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delivered_on"].initial = local_date()
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_deliver(actor=actor, case=case, **self.cleaned_data)
+
+
+class RateForm(ActionForm):
+    track = forms.ChoiceField(label="评价对象", choices=Rating.Track.choices)
+    value = forms.ChoiceField(label="评价", choices=Rating.Value.choices)
+    reason = _note("理由", "不满意时请记录信访人的理由。")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_rate(actor=actor, case=case, **self.cleaned_data)
+
+
+class ReviewRequestForm(ActionForm):
+    reasons = _text("申请理由")
+    review_org = forms.TypedChoiceField(
+        label="复查机关",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="留空则为办理机关的上一级机关。",
+    )
+    aliases = {"review_org_id": "review_org"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["review_org"].choices = [("", "（上一级机关）"), *_active_orgs()]
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_review_request(
+            actor=actor, case=case, reasons=self.cleaned_data["reasons"], review_org=self._org("review_org")
+        )
+
+
+class RereviewRequestForm(ReviewRequestForm):
+    aliases = {"rereview_org": "review_org"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["review_org"].label = "复核机关"
+        self.fields["review_org"].help_text = "留空则为复查机关的上一级机关。"
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_rereview_request(
+            actor=actor, case=case, reasons=self.cleaned_data["reasons"], rereview_org=self._org("review_org")
+        )
+
+
+class ReviewDecideForm(ActionForm):
+    outcome = forms.ChoiceField(label="意见", choices=list(REVIEW_OUTCOMES.items()))
+    opinion = _text("意见内容")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_review_decide(actor=actor, case=case, **self.cleaned_data)
+
+
+class RereviewDecideForm(ReviewDecideForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_rereview_decide(actor=actor, case=case, **self.cleaned_data)
+
+
+class TerminateForm(ActionForm):
+    reason = forms.ChoiceField(label="终结理由", choices=list(TERMINATION_REASONS.items()))
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_terminate(actor=actor, case=case, reason=self.cleaned_data["reason"])
+
+
+class AddAssistingForm(ActionForm):
+    org = forms.TypedChoiceField(label="协办单位", coerce=int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [("", "请选择单位"), *_active_orgs(exclude=self.case.current_org)]
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_add_assisting(actor=actor, case=case, org=self._org("org"))
+
+
+class AttachForm(ActionForm):
+    file = forms.FileField(label="文件", help_text="PDF、图片、Word、Excel、OFD 或录音。")
+    pages = forms.IntegerField(label="页数", min_value=0, required=False, initial=0)
+    aliases = {"name": "file", "content": "file"}
+    multipart = True
+
+    def run(self, actor: User, case: Case) -> Any:
+        upload = self.cleaned_data["file"]
+        return services.case_attach(
+            actor=actor,
+            case=case,
+            name=upload.name,
+            content=upload.read(),
+            pages=self.cleaned_data["pages"] or 0,
+        )
+
+
+class LinkForm(ActionForm):
+    target_number = forms.CharField(label="关联信访件编号", max_length=32)
+    kind = forms.ChoiceField(label="关联类型", choices=list(LINK_KINDS.items()))
+    aliases = {"target": "target_number"}
+
+    def run(self, actor: User, case: Case) -> Any:
+        target = self._visible_case("target_number")
+        return services.case_link(actor=actor, case=case, target=target, kind=self.cleaned_data["kind"])
+
+
+ACTION_FORMS: dict[Action, type[ActionForm]] = {
+    Action.FORWARD: ForwardForm,
+    Action.ASSIGN: AssignForm,
+    Action.ANSWER: AnswerForm,
+    Action.DECLINE: DeclineForm,
+    Action.REFUSE_AGAIN: RefuseAgainForm,
+    Action.ACCEPT: AcceptForm,
+    Action.OBJECT: ObjectForm,
+    Action.HEARING_START: HearingStartForm,
+    Action.HEARING_END: HearingEndForm,
+    Action.EXTEND: ExtendForm,
+    Action.REPLY: ReplyForm,
+    Action.DELIVER: DeliverForm,
+    Action.RATE: RateForm,
+    Action.REVIEW_REQUEST: ReviewRequestForm,
+    Action.REVIEW_DECIDE: ReviewDecideForm,
+    Action.REREVIEW_REQUEST: RereviewRequestForm,
+    Action.REREVIEW_DECIDE: RereviewDecideForm,
+    Action.TERMINATE: TerminateForm,
+    Action.ADD_ASSISTING: AddAssistingForm,
+    Action.ATTACH: AttachForm,
+    Action.LINK: LinkForm,
+}

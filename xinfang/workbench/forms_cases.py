@@ -1,0 +1,229 @@
+"""The registration form: the matter, where it is about, and who came (信访人, at most 10 rows).
+
+The form only collects and shapes input; `services.case_register` decides what is valid and
+raises `ServiceError(field=...)`, which `apply_service_error` puts next to the field at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from xinfang.cases.models import Channel, ContentCategory, Nature
+from xinfang.cases.services import PetitionerInput
+from xinfang.cases.services.registration import REGISTER_ROLES
+from xinfang.core.errors import ServiceError
+from xinfang.core.timeutil import local_date
+from xinfang.orgs.models import Org, Region, User
+from xinfang.orgs.selectors import regions_under, user_memberships
+
+PETITIONER_ROWS = 10  # rows 1-5 show open, 6-10 behind "更多信访人"
+VISIBLE_ROWS = 5
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_PETITIONER_FIELD = re.compile(r"^petitioners\[(\d+)\]\.(\w+)$")
+
+
+def org_choices(orgs: QuerySet[Org] | list[Org]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Organs grouped by the region they sit in (an <optgroup> per region, in tree order)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for org in sorted(orgs, key=lambda o: (o.region.path, o.path)):
+        groups.setdefault(org.region.name, []).append((org.pk, org.name))
+    return list(groups.items())
+
+
+def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The 内容分类 table as groups: each top-level class with its own code and those below it."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    names: dict[str, str] = {}
+    for category in ContentCategory.objects.filter(is_active=True).order_by("code"):
+        top = category.code[:2]
+        if category.level == 1:
+            names[top] = category.name
+            label = f"{category.code} {category.name}（其他）"
+        else:
+            label = f"{category.code} {'　' * (category.level - 2)}{category.name}"
+        groups.setdefault(top, []).append((category.code, label))
+    return [(names.get(top, top), options) for top, options in groups.items()]
+
+
+def region_choices(orgs: list[Org]) -> list[tuple[str, str]]:
+    """Regions under the registering organs' regions, indented by depth, "名称（代码）"."""
+    seen: dict[int, Region] = {}
+    for org in orgs:
+        for region in regions_under(org.region):
+            seen[region.pk] = region
+    ordered = sorted(seen.values(), key=lambda r: r.path)
+    base = min((r.path.count("/") for r in ordered), default=0)
+    return [(r.code, f"{'　' * (r.path.count('/') - base)}{r.name}（{r.code}）") for r in ordered]
+
+
+def registering_orgs(user: User) -> list[Org]:
+    memberships = user_memberships(user).filter(role__in=REGISTER_ROLES)
+    return sorted({m.org for m in memberships}, key=lambda o: o.path)
+
+
+class RegistrationForm(forms.Form):
+    org = forms.TypedChoiceField(
+        label="登记机关",
+        coerce=int,
+        help_text="以哪个机关的名义登记；登记后由该机关在 15 日内交转（第二十二条）。",
+    )
+    channel = forms.ChoiceField(label="信访形式", choices=Channel.choices, initial=Channel.VISIT)
+    nature = forms.ChoiceField(
+        label="信访性质",
+        choices=Nature.choices,
+        initial=Nature.APPEAL,
+        help_text="检举控告可以匿名，并需填写被反映人或被反映单位。",
+    )
+    category = forms.ChoiceField(label="内容分类", help_text="按《信访事项内容分类》选择最具体的一项。")
+    subject = forms.CharField(label="标题", max_length=200, help_text="一句话概括信访事项，200 字以内。")
+    content = forms.CharField(
+        label="主要内容",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="信访人的诉求、反映的事实和理由，尽量使用信访人的原话。",
+    )
+    problem_region = forms.ChoiceField(label="问题属地", help_text="信访事项发生或涉及的行政区划。")
+    received_on = forms.DateField(
+        label="信访日期", widget=DATE_INPUT, help_text="来信、来访或收到网上信访的日期。"
+    )
+    headcount = forms.IntegerField(
+        label="信访人数",
+        min_value=1,
+        max_value=100000,
+        initial=1,
+        help_text="来访总人数；5 人及以上为集体访，需推选不超过 5 名代表（第二十条）。",
+    )
+    via_proper_ladder = forms.BooleanField(
+        label="依法逐级走访", required=False, initial=True, help_text="越级走访时取消勾选。"
+    )
+    accused_person = forms.CharField(label="被反映人", max_length=100, required=False)
+    accused_org = forms.TypedChoiceField(
+        label="被反映单位",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="检举控告事项不会转交被反映单位（第三十条）。",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.orgs = registering_orgs(user)
+        self.fields["org"].choices = [(o.pk, o.name) for o in self.orgs]
+        self.fields["category"].choices = [("", "请选择内容分类"), *category_choices()]
+        self.fields["problem_region"].choices = [("", "请选择问题属地"), *region_choices(self.orgs)]
+        active = Org.objects.filter(is_active=True).select_related("region")
+        self.fields["accused_org"].choices = [("", "（无）"), *org_choices(active)]
+        self.fields["received_on"].initial = local_date()
+        if self.orgs:
+            self.fields["problem_region"].initial = self.orgs[0].region.code
+
+    def clean_accused_org(self) -> Org | None:
+        pk = self.cleaned_data.get("accused_org")
+        return None if pk is None else Org.objects.filter(pk=pk).first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("nature") != Nature.ACCUSATION:
+            # The fields are hidden for other natures; what was typed before switching is dropped.
+            data["accused_person"] = ""
+            data["accused_org"] = None
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        org = next(o for o in self.orgs if o.pk == data["org"])
+        category = ContentCategory.objects.filter(code=data["category"]).first()
+        region = Region.objects.filter(code=data["problem_region"]).first()
+        if category is None:
+            raise ServiceError("内容分类不存在。", field="category")
+        if region is None:
+            raise ServiceError("问题属地不存在。", field="problem_region")
+        return {
+            "org": org,
+            "channel": data["channel"],
+            "nature": data["nature"],
+            "category": category,
+            "subject": data["subject"],
+            "content": data["content"],
+            "problem_region": region,
+            "received_on": data["received_on"],
+            "headcount": data["headcount"],
+            "via_proper_ladder": data["via_proper_ladder"],
+            "accused_person": data["accused_person"],
+            "accused_org": data["accused_org"],
+        }
+
+
+class PetitionerForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=64, required=False)
+    id_number = forms.CharField(
+        label="身份证号码",
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    is_representative = forms.BooleanField(label="代表", required=False)
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any((data.get(name) or "").strip() for name in ("name", "id_number", "phone", "address"))
+
+
+PetitionerFormSet = forms.formset_factory(
+    PetitionerForm, extra=PETITIONER_ROWS, max_num=PETITIONER_ROWS, absolute_max=PETITIONER_ROWS
+)
+
+
+def petitioner_inputs(formset: Any) -> tuple[list[PetitionerInput], list[int]]:
+    """The filled rows as service inputs, and for each the row it came from (blank rows are skipped)."""
+    inputs: list[PetitionerInput] = []
+    rows: list[int] = []
+    for row, form in enumerate(formset.forms):
+        if form.is_blank():
+            continue
+        data = form.cleaned_data
+        inputs.append(
+            PetitionerInput(
+                name=data["name"],
+                id_number=data["id_number"].strip(),
+                phone=data["phone"].strip(),
+                address=data["address"].strip(),
+                is_representative=data["is_representative"],
+            )
+        )
+        rows.append(row)
+    return inputs, rows
+
+
+def apply_service_error(
+    exc: ServiceError,
+    form: forms.Form,
+    *,
+    formset: Any = None,
+    rows: list[int] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> None:
+    """Show a service's error next to the field it names; anything else goes to the top of the form.
+
+    `petitioners[2].id_number` is the third petitioner *sent*; `rows` maps it to the form row.
+    """
+    field = (aliases or {}).get(exc.field or "", exc.field or "")
+    match = _PETITIONER_FIELD.match(field)
+    if match and formset is not None:
+        index, name = int(match.group(1)), match.group(2)
+        row = rows[index] if rows and index < len(rows) else index
+        if row < len(formset.forms) and name in formset.forms[row].fields:
+            formset.forms[row].add_error(name, exc.message)
+            return
+    if field == "petitioners" and formset is not None:
+        formset.non_form_errors().append(exc.message)
+        return
+    if field in form.fields:
+        form.add_error(field, exc.message)
+        return
+    form.add_error(None, exc.message)
