@@ -18,7 +18,6 @@ from xinfang.cases.models import Case, Status
 from xinfang.cases.presentation import CLOCK_LABELS, CLOCK_STATE_LABELS, event_summary
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_detail, case_events, cases_visible_to
-from xinfang.cases.transitions import ACTION_LABELS, BOOKKEEPING, allowed_actions
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs.selectors import user_orgs
@@ -86,7 +85,6 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "timeline": [(event, event_summary(event.kind, event.payload)) for event in events],
         "clocks": clocks,
         "documents": available_documents(case),
-        "actions": [ACTION_LABELS[a] for a in allowed_actions(case.status) if a not in BOOKKEEPING],
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
         "overdue": case.next_due_at is not None and case.next_due_at < now(),
