@@ -10,6 +10,7 @@ import csv
 import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -60,13 +61,16 @@ def bench_classifier() -> None:
     unl = rows("messages_test_unlabelled.csv")
     batch = [r["留言主题"] + r["留言详情"] for r in unl]
     model.predict(batch[:50])  # warm-up: builds the lookup table
-    best = 0.0
-    for _ in range(3):
+    rates = []
+    for _ in range(5):
         t = time.perf_counter()
         model.predict(batch)
-        best = max(best, len(batch) / (time.perf_counter() - t))
+        rates.append(len(batch) / (time.perf_counter() - t))
+    med = statistics.median(rates)
     line(
-        "prediction >= 2,000 messages/s on one core", f"{best:,.0f} msgs/s ({len(batch)} msgs)", best >= 2000
+        "prediction >= 2,000 messages/s on one core",
+        f"median {med:,.0f} msgs/s of 5 runs (min {min(rates):,.0f}, max {max(rates):,.0f}; {len(batch)} msgs)",
+        med >= 2000,
     )
 
 
@@ -116,6 +120,15 @@ def scaled_messages(base: list[HotMessage], n: int) -> list[HotMessage]:
     return out
 
 
+BIG_TOPICS = {  # the obviously big topics of messages_hot.csv: (place, issue words; one must occur)
+    "伊景园滨河苑 车位捆绑": ("伊景园", ("车位", "捆绑")),
+    "魅力之城 夜宵摊油烟": ("魅力之城", ("油烟", "夜宵", "噪音")),
+    "丽发新城 搅拌站": ("丽发", ("搅拌",)),
+    "58车贷": ("58车贷", ("车贷", "案")),
+    "涉外经济学院 实习": ("经济学院", ("实习", "学生")),
+}
+
+
 def bench_hotspots() -> None:
     print("\n== 4. hot spots ==")
     base = parse_messages(rows("messages_hot.csv"))
@@ -125,6 +138,19 @@ def bench_hotspots() -> None:
             f"  {h.issue_id:2d}. heat {h.heat:5.1f}  {len(h.messages):3d} msgs "
             f"{len({m.user for m in h.messages}):3d} users  {h.time_range}  {h.place} | {h.description}"
         )
+    found = []
+    for name, (place, words) in BIG_TOPICS.items():
+        for h in top:
+            titles = [m.title for m in h.messages]
+            on_issue = sum(any(w in t for w in words) for t in titles)
+            if place in h.place + h.key and on_issue * 2 >= len(titles):
+                found.append(f"{name} #{h.issue_id} ({on_issue}/{len(titles)} titles on the issue)")
+                break
+    line(
+        "the 5 obviously big topics in the top 10, each clean",
+        f"{len(found)}/5: " + "; ".join(found),
+        len(found) == len(BIG_TOPICS),
+    )
     big = scaled_messages(base, 100_000)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
@@ -141,8 +167,17 @@ def bench_hotspots() -> None:
 
 def bench_replies() -> None:
     print("\n== 5. reply quality ==")
-    rate, n = pairwise_win_rate(rows("messages_replies.csv"))
-    line("true reply beats another message's reply >= 97 %", f"{rate:.1%} of {n} messages", rate >= 0.97)
+    res = pairwise_win_rate(rows("messages_replies.csv"))
+    line(
+        "true reply beats another message's reply >= 97 %",
+        f"{res.all:.1%} of {res.n} messages (tuning half {res.tuning_half:.1%}, "
+        f"held-out half {res.held_out_half:.1%})",
+        res.all >= 0.97 and res.held_out_half >= 0.97,
+    )
+    print(
+        f"  text only (without the petitioner's user code): {res.text_only_all:.1%}, "
+        f"held-out half {res.text_only_held_out:.1%}"
+    )
 
 
 def main() -> None:

@@ -159,6 +159,13 @@ class CharNgramTfidf:
         self._table = None
         return self
 
+    def prune(self, keep: npt.NDArray[np.int64]) -> CharNgramTfidf:
+        """Keep only the columns ``keep`` (sorted indices into the vocabulary), e.g. after selection."""
+        self.vocab_ = self.vocab_[keep]
+        self.idf_ = self.idf_[keep]
+        self._table = None
+        return self
+
     def _lookup(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         if self._table is None:
             self._table = _HashTable(self.vocab_)

@@ -10,16 +10,28 @@ hot spot is the *specific* object: 魅力之城小区, 伊景园滨河苑, 经�
    apart as the *area*; a place key never includes them, so "A5区魅力之城" and "魅力之城小区" meet.
    The key is the place without its generic suffix (魅力之城小区 -> 魅力之城).
    Street offices, towns and communities (街道, 镇, 乡, 社区) are areas, not keys.
+   Generic phrases are not places: a name never runs across words such as 附近/旁边/修建/搅拌站/的
+   ("丽发新城小区附近搅拌站" gives 丽发新城), and a name used in three or more districts with none holding
+   half of them is a kind of place (幼儿园, 物业公司), not a place. Victims of a named lending scheme
+   (58车贷) are keyed by the scheme. A short key that is the start or end of exactly one longer key is
+   the same place (丽发 -> 丽发新城; 经济学院 -> 涉外经济学院 when its titles match that one best), and a
+   group most of whose messages name a bigger group's place is folded into it.
 2. Messages with the same key are grouped; a group is cut where two consecutive messages are more than
-   ``window_days`` apart (default 90), so one estate's problems in 2017 and 2019 are separate events.
-3. Messages with no specific place fall back to near-duplicate grouping by their title.
+   ``window_days`` apart (default 365: a topic that comes back every internship season is one topic).
+3. Each place group is cut into *issues*: average-linkage clustering of TF-IDF (character 1–2-grams of
+   title ×2 + the detail's first 120 characters, place and admin names removed) with clusters joined
+   while their mean cosine is ≥ ``issue_threshold`` (0.07), so 丽发新城's 搅拌站 complaints and its road
+   repairs are separate hot spots.
+4. Messages with no specific place fall back to grouping by their title's first 12 characters.
 
 Heat index (documented, all parts in [0, 1] except where noted):
 ``heat = 40·U + 20·M + 20·L + 10·G + 10·R`` with
-U = log(1 + distinct users) / log(1 + 50), M = log(1 + messages) / log(1 + 100),
+U = log(1 + distinct users) / log(1 + 50), M = log(1 + messages) / log(1 + 100) where a user's messages
+count at most 3 times (one user posting 68 suggestions is not a crowd),
 L = log(1 + likes + dislikes) / log(1 + 5000) (support and opposition both show attention),
 G = growth: share of the group's messages in the last third of its time span (a rising topic),
-R = recency: 1 at the newest message in the data, falling linearly to 0 a year earlier.
+R = recency: 1 at the newest message in the data, falling linearly to 0 a year earlier;
+G and R are scaled by min(1, distinct users / 5): two people's messages are not a rising topic.
 U, M and L are capped at 1. Distinct users weigh most: one user posting 20 times is not a hot spot.
 """
 
@@ -33,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .features import CharNgramTfidf
 from .normalize import compact
 from .reply_quality import parse_time
 
@@ -50,18 +63,51 @@ __all__ = [
 _SUFFIXES = (
     "小区|花园|花苑|家园|公寓|大厦|广场|新城|新村|山庄|名苑|名城|华府|公馆|国际|一期|二期|三期|苑|府|湾|城|园|"
     "街道|社区|村|镇|乡|小学|中学|学校|大学|学院|幼儿园|医院|卫生院|车站|高铁站|地铁站|公司|集团|酒店|"
-    "市场|商场|工业园|产业园|景区|公园|项目|工地|搅拌站|垃圾站|路|大道|大街|街|桥|隧道"
+    "市场|商场|工业园|产业园|景区|公园|路|大道|大街|街|桥|隧道"
 )
 _NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9]"
 _PLACE = re.compile(rf"({_NAME_CHARS}{{2,10}}?)({_SUFFIXES})")
 _AREA = re.compile(r"[A-Z]\d{0,2}[市区县]")
 _LEADING_NOISE = re.compile(
-    r"^(?:[A-Z]\d{0,2}[市区县]|西地省|关于|反映|投诉|举报|请求|建议|咨询|希望|要求|请问|请|的|在|对|与|和|及|我|我们|"
+    r"^(?:[A-Z]\d{0,2}[市区县]|西地省|关于|反映|投诉|举报|请求|建议|咨询|希望|要求|请问|解决|南侧|北侧|东侧|西侧|"
+    r"请|的|在|对|与|和|及|我|我们|"
     r"本人|位于|地处|家住|住在|市|省|县|区)+"
 )
 # 街道/镇/乡/社区 cover many estates and topics: they are areas, not the object of a hot spot
 _AREA_LIKE = ("街道", "镇", "乡", "社区")
-_STOP_PLACES = {"我们小", "这个小", "本小", "该小", "小区", "我市", "公司", "学校", "医院", "道路", "马路"}
+_STOP_PLACES = {
+    "我们小",
+    "这个小",
+    "本小",
+    "该小",
+    "小区",
+    "我市",
+    "公司",
+    "学校",
+    "医院",
+    "道路",
+    "马路",
+    # kinds of place, not places
+    "幼儿园",
+    "物业公司",
+    "公交线路",
+    "开发公司",
+    "房地产公司",
+    "培训学校",
+    "民办学校",
+    "小学",
+    "中学",
+    "大学",
+}
+# words that cannot be inside a place name: a name never runs across them ("丽发新城小区附近搅拌站" is the
+# place 丽发新城 and a facility near it, not a place called "小区附近搅拌站")
+_BREAK = re.compile(
+    r"附近|旁边|周边|周围|对面|门口|楼下|里面|内部|隔壁|居然|竟然|仍然|存在|修建|新建|违建|乱建|建设|建了|"
+    r"市委|市政府|政府|部门|搅拌站|搅拌厂|垃圾站|工地|搬迁|一个|这个|那个|我们|我家|你们|他们|居民区|老百姓|业主|小区内|关于|反映|投诉|举报|希望|要求|请求|"
+    r"严重|影响|污染|噪音|扰民|问题|何时|什么|怎么|为什么|能否|是否|可以|[的了在和与及遭被把将给是有旁个对向从为]"
+)
+# a name made only of these characters is a description, not a name ("小区", "社区", "该小区")
+_GENERIC_NAME = re.compile(r"^[小区社该本此某各新老大整个们我这那一二三四五六七八九十几所家住宿舍楼栋号]+$")
 _GROUP_SUFFIX_STRIP = re.compile(r"(小区|花园|花苑|家园|公寓|一期|二期|三期)$")
 
 
@@ -101,43 +147,85 @@ def extract_area(text: str) -> str:
 
 
 def extract_places(text: str) -> list[str]:
+    """Named places in ``text``, most specific first, without admin-unit prefixes (normalises first)."""
+    return _places(compact(text))
+
+
+def _places(text: str) -> list[str]:
     """Named places in ``text`` (normalised), most specific first, without admin-unit prefixes."""
     out: list[str] = []
-    for m in _PLACE.finditer(compact(text)):
-        name = _LEADING_NOISE.sub("", m.group(1)) + m.group(2)
-        name = _LEADING_NOISE.sub("", name)
-        if len(name) >= 3 and name not in _STOP_PLACES and not _AREA.fullmatch(name):
-            out.append(name)
+    for chunk in _BREAK.split(text):
+        for m in _PLACE.finditer(chunk):
+            name = _LEADING_NOISE.sub("", _LEADING_NOISE.sub("", m.group(1)) + m.group(2))
+            head = name[: len(name) - len(m.group(2))]
+            if (
+                len(name) >= 3
+                and name not in _STOP_PLACES
+                and not _AREA.fullmatch(name)
+                and len(head) >= 2
+                and not _GENERIC_NAME.match(head)
+            ):
+                out.append(name)
     return out
 
 
 # a group of people is often named by their case or platform: "58车贷案", "XX平台"
 _CASE = re.compile(r"([0-9A-Za-z]{2,}[\u4e00-\u9fff]{1,3}?)(?:一案|案件|案|平台)")
+# victims of a named lending/investment scheme are a group of people: "58车贷", "XX网贷", "XX理财"
+_SCHEME = re.compile(r"([0-9A-Za-z]{1,8}|[\u4e00-\u9fff]{2,4})(车贷|网贷|理财|集资)")
 
 
 def place_key(msg: HotMessage) -> str:
-    """Group key: a named case (58车贷案) in the title, else its first named place (else the detail's),
-    generic suffix removed."""
-    case = _CASE.search(compact(msg.title)) or _CASE.search(compact(msg.detail[:200]))
+    """Group key: a named scheme or case (58车贷) in the title, else its first named place (else the
+    detail's), generic suffix removed."""
+    return _key_of(compact(msg.title), compact(msg.detail[:_HEAD])[:200])
+
+
+def _key_of(title: str, head: str) -> str:
+    """``place_key`` on normalised title and detail opening."""
+    scheme = _SCHEME.search(title)
+    if scheme and scheme.group(1)[0].isascii():
+        return scheme.group(1) + scheme.group(2)
+    case = _CASE.search(title) or _CASE.search(head)
     if case:
         return case.group(1)[:4]
-    places = extract_places(msg.title) or extract_places(msg.detail[:200])
-    if not places:
-        return ""
-    # prefer estates/schools over roads: a road is where, an estate is who
+    places = _places(title) or _places(head)
+    # prefer estates/schools over roads (a road is where, an estate is who), then the first named
     specific = [p for p in places if not p.endswith(_AREA_LIKE)]
     if not specific:
         return ""
-    ranked = sorted(specific, key=lambda p: (p.endswith(("路", "大道", "街", "桥")), -len(p)))
+    ranked = sorted(specific, key=lambda p: p.endswith(("路", "大道", "街", "桥")))
     stripped = _GROUP_SUFFIX_STRIP.sub("", ranked[0])
     return stripped if len(stripped) >= 2 else ranked[0]
+
+
+_HEAD = 800  # raw characters of the detail looked at (the scrape pads the start with whitespace)
+
+
+class _Norm:
+    """Each message's normalised title and detail opening, computed once per ``find_hotspots`` call."""
+
+    def __init__(self, messages: Sequence[HotMessage]) -> None:
+        self._title: dict[int, str] = {}
+        self._head: dict[int, str] = {}
+        for m in messages:
+            self._title[id(m)] = compact(m.title)
+            self._head[id(m)] = compact(m.detail[:_HEAD])[:600]
+
+    def title(self, m: HotMessage) -> str:
+        return self._title[id(m)]
+
+    def head(self, m: HotMessage) -> str:
+        return self._head[id(m)]
 
 
 def heat_index(group: Sequence[HotMessage], newest: datetime | None) -> float:
     """The documented heat index (see the module docstring), 0–100."""
     users = len({m.user for m in group})
     u = min(1.0, math.log1p(users) / math.log1p(50))
-    v = min(1.0, math.log1p(len(group)) / math.log1p(100))
+    per_user = Counter(m.user for m in group)
+    volume = sum(min(3, c) for c in per_user.values())  # one user's 68 messages count as 3
+    v = min(1.0, math.log1p(volume) / math.log1p(100))
     votes = sum(m.likes + m.dislikes for m in group)
     lk = min(1.0, math.log1p(votes) / math.log1p(5000))
     times = sorted(m.time for m in group if m.time is not None)
@@ -149,7 +237,8 @@ def heat_index(group: Sequence[HotMessage], newest: datetime | None) -> float:
             growth = sum(t.timestamp() >= cut for t in times) / len(times)
         if newest is not None:
             recency = max(0.0, 1.0 - (newest - times[-1]).days / 365.0)
-    return round(40 * u + 20 * v + 20 * lk + 10 * growth + 10 * recency, 2)
+    crowd = min(1.0, users / 5)  # growth and recency of one or two people's messages say little
+    return round(40 * u + 20 * v + 20 * lk + crowd * (10 * growth + 10 * recency), 2)
 
 
 def _split_by_window(msgs: list[HotMessage], window_days: int) -> list[list[HotMessage]]:
@@ -169,31 +258,208 @@ def _split_by_window(msgs: list[HotMessage], window_days: int) -> list[list[HotM
     return parts
 
 
-def _describe(group: Sequence[HotMessage], key: str) -> tuple[str, str]:
-    areas = Counter(a for m in group if (a := extract_area(m.title + m.detail[:100])))
+def _describe(group: Sequence[HotMessage], key: str, nc: _Norm) -> tuple[str, str]:
+    areas = Counter(a for m in group if (a := extract_area(nc.title(m) + nc.head(m)[:100])))
     area = areas.most_common(1)[0][0] if areas else ""
-    places = Counter(p for m in group for p in extract_places(m.title) if key and key in p)
-    place = places.most_common(1)[0][0] if places else key
-    titles = Counter(compact(m.title) for m in group)
-    return f"{area}{place}".strip(), titles.most_common(1)[0][0]
+    places = Counter(p for m in group for p in _places(nc.title(m)) if key and key in p)
+    place = places.most_common(1)[0][0] if places and not _SCHEME.fullmatch(key) else key
+    # the most representative title: highest summed bigram Jaccard with the others (a medoid),
+    # preferring titles that name the place
+    titles = sorted({nc.title(m) for m in group})[:200]
+    grams = [{t[i : i + 2] for i in range(len(t) - 1)} for t in titles]
+
+    def centrality(i: int) -> float:
+        return sum(len(grams[i] & g) / (len(grams[i] | g) or 1) for j, g in enumerate(grams) if j != i)
+
+    best = max(range(len(titles)), key=lambda i: (bool(key) and key in titles[i], centrality(i), titles[i]))
+    return f"{area}{place}".strip(), titles[best]
 
 
-def find_hotspots(messages: Sequence[HotMessage], top: int = 5, window_days: int = 90) -> list[Hotspot]:
-    """The ``top`` hottest groups, hottest first, ``issue_id`` 1..top."""
+def _merge_aliases(by_key: dict[str, list[HotMessage]], nc: _Norm) -> dict[str, list[HotMessage]]:
+    """Fold a short key into the one longer key that starts or ends with it (丽发 -> 丽发新城,
+    经济学院 -> 涉外经济学院); a short key that several longer keys contain is ambiguous and stays."""
+    keys = [k for k in by_key if k and not k.startswith("题:")]
+    by_len = sorted(keys, key=len)
+    # every key under each of its proper prefixes and suffixes of 2+ characters: "who extends k?"
+    extends: dict[str, list[str]] = defaultdict(list)
+    for o in keys:
+        for n in range(2, len(o)):
+            extends[o[:n]].append(o)
+            if o[-n:] != o[:n]:
+                extends[o[-n:]].append(o)
+    target: dict[str, str] = {}
+    for k in by_len:
+        if len(k) < 2:
+            continue
+        longer = sorted(set(extends.get(k, [])))
+        if len(longer) > 1:  # 经济学院: 涉外经济学院 or 财政经济学院? the one whose titles share most words
+            mine = _title_bigrams(by_key[k], nc)
+            scored = sorted(
+                ((len(mine & _title_bigrams(by_key[o], nc)) / (len(mine) or 1), o) for o in longer),
+                reverse=True,
+            )
+            if scored[0][0] >= 0.3 and scored[0][0] >= 2 * scored[1][0]:
+                longer = [scored[0][1]]
+        if len(longer) == 1:  # the two are one place: keep the name more messages use
+            a, b = k, longer[0]
+            if len(by_key[a]) > len(by_key[b]):
+                a, b = b, a
+            if a not in target and b not in target:
+                target[a] = b
+    merged: dict[str, list[HotMessage]] = defaultdict(list)
+    for k, msgs in by_key.items():
+        if not msgs:
+            continue
+        final = k
+        seen = {final}
+        while final in target and target[final] not in seen:
+            final = target[final]
+            seen.add(final)
+        merged[final].extend(msgs)
+    return merged
+
+
+def _title_bigrams(msgs: Sequence[HotMessage], nc: _Norm) -> set[str]:
+    text = "".join(nc.title(m) for m in msgs[:50])
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _drop_generic_keys(by_key: dict[str, list[HotMessage]], nc: _Norm) -> dict[str, list[HotMessage]]:
+    """A name used in three or more districts with no district holding half of them is a kind of place
+    (幼儿园, 物业公司, 公交线路), not a place: its messages fall back to grouping by title."""
+    out: dict[str, list[HotMessage]] = defaultdict(list)
+    for k, msgs in by_key.items():
+        areas = Counter(
+            a for m in msgs if (a := extract_area(nc.title(m) + nc.head(m)[:200])) and not a.endswith("市")
+        )
+        named = sum(areas.values())
+        generic = len(areas) >= 3 and areas.most_common(1)[0][1] * 2 < named
+        if generic:
+            for m in msgs:
+                out["题:" + nc.title(m)[:12]].append(m)
+        else:
+            out[k].extend(msgs)
+    return out
+
+
+def _merge_mentions(
+    by_key: dict[str, list[HotMessage]], nc: _Norm, targets: int = 300
+) -> dict[str, list[HotMessage]]:
+    """Fold a group into a bigger place group that most of its messages name somewhere in their text
+    (广铁集团's 车位捆绑 messages name 伊景园滨河苑 in the detail). Targets: the ``targets`` biggest keys."""
+    sized = sorted((k for k in by_key if k and not k.startswith("题:")), key=lambda k: -len(by_key[k]))
+    # targets are named estates, schools, companies, schemes: not roads (a road is where, not who)
+    big = [
+        k
+        for k in sized[:targets]
+        if len(by_key[k]) >= 3 and len(k) >= 3 and not k.endswith(("路", "大道", "街", "桥", "隧道"))
+    ]
+    if not big:
+        return by_key
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(big, key=len, reverse=True)))
+    size = {k: len(v) for k, v in by_key.items()}
+    dest: dict[str, str] = {}
+    for k, msgs in by_key.items():
+        votes: Counter[str] = Counter()
+        for m in msgs:
+            named = sorted(set(pattern.findall(nc.title(m) + nc.head(m))))
+            votes.update(o for o in named if o != k and size[o] > size[k])
+        if votes:
+            best, count = min(votes.items(), key=lambda kv: (-kv[1], -size[kv[0]], kv[0]))
+            if count * 2 > len(msgs):
+                dest[k] = best
+    merged: dict[str, list[HotMessage]] = defaultdict(list)
+    for k, msgs in by_key.items():
+        final = k
+        while final in dest:  # sizes strictly grow along the chain, so it ends
+            final = dest[final]
+        merged[final].extend(msgs)
+    return merged
+
+
+def _split_by_issue(
+    msgs: list[HotMessage], key: str, vectorizer: CharNgramTfidf, threshold: float, nc: _Norm
+) -> list[list[HotMessage]]:
+    """Cut one place's messages into issues: average-linkage clustering of title + opening text
+    (place names removed) with TF-IDF cosine; clusters closer than ``threshold`` stay together."""
+    if len(msgs) < 3:
+        return [msgs]
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    docs = [_issue_text(nc.title(m), nc.head(m), key) for m in msgs]
+    x = vectorizer.transform(docs)
+    sim = np.asarray((x @ x.T).todense())
+    dist = np.clip(1.0 - sim, 0.0, None)
+    iu = np.triu_indices(len(msgs), k=1)
+    labels = fcluster(linkage(dist[iu], method="average"), t=1.0 - threshold, criterion="distance")
+    parts: dict[int, list[HotMessage]] = defaultdict(list)
+    for m, lab in zip(msgs, labels, strict=True):
+        parts[int(lab)].append(m)
+    return list(parts.values())
+
+
+_ISSUE_NOISE = re.compile(
+    r"[A-Z]\d{0,2}[市区县]|西地省|小区|社区|街道|附近|旁边|投诉|反映|关于|举报|请问|请|问题|[\W_]"
+)
+
+
+_UNIT = re.compile(r"[A-Za-z0-9一二三四五六七八九十]+[栋号楼期区座单元]+")
+
+
+def _issue_text(title: str, head: str, key: str) -> str:
+    """What a message is about, without where: title twice (it names the issue) + the detail's start."""
+    text = title * 2 + head[:120]
+    for name in sorted({key, *_places(title)}, key=lambda n: (-len(n), n)):  # longest first
+        if name:
+            text = text.replace(name, "")
+    return _ISSUE_NOISE.sub("", _UNIT.sub("", text))
+
+
+def find_hotspots(
+    messages: Sequence[HotMessage], top: int = 5, window_days: int = 365, issue_threshold: float = 0.07
+) -> list[Hotspot]:
+    """The ``top`` hottest groups, hottest first, ``issue_id`` 1..top.
+
+    Place/people key -> time window -> issue clusters (see ``_split_by_issue``); only the groups that can
+    reach the top (by an upper bound of their heat) are split, which keeps 100k messages fast.
+    """
+    nc = _Norm(messages)
     by_key: dict[str, list[HotMessage]] = defaultdict(list)
     for m in messages:
-        key = place_key(m)
-        by_key[key or "题:" + compact(m.title)[:12]].append(m)
+        title = nc.title(m)
+        key = _key_of(title, nc.head(m)[:200])
+        by_key[key or "题:" + title[:12]].append(m)
+    by_key = _merge_mentions(_merge_aliases(_drop_generic_keys(by_key, nc), nc), nc)
     newest = max((m.time for m in messages if m.time is not None), default=None)
-    candidates: list[tuple[float, str, list[HotMessage]]] = []
+    windows: list[tuple[float, str, list[HotMessage]]] = []
     for key, msgs in by_key.items():
         for part in _split_by_window(msgs, window_days):
             if part:
-                candidates.append((heat_index(part, newest), key, part))
+                windows.append((heat_index(part, newest), key, part))
+    # heat of a sub-group never exceeds ~ its window's heat (U, M, L only shrink; growth and recency are
+    # at most 20 points), so windows far below the current top cannot enter it after splitting
+    windows.sort(key=lambda c: (-c[0], c[1]))
+    vectorizer: CharNgramTfidf | None = None
+    candidates: list[tuple[float, str, list[HotMessage]]] = []
+    for heat, key, part in windows:
+        if len(candidates) >= top:
+            floor = sorted(c[0] for c in candidates)[-top]
+            if heat + 20 < floor:
+                break
+        if key.startswith("题:") or len(part) < 3:
+            candidates.append((heat, key, part))
+            continue
+        if vectorizer is None:
+            step = max(1, len(messages) // 20000)
+            sample = [_issue_text(nc.title(m), nc.head(m), "") for m in messages[::step]]
+            vectorizer = CharNgramTfidf((1, 2), min_df=2).fit(sample)
+        for sub in _split_by_issue(part, key, vectorizer, issue_threshold, nc):
+            candidates.append((heat_index(sub, newest), key, sub))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     result: list[Hotspot] = []
     for rank, (heat, key, part) in enumerate(candidates[:top], start=1):
-        place, desc = _describe(part, key.removeprefix("题:"))
+        place, desc = _describe(part, key.removeprefix("题:"), nc)
         part_sorted = sorted(part, key=lambda m: (m.time or datetime.max, m.message_id))  # noqa: DTZ901
         result.append(Hotspot(rank, key, heat, part_sorted, place, desc))
     return result

@@ -10,6 +10,7 @@ from xinfang.textintel.hotspots import (
     extract_places,
     find_hotspots,
     parse_messages,
+    place_key,
     write_tables,
 )
 
@@ -60,5 +61,49 @@ def test_on_the_real_hot_messages_the_big_known_topics_are_in_the_top_five(data_
     with (data_dir / "messages_hot.csv").open(encoding="utf-8") as fh:
         top = find_hotspots(parse_messages(list(csv.DictReader(fh))), top=5)
     places = " ".join(h.place for h in top)
-    for topic in ("伊景园", "魅力之城", "丽发新城", "58车贷"):
+    for topic in ("伊景园", "魅力之城", "丽发新城", "58车贷", "涉外经济学院"):
         assert topic in places
+
+
+def test_generic_phrases_are_not_places() -> None:
+    assert extract_places("投诉小区附近搅拌站噪音扰民") == []
+    assert extract_places("丽发新城小区旁边建搅拌站")[0].startswith("丽发新城")
+    assert "我们小区" not in " ".join(extract_places("我们小区门口垃圾成堆"))
+
+
+def test_victims_of_a_named_scheme_are_one_group_of_people() -> None:
+    a = HotMessage("1", "u1", "A市58车贷恶性退出案件为什么不发布通报", datetime(2019, 1, 1), "")
+    b = HotMessage("2", "u2", "58车贷立案五个月过去毫无进展", datetime(2019, 1, 9), "")
+    assert place_key(a) == place_key(b) == "58车贷"
+
+
+def _m(i: int, title: str, day: int) -> HotMessage:
+    return HotMessage(str(i), f"u{i}", title, datetime(2019, 6, day), title)
+
+
+def test_one_place_with_two_issues_gives_two_hot_spots() -> None:
+    noise = [
+        _m(i, t, i)
+        for i, t in enumerate(
+            ["青松苑旁搅拌站噪音扰民", "青松苑附近搅拌站粉尘污染", "投诉青松苑搅拌站噪音"], 1
+        )
+    ]
+    road = [
+        _m(i, t, i)
+        for i, t in enumerate(
+            ["青松苑车位被外来车辆占用", "青松苑小区车位乱收费", "青松苑地下车位收费太高"], 10
+        )
+    ]
+    top = find_hotspots(noise + road, top=3)
+    groups = sorted(sorted(m.message_id for m in h.messages) for h in top[:2])
+    assert groups == [["1", "2", "3"], ["10", "11", "12"]]
+
+
+def test_a_short_name_joins_the_one_longer_name_it_abbreviates() -> None:
+    msgs = [
+        _m(1, "丽发新城小区搅拌站扰民", 1),
+        _m(2, "丽发新城附近搅拌站噪音", 2),
+        _m(3, "A市丽发小区搅拌站噪音", 3),
+    ]
+    top = find_hotspots(msgs, top=1)
+    assert len(top[0].messages) == 3 and "丽发新城" in top[0].place

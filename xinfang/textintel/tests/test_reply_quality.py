@@ -4,15 +4,18 @@ import csv
 import random
 from pathlib import Path
 
-from xinfang.textintel.reply_quality import parse_time, score_reply
+from xinfang.textintel.reply_quality import build_idf, parse_time, score_reply
 
-TITLE = "青山小区工地夜间施工噪音扰民"
+TITLE = "A3区青山小区工地夜间施工噪音扰民"
 DETAIL = "工地每晚十一点后还在打桩施工，居民无法入睡。请问能否限制夜间施工时间？希望环保部门调查处理。"
 GOOD = (
-    "网友您好，关于青山小区工地夜间施工噪音扰民的问题，经调查核实，该工地确有夜间打桩施工。根据《环境噪声污染防治法》"
+    "网友您好，关于A3区青山小区工地夜间施工噪音扰民的问题，经调查核实，该工地确有夜间打桩施工。根据《环境噪声污染防治法》"
     "规定，已责令施工单位停止夜间施工，夜间施工时间限制在晚上十点前。如有疑问可拨打联系电话0000-00000000。"
 )
-OTHER = "网友您好，关于学校食堂饭菜涨价的问题，经调查，食堂承包价格已按规定公示，下一步将督促学校加强管理。"
+OTHER = (
+    "网友您好，关于A5区明德中学食堂饭菜涨价的问题，经调查，食堂承包价格已按规定公示，2019年秋季学期每餐"
+    "价格为8元，下一步将督促学校加强管理，定期公开食堂账目。"
+)
 
 
 def test_the_true_reply_scores_higher_than_a_reply_to_another_message() -> None:
@@ -52,3 +55,24 @@ def test_on_real_replies_the_true_reply_usually_wins(data_dir: Path) -> None:
         b = score_reply(r["留言主题"], r["留言详情"], other["答复意见"])
         wins += a.total > b.total
     assert wins / len(rows) >= 0.85
+
+
+def test_a_reply_addressed_to_another_user_is_flagged_and_loses() -> None:
+    mine = "网友“A00012345”您好！" + GOOD
+    theirs = "网友“A00099999”您好！" + GOOD
+    a = score_reply(TITLE, DETAIL, mine, user="A00012345")
+    b = score_reply(TITLE, DETAIL, theirs, user="A00012345")
+    assert a.relevance > b.relevance and a.total > b.total
+    assert "答复对象与留言人不符" in b.warnings and "答复对象与留言人不符" not in a.warnings
+
+
+def test_a_bare_acknowledgement_is_vague_but_beats_an_answer_to_another_matter() -> None:
+    bare = score_reply(TITLE, DETAIL, "网友：您好！留言已收悉")
+    other = score_reply(TITLE, DETAIL, OTHER)
+    assert "答复内容空泛" in bare.warnings
+    assert bare.relevance > other.relevance
+
+
+def test_idf_from_replies_weights_specific_terms_over_boilerplate() -> None:
+    idf = build_idf([GOOD, OTHER, "网友您好，经调查，现答复如下。"])
+    assert idf["青山"] > idf["经调"]

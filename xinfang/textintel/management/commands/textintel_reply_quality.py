@@ -27,7 +27,7 @@ class Command(BaseCommand):
             require_columns(header, REQUIRED, opts["input"])
         except (FileNotFoundError, ColumnMissing) as exc:
             raise CommandError(str(exc)) from exc
-        idf = build_idf([r["留言主题"] + r["留言详情"] for r in rows] + [r["答复意见"] for r in rows])
+        idf = build_idf([r["答复意见"] for r in rows])
         out: list[dict[str, object]] = []
         for r in rows:
             s = score_reply(
@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 r["答复时间"],
                 period_days=opts["period_days"],
                 idf=idf,
+                user=r.get("留言用户"),
             )
             values = [s.relevance, s.completeness, s.explanation, s.timeliness, s.total, s.warning_text]
             out.append({**r, **{k: ("" if v is None else v) for k, v in zip(ADDED, values, strict=True)}})
