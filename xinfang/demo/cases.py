@@ -294,6 +294,10 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
             story.do(services.case_answer, actor=registrar, reply=_reply(rng, case.nature))
         _deliver_and_after(story, registrar, bureau)
         return
+    recent = now() - case.registered_at < dt.timedelta(days=150)
+    # Some recent matters stall, so the overdue lists and 督办 have real work to show.
+    if recent and rng.random() < 0.04:
+        return
     # 转送 usually within the 15 days; one in twenty late.
     if not story.later(0.2, 25 if rng.random() < 0.05 else 12):
         return
@@ -312,6 +316,8 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
     if not story.later(0.5, 12):
         return
     story.do(services.case_accept, actor=handler)
+    if recent and rng.random() < 0.2:
+        return  # stalled at the unit: overdue once the 60 days pass
     if rng.random() < 0.04 and story.later(5, 20):
         story.do(services.case_hearing_start, actor=handler, note="组织信访听证")
         if not story.later(3, 15):
