@@ -138,6 +138,9 @@ XINFANG_MAX_REPRESENTATIVES = env_int("XINFANG_MAX_REPRESENTATIVES", 5, minimum=
 XINFANG_MAX_ATTACHMENT_MB = env_int("XINFANG_MAX_ATTACHMENT_MB", 20, minimum=1)
 # The deadline sweep warns this many days before a statutory period ends.
 XINFANG_DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3, minimum=0)
+# Where the content classifier trained by `textintel_train` lives, and how far back 类案预警 looks.
+XINFANG_TEXTINTEL_MODEL_DIR = env_str("XINFANG_TEXTINTEL_MODEL_DIR", str(VAR_DIR / "models" / "classifier"))
+XINFANG_TEXTINTEL_ALERT_DAYS = env_int("XINFANG_TEXTINTEL_ALERT_DAYS", 30, minimum=1)
 # How often a process checks whether an admin edited the calendar or the deadline rules.
 XINFANG_DEADLINE_RECHECK_SECONDS = env_int("XINFANG_DEADLINE_RECHECK_SECONDS", 30, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (XINFANG_MAX_ATTACHMENT_MB + 1) * 1024 * 1024

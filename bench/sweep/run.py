@@ -4,7 +4,8 @@ Run from the repository root: ``.venv/bin/python bench/sweep/run.py`` (PostgreSQ
 ``postgres://postgres@127.0.0.1:5432``, plus SQLite for reference; ``--only sqlite`` or
 ``--only postgres`` for one). Each backend runs in a child process on a fresh database that the
 script creates and drops. Cases and events are written with ``bulk_create`` (bench only: the
-product writes them through services), with next due moments computed by the real calendar.
+product writes them through services), with next due moments (and the clock due then, as the
+services store it) computed by the real calendar.
 
 Measured, each against the target of 2 s:
 
@@ -126,18 +127,20 @@ def populate(total: int):  # type: ignore[no-untyped-def]
     today = now.date()
     rng = random.Random(5)
     # Mix of where open cases stand: 20% waiting to be routed (route: 15 days), 10% routed
-    # (accept: 15 days), 70% accepted (handle: 60 days).
+    # (accept: 15 days, and the unit's 5-working-day object window), 70% accepted (handle: 60 days).
     cases, plans = [], []
     for i in range(total):
         roll = rng.random()
         if roll < 0.2:
-            status, age, clock_days = "registered", rng.randint(0, 20), 15
+            status, age, clock, clock_days = "registered", rng.randint(0, 20), "route", 15
         elif roll < 0.3:
-            status, age, clock_days = "routed", rng.randint(0, 20), 15
+            status, age, clock, clock_days = "routed", rng.randint(0, 20), "accept", 15
         else:
-            status, age, clock_days = "accepted", rng.randint(0, 75), 60
+            status, age, clock, clock_days = "accepted", rng.randint(0, 75), "handle", 60
         start = today - dt.timedelta(days=age)
         due = calendar.period_end(start, clock_days, unit="calendar")
+        if status == "routed" and (window := calendar.period_end(start, 5, unit="workday")) >= today:
+            clock, due = "object", window  # the window still open comes first (as a service stores)
         at = dt.datetime.combine(start, dt.time(9, 0), tzinfo=LOCAL_TZ)
         unit = units[i % len(units)]
         cases.append(
@@ -158,6 +161,7 @@ def populate(total: int):  # type: ignore[no-untyped-def]
                 status=status,
                 current_org=bureau if status == "registered" else unit,
                 next_due_at=due_moment(due),
+                next_due_clock=clock,
                 updated_at=at,
             )
         )

@@ -6,7 +6,7 @@ has the shape documented in `xinfang.api.errors`. Reference: docs/api.md.
 
 from ninja import NinjaAPI
 
-from xinfang.api import actions, cases, errors, reference, supervision
+from xinfang.api import actions, cases, errors, reference, supervision, textintel
 from xinfang.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -17,8 +17,9 @@ api = NinjaAPI(
     auth=TokenAuth(),
 )
 errors.install(api)
-# Before cases: /cases/due-soon and /cases/overdue must not be taken for /cases/{case_id}.
+# Before cases: /cases/due-soon, /cases/overdue (and /cases/similar) must not be taken for /cases/{case_id}.
 api.add_router("", supervision.router)
+api.add_router("", textintel.router)  # /cases/similar, likewise
 api.add_router("", cases.router)
 api.add_router("", actions.router)
 api.add_router("", reference.router)

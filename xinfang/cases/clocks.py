@@ -1,9 +1,10 @@
 """The one place cases meet the statutory clocks.
 
-Services call `case_next_due_at` after every action; pages and the API call `case_clocks`. Both
+Services call `case_next_due` after every action; pages and the API call `case_clocks`. Both
 derive the clocks from the case's event log, the policy profile of the problem's region and the
 working-day calendar (xinfang.deadlines), so nothing about periods is stored on the case except
-the next due moment that queries filter on.
+the next due moment that queries filter on and the name of the clock due then
+(`Case.next_due_clock`, see `next_due_clock`), which lets the sweep warn without deriving.
 
 The calendar and the profiles are rows (xinfang.deadlines.models), edited in the admin and read
 through a per-process snapshot that notices edits (xinfang.deadlines.selectors). A clock that
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.core.timeutil import LOCAL_TZ, local_date
 from xinfang.deadlines.calendar import WorkCalendar
-from xinfang.deadlines.clocks import Clock, ClockEvent, derive_clocks, next_due
+from xinfang.deadlines.clocks import OPEN_STATES, Clock, ClockEvent, derive_clocks, next_due, next_due_clocks
 from xinfang.deadlines.profiles import PolicyProfile, profile_for_region
 from xinfang.deadlines.selectors import current_calendar, current_profiles
 
@@ -88,8 +89,29 @@ def _next_due_at(case: Case, clocks: Sequence[Clock]) -> dt.datetime | None:
     return due_moment(day) if day else None
 
 
+def next_due_clock(clocks: Sequence[Clock]) -> str:
+    """The name stored in `Case.next_due_clock`: the clock due at the next due moment.
+
+    A duty clock is named before a window due the same day. Blank ("not known: derive") when
+    nothing is due, or when more than one duty clock is open, since each of those may need a
+    warning and one name cannot say so. With one open duty clock named, the sweep can warn
+    from the stored row alone: a duty clock stays open until an event (and so a service) ends it.
+    """
+    duties = [c for c in clocks if c.kind == "duty" and c.state in OPEN_STATES and c.due_on]
+    if len(duties) > 1:
+        return ""
+    due = next_due_clocks(clocks)
+    return due[0].name if due else ""
+
+
+def case_next_due(case: Case, *, events: Iterable[CaseEvent]) -> tuple[dt.datetime | None, str]:
+    """The next due moment of the case and the name of the clock due then (see `next_due_clock`)."""
+    clocks = case_clocks(case, events=events)
+    return _next_due_at(case, clocks), next_due_clock(clocks)
+
+
 def case_next_due_at(case: Case, *, events: Iterable[CaseEvent]) -> dt.datetime | None:
-    return _next_due_at(case, case_clocks(case, events=events))
+    return case_next_due(case, events=events)[0]
 
 
 # -- many cases at once (sweeps, recompute_due) -------------------------------------------------
@@ -100,6 +122,7 @@ class CaseClocks:
     case: Case
     clocks: tuple[Clock, ...]
     next_due_at: dt.datetime | None
+    next_due_clock: str = ""
 
 
 def clocks_of_cases(cases: Sequence[Case], *, today: dt.date | None = None) -> list[CaseClocks]:
@@ -122,21 +145,23 @@ def clocks_of_cases(cases: Sequence[Case], *, today: dt.date | None = None) -> l
         except ValueError as exc:
             logger.error("信访件 %s 的办理记录无法计算期限：%s", case.number, exc)
             continue
-        result.append(CaseClocks(case, clocks, _next_due_at(case, clocks)))
+        result.append(CaseClocks(case, clocks, _next_due_at(case, clocks), next_due_clock(clocks)))
     return result
 
 
-def store_next_due_at(case: Case, next_due_at: dt.datetime | None) -> bool:
-    """Write a recomputed due moment unless a service changed the case meanwhile.
+def store_next_due_at(case: Case, next_due_at: dt.datetime | None, clock: str = "") -> bool:
+    """Write a recomputed due moment (and its clock) unless a service changed the case meanwhile.
 
-    Only the projection field is written. The condition on `version` (every service bumps it
+    Only the projection fields are written. The condition on `version` (every service bumps it
     under the row lock) means a service that acted after we read the case wins: it recomputed
-    the moment itself. Returns whether the row was updated.
+    the moment itself. `clock` is the `next_due_clock` name; left out it is stored blank ("not
+    known"), which the sweep derives. Returns whether the row was updated.
     """
-    if case.next_due_at == next_due_at:
+    same_clock = "next_due_clock" not in case.get_deferred_fields() and case.next_due_clock == clock
+    if case.next_due_at == next_due_at and same_clock:
         return False
     return bool(
         Case.objects.filter(pk=case.pk, version=case.version, next_due_at=case.next_due_at).update(
-            next_due_at=next_due_at
+            next_due_at=next_due_at, next_due_clock=clock
         )
     )

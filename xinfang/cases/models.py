@@ -151,6 +151,9 @@ class Case(models.Model):
         Org, verbose_name="复查/复核机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     next_due_at = models.DateTimeField("下一期限", null=True, blank=True, db_index=True)
+    # The clock due at next_due_at (a duty before a window on the same day); blank when not known:
+    # no next due moment, several duty clocks open, or written before this field (the sweep derives).
+    next_due_clock = models.CharField("下一期限所属时限", max_length=32, blank=True, default="")
     paused = models.BooleanField("听证中", default=False)
     extension_days = models.PositiveSmallIntegerField("已延期天数", default=0)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)

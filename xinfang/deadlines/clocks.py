@@ -54,7 +54,16 @@ from xinfang.deadlines.events import (
 )
 from xinfang.deadlines.profiles import DeadlineRule, RuleKind
 
-__all__ = ["OPEN_STATES", "Clock", "ClockEvent", "ClockState", "EventKind", "derive_clocks", "next_due"]
+__all__ = [
+    "OPEN_STATES",
+    "Clock",
+    "ClockEvent",
+    "ClockState",
+    "EventKind",
+    "derive_clocks",
+    "next_due",
+    "next_due_clocks",
+]
 
 ClockState = Literal["not_started", "running", "paused", "met", "met_late", "overdue", "lapsed", "cancelled"]
 # still waiting for its end event, with a due date that matters to the case's next due moment
@@ -120,6 +129,16 @@ def next_due(clocks: Iterable[Clock]) -> date | None:
     Paused clocks have no due date until they resume; met, lapsed and cancelled ones are done.
     """
     return min((c.due_on for c in clocks if c.state in OPEN_STATES and c.due_on), default=None)
+
+
+def next_due_clocks(clocks: Iterable[Clock]) -> tuple[Clock, ...]:
+    """The open clocks due on :func:`next_due`'s date, duties before windows (else in order)."""
+    clocks = tuple(clocks)
+    day = next_due(clocks)
+    if day is None:
+        return ()
+    due = [c for c in clocks if c.state in OPEN_STATES and c.due_on == day]
+    return tuple(sorted(due, key=lambda c: c.kind != "duty"))
 
 
 # -- the fold --------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ def recompute_open_cases(*, batch_size: int = 500) -> dict[str, int]:
     counts = {"checked": 0, "updated": 0, "skipped": 0, "failed": 0}
     last_pk = 0
     open_cases = Case.objects.filter(closed_at__isnull=True).select_related("problem_region")
-    open_cases = open_cases.only("pk", "number", "version", "next_due_at", "problem_region__code")
+    open_cases = open_cases.only(
+        "pk", "number", "version", "next_due_at", "next_due_clock", "problem_region__code"
+    )
     while True:
         batch = list(open_cases.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
         if not batch:
@@ -33,9 +35,9 @@ def recompute_open_cases(*, batch_size: int = 500) -> dict[str, int]:
         counts["failed"] += len(batch) - len(derived)
         for item in derived:
             counts["checked"] += 1
-            if item.case.next_due_at == item.next_due_at:
+            if (item.case.next_due_at, item.case.next_due_clock) == (item.next_due_at, item.next_due_clock):
                 continue
-            if store_next_due_at(item.case, item.next_due_at):
+            if store_next_due_at(item.case, item.next_due_at, item.next_due_clock):
                 counts["updated"] += 1
             else:
                 counts["skipped"] += 1

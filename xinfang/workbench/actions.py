@@ -27,6 +27,7 @@ from xinfang.cases.transitions import (
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
+from xinfang.textintel.web import reply_quality_for, silence_errors, similar_for_form
 from xinfang.workbench.cases import staff_required
 from xinfang.workbench.forms_actions import ACTION_FORMS
 from xinfang.workbench.forms_cases import (
@@ -101,7 +102,14 @@ def case_register(request: HttpRequest) -> HttpResponse:
     if not form.orgs:
         raise PermissionDenied("只有登记员、承办人或信访部门负责人可以登记信访事项。")
     formset = PetitionerFormSet(data, prefix="p")
-    if data is not None and form.is_valid() and formset.is_valid():
+    check: dict[str, Any] | None = None
+    if data is not None and "check" in data:
+        # 查重: suggestions for what is typed so far; nothing is validated or saved.
+        check, data = similar_for_form(user, data)
+        form = RegistrationForm(data, user=user)
+        formset = PetitionerFormSet(data, prefix="p")
+        silence_errors(form, formset)
+    elif data is not None and form.is_valid() and formset.is_valid():
         inputs, rows = petitioner_inputs(formset)
         try:
             case = services.case_register(actor=user, petitioners=inputs, **form.service_kwargs())
@@ -120,6 +128,7 @@ def case_register(request: HttpRequest) -> HttpResponse:
         "rows": list(enumerate(formset.forms[:VISIBLE_ROWS], start=1)),
         "more_rows": list(enumerate(more, start=VISIBLE_ROWS + 1)),
         "more_open": data is not None and any(_row_used(f) for f in more),
+        "check": check,
     }
     return render(request, "workbench/cases/register.html", context)
 
@@ -145,9 +154,14 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     if form_class is None:
         raise Http404("没有这项办理操作。")
     label = ACTION_LABELS[step]
+    quality = None
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, user=user, case=case)
-        if form.is_valid():
+        if "check_reply" in request.POST and getattr(form, "checks_reply_quality", False):
+            # 检查答复质量: score the draft against the matter; nothing is validated or saved.
+            quality = reply_quality_for(case, request.POST)
+            silence_errors(form)
+        elif form.is_valid():
             try:
                 form.run(user, case)
             except ServiceError as exc:
@@ -163,5 +177,12 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     refused = None
     if not form.is_bound and step not in allowed_actions(case.status):
         refused = str(TransitionRefused(case.status, step))
-    context = {"case": case, "form": form, "action": step.value, "label": label, "refused": refused}
+    context = {
+        "case": case,
+        "form": form,
+        "action": step.value,
+        "label": label,
+        "refused": refused,
+        "quality": quality,
+    }
     return render(request, "workbench/cases/action.html", context)

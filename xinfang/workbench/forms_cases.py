@@ -107,6 +107,11 @@ class RegistrationForm(forms.Form):
         empty_value=None,
         help_text="检举控告事项不会转交被反映单位（第三十条）。",
     )
+    # What 查重 suggested as the category, sent back with the registration to be recorded with it.
+    suggested_category = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    suggested_confidence = forms.FloatField(
+        required=False, min_value=0, max_value=1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,7 +159,16 @@ class RegistrationForm(forms.Form):
             "via_proper_ladder": data["via_proper_ladder"],
             "accused_person": data["accused_person"],
             "accused_org": data["accused_org"],
+            **({"suggestion": suggestion} if (suggestion := self.suggestion()) else {}),
         }
+
+    def suggestion(self) -> dict[str, Any] | None:
+        """The category suggestion the clerk saw (hidden fields filled by 查重), if any."""
+        confidence = self.cleaned_data.get("suggested_confidence")
+        if confidence is None:
+            return None
+        label = (self.cleaned_data.get("suggested_category") or "").strip()
+        return {"suggested_category": label or None, "confidence": confidence}
 
 
 class PetitionerForm(forms.Form):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from xinfang.cases.clocks import case_next_due_at
+from xinfang.cases.clocks import case_next_due
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.transitions import ACTION_LABELS, Action, TransitionRefused, next_status
 from xinfang.core.errors import NotAllowed, ServiceError
@@ -101,8 +101,18 @@ def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()
         case.status = status
     case.version += 1
     case.updated_at = now()
-    case.next_due_at = case_next_due_at(case, events=case.events.order_by("seq"))
-    case.save(update_fields=["status", "version", "updated_at", "next_due_at", "last_event_hash", *fields])
+    case.next_due_at, case.next_due_clock = case_next_due(case, events=case.events.order_by("seq"))
+    case.save(
+        update_fields=[
+            "status",
+            "version",
+            "updated_at",
+            "next_due_at",
+            "next_due_clock",
+            "last_event_hash",
+            *fields,
+        ]
+    )
 
 
 def check_transition(case: Case, action: Action) -> str:

@@ -115,8 +115,13 @@ def case_register(
     accused_person: str = "",
     accused_org: Org | None = None,
     citizen: User | None = None,
+    suggestion: dict[str, object] | None = None,
 ) -> Case:
-    """Register a matter at `org`; its first event starts the 15-day routing clock (第二十二条)."""
+    """Register a matter at `org`; its first event starts the 15-day routing clock (第二十二条).
+
+    `suggestion`: what the text analysis suggested to the clerk (e.g. `{"suggested_category": ...,
+    "confidence": ...}`), recorded beside the category actually chosen; never personal data.
+    """
     require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
     if channel not in Channel.values:
         raise ServiceError(f"信访形式“{channel}”无效，可选：{'、'.join(Channel.labels)}。", field="channel")
@@ -181,10 +186,26 @@ def case_register(
             "headcount": headcount,
             "petitioners": len(petitioners),
             "received_on": received_on.isoformat(),
+            **({"suggestion": _suggestion_payload(suggestion)} if suggestion else {}),
         },
     )
     project(case, fields=["number"])
+    from xinfang.textintel.intake import after_register  # the duplicate index, once committed
+
+    after_register(case)
     return case
+
+
+def _suggestion_payload(suggestion: dict[str, object]) -> dict[str, object]:
+    """Only the known, non-personal keys of a suggestion, with plain values."""
+    out: dict[str, object] = {}
+    label = suggestion.get("suggested_category")
+    if label is None or isinstance(label, str):
+        out["suggested_category"] = label if label is None else label[:64]
+    confidence = suggestion.get("confidence")
+    if isinstance(confidence, int | float) and 0 <= confidence <= 1:
+        out["confidence"] = round(float(confidence), 4)
+    return out
 
 
 def case_register_idempotent(*, key: str, actor: User, **kwargs: object) -> tuple[Case, bool]:

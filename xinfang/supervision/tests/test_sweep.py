@@ -12,9 +12,10 @@ from django.db import connection, connections
 from xinfang.cases import services
 from xinfang.cases.clocks import due_moment
 from xinfang.cases.models import Case
-from xinfang.cases.tests.helpers import register
+from xinfang.cases.tests.helpers import a_reply, register
 from xinfang.core.schedule import registered_jobs
-from xinfang.supervision.models import DueWarning
+from xinfang.supervision import sweep as sweep_module
+from xinfang.supervision.models import DueWarning, SweepMark
 from xinfang.supervision.selectors import case_warnings, due_soon_cases, overdue_cases
 from xinfang.supervision.sweep import candidates, sweep
 from xinfang.supervision.tasks import sweep_deadlines
@@ -125,3 +126,75 @@ def test_two_sweeps_at_once_create_each_warning_exactly_once(freeze: Freeze) -> 
     assert DueWarning.objects.filter(kind="overdue").count() == 30
     assert DueWarning.objects.count() == 30
     assert Case.objects.filter(pk__in=[c.pk for c in cases]).count() == 30
+
+
+def _run_sweeps(moments: list[str], freeze: Freeze) -> list[tuple[object, ...]]:
+    seen: list[tuple[object, ...]] = []
+    for text in moments:
+        freeze(text)
+        sweep()
+        seen.append(
+            tuple(
+                DueWarning.objects.order_by("case_id", "clock", "kind", "due_on").values_list(
+                    "case_id", "clock", "kind", "due_on", "due_at", "org_id", "resolved_at"
+                )
+            )
+        )
+        seen.append(tuple(Case.objects.order_by("pk").values_list("pk", "next_due_at")))
+    return seen
+
+
+def test_warning_from_the_stored_clock_matches_deriving_every_case(
+    world: World, freeze: Freeze, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze("2025-03-03 10:00")
+    register(world)
+    forwarded = services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing)
+    accepted = services.case_accept(
+        actor=world.handler,
+        case=services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing),
+    )
+    delivered = services.case_deliver(
+        actor=world.handler,
+        case=services.case_reply(actor=world.handler, case=accepted, reply=a_reply()),
+        method="in_person",
+    )
+    late = services.case_accept(
+        actor=world.handler,
+        case=services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing),
+    )
+    freeze("2025-03-12 10:00")
+    services.case_accept(actor=world.handler, case=forwarded)  # after its object window lapsed
+    stored = {c.pk: c.next_due_clock for c in Case.objects.all()}
+    assert stored[delivered.pk] == "rating" and stored[late.pk] == "handle"
+    start = list(Case.objects.values_list("pk", "next_due_at", "next_due_clock", "version"))
+    moments = [
+        "2025-03-08 10:00",
+        "2025-03-11 10:00",
+        "2025-03-16 10:00",
+        "2025-03-19 10:00",
+        "2025-04-30 10:00",
+        "2025-05-06 10:00",
+        "2025-05-07 10:00",
+        "2025-05-12 10:00",
+    ]
+    from_stored_clock = _run_sweeps(moments, freeze)
+    assert DueWarning.objects.filter(kind="overdue").count() >= 2
+
+    DueWarning.objects.all().delete()
+    SweepMark.objects.all().delete()
+    for pk, due_at, clock, version in start:
+        Case.objects.filter(pk=pk).update(next_due_at=due_at, next_due_clock=clock, version=version)
+    monkeypatch.setattr(sweep_module, "duty_clock_names", frozenset)  # derive every case, as before
+    assert _run_sweeps(moments, freeze) == from_stored_clock
+
+
+def test_a_blank_stored_clock_is_derived_and_written_back(world: World, freeze: Freeze) -> None:
+    freeze("2025-03-03 10:00")
+    case = register(world)
+    Case.objects.filter(pk=case.pk).update(next_due_clock="")  # as migrated rows are
+    freeze("2025-03-16 10:00")
+    assert sweep().refreshed == 1
+    assert _rows() == [("route", "due_soon", D(2025, 3, 18), True)]
+    case.refresh_from_db()
+    assert (case.next_due_clock, case.version) == ("route", 1)

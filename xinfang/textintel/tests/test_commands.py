@@ -50,11 +50,11 @@ def test_a_missing_column_is_a_clear_command_error(tmp_path: Path) -> None:
         call_command("textintel_train", input=str(src), out=str(tmp_path / "m"))
 
 
-def test_training_from_the_database_is_not_available_yet(tmp_path: Path) -> None:
+def test_training_from_an_empty_database_is_a_clear_command_error(tmp_path: Path) -> None:
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="not available yet"):
+    with pytest.raises(CommandError, match="no categorised cases"):
         call_command("textintel_train", from_db=True, out=str(tmp_path / "m"))
 
 

@@ -1,0 +1,51 @@
+"""POST /api/v1/cases/similar: duplicate suggestions limited to what the caller may see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from xinfang.api.tests.conftest import Api
+from xinfang.cases.tests.helpers import ID_NUMBER, register
+from xinfang.orgs.models import User
+from xinfang.testing.world import World
+from xinfang.textintel.tests.test_intake import CONTENT, CONTENT_TW, PERSON, SUBJECT, SUBJECT_TW
+
+ApiAs = Callable[[User], Api]
+
+
+def _body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "subject": SUBJECT_TW,
+        "content": CONTENT_TW,
+        "problem_region_code": "990121",
+        "petitioners": [{"name": "張三", "id_number": ID_NUMBER}],
+    }
+    body.update(overrides)
+    return body
+
+
+def test_similar_finds_the_repeat_and_saves_nothing(
+    world: World, api_as: ApiAs, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.XINFANG_TEXTINTEL_MODEL_DIR = tmp_path / "none"  # no model: no category suggestion
+    with django_capture_on_commit_callbacks(execute=True):
+        case = register(world, subject=SUBJECT, content=CONTENT, petitioners=[PERSON])
+    response = api_as(world.registrar).post("/cases/similar", _body())
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["category"] is None
+    [hit] = body["suggestions"]
+    assert hit["kind"] == "重复信访" and hit["case_id"] == case.pk and hit["number"] == case.number
+    assert "身份证号一致" in hit["evidence"] and ID_NUMBER not in response.content.decode()
+    # another unit that cannot see the case gets nothing about it
+    response = api_as(world.other_clerk).post("/cases/similar", _body())
+    assert response.status_code == 200 and response.json()["suggestions"] == []
+
+
+def test_similar_needs_a_token_and_valid_input(world: World, api_as: ApiAs, anonymous: Api) -> None:
+    assert anonymous.post("/cases/similar", _body()).status_code == 401
+    response = api_as(world.registrar).post("/cases/similar", _body(problem_region_code="x"))
+    assert response.status_code == 422
+    response = api_as(world.registrar).post("/cases/similar", {})
+    assert response.status_code == 200 and response.json()["suggestions"] == []

@@ -1,0 +1,293 @@
+"""Text intelligence at intake: duplicate / repeat suggestions and a category suggestion.
+
+Duplicate check (``find_similar``): every registered case has its 32 LSH band keys in
+``CaseTextSignature`` (written by ``index_case`` once the registration commits, or by the
+``textintel_index_cases`` backfill). The candidates for a new text are the cases that share any band
+key with it (``near_dup``: a pair with Jaccard 0.5 shares one with probability 0.98) or any keyed hash
+of a petitioner (ID number, phone, name + address) — both are index lookups, never a scan. They are
+then restricted to ``cases_visible_to(user)``, the one access policy, so a suggestion never names a
+case the clerk may not see; scored with MinHash (``near_dup.estimate``) and turned into
+"重复信访 of X" / "同一事项（主件 X）" by ``repeats.suggest``.
+
+Petitioners are compared through the keyed hashes stored on ``Petitioner`` (``pii.keyed_hash``):
+nothing here decrypts personal data, and suggestions carry no personal data, only which identifier
+agreed.
+
+Category suggestion (``suggest_category``): the level-1 classifier in
+``settings.XINFANG_TEXTINTEL_MODEL_DIR`` (default ``BASE_DIR/var/models/classifier``; trained with
+``textintel_train``); nothing is suggested when no model is there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from xinfang.cases import pii
+from xinfang.cases.models import Case, Petitioner
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.orgs.models import User
+from xinfang.textintel import near_dup
+from xinfang.textintel.models import CaseTextSignature
+from xinfang.textintel.repeats import REPEAT, EarlierCase, PetitionerKeys, suggest
+
+logger = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 200  # newest candidates scored; more would only be older copies of the same matter
+MAX_LOOKUP = 5000  # rows read per index lookup (a boilerplate text or a prolific petitioner: newest first)
+_SIGN = np.uint64(1 << 63)
+
+
+def case_text(subject: str, content: str) -> str:
+    return f"{subject}\n{content}"
+
+
+def band_hashes(text: str) -> list[int]:
+    """The text's ``BANDS`` LSH keys as signed 64-bit integers (empty for a text without words)."""
+    shingles = near_dup.shingle_hashes(text)
+    if len(shingles) == 0:
+        return []
+    keys = near_dup._band_keys(near_dup.minhash(shingles))
+    return [int(k) for k in keys.view(np.int64)]
+
+
+def index_case(case: Case) -> int:
+    """(Re)write the case's band keys; returns how many rows were written."""
+    hashes = band_hashes(case_text(case.subject, case.content))
+    with transaction.atomic():
+        CaseTextSignature.objects.filter(case=case).delete()
+        CaseTextSignature.objects.bulk_create(
+            CaseTextSignature(case=case, band=band, hash=h) for band, h in enumerate(hashes)
+        )
+    return len(hashes)
+
+
+def index_case_id(case_id: int) -> None:
+    """The post-registration hook (run on commit): indexing must never break a registration."""
+    try:
+        case = Case.objects.filter(pk=case_id).only("id", "subject", "content").first()
+        if case is not None:
+            index_case(case)
+    except Exception:  # pragma: no cover - logged, the backfill command repairs it
+        logger.exception("textintel: could not index case %s", case_id)
+
+
+def after_register(case: Case) -> None:
+    """Called by ``case_register``: index the case once the registration has committed."""
+    case_id = case.pk
+    transaction.on_commit(lambda: index_case_id(case_id))
+
+
+@dataclass(frozen=True)
+class PersonIn:
+    """A petitioner as typed at intake (plain values, hashed here and never stored or returned)."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # 重复信访 or 同一事项
+    case_id: int
+    number: str
+    subject: str
+    similarity: float
+    evidence: tuple[str, ...]
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.kind == REPEAT
+
+    def describe(self) -> str:
+        what = f"{self.kind}：{'' if self.is_repeat else '主件 '}{self.number}"
+        return f"{what}（{'；'.join(self.evidence)}）" if self.evidence else what
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "case_id": self.case_id,
+            "number": self.number,
+            "subject": self.subject,
+            "similarity": self.similarity,
+            "evidence": list(self.evidence),
+            "text": self.describe(),
+        }
+
+
+def _keys_of(name_hash: str, id_hash: str, phone_hash: str, address: str) -> PetitionerKeys:
+    # name_hash is the keyed hash of "name|address": with an address it identifies name + address,
+    # without one it is the name alone (noted, but not enough to call it the same person).
+    return PetitionerKeys(
+        id_number=id_hash or None,
+        phone=phone_hash or None,
+        name_address=name_hash if name_hash and address.strip() else None,
+        name=name_hash if name_hash and not address.strip() else None,
+    )
+
+
+def _new_keys(person: PersonIn) -> PetitionerKeys:
+    return _keys_of(
+        pii.keyed_hash(person.name.strip() + "|" + person.address.strip()) if person.name.strip() else "",
+        pii.keyed_hash(person.id_number.strip()),
+        pii.keyed_hash(person.phone.strip()),
+        person.address,
+    )
+
+
+def _text_candidates(hashes: Sequence[int]) -> set[int]:
+    if not hashes:
+        return set()
+    where = Q()
+    for band, h in enumerate(hashes):
+        where |= Q(band=band, hash=h)
+    rows = CaseTextSignature.objects.filter(where).order_by("-case_id").values_list("case_id", flat=True)
+    return set(rows[:MAX_LOOKUP])
+
+
+def _person_candidates(keys: Iterable[PetitionerKeys]) -> set[int]:
+    where = Q()
+    for k in keys:
+        if k.id_number:
+            where |= Q(id_number_hash=k.id_number)
+        if k.phone:
+            where |= Q(phone_hash=k.phone)
+        if k.name_address:
+            where |= Q(name_hash=k.name_address)
+    if not where:
+        return set()
+    rows = Petitioner.objects.filter(where).order_by("-case_id").values_list("case_id", flat=True)
+    return set(rows[:MAX_LOOKUP])
+
+
+def find_similar(
+    user: User,
+    subject: str,
+    content: str,
+    petitioners: Sequence[PersonIn] = (),
+    region_code: str | None = None,
+    *,
+    exclude: int | None = None,
+    limit: int = 5,
+) -> list[Suggestion]:
+    """Earlier cases visible to ``user`` that this text repeats or joins (see the module docstring)."""
+    text = case_text(subject, content)
+    shingles = near_dup.shingle_hashes(text)
+    new_keys = [_new_keys(p) for p in petitioners if p.name or p.id_number or p.phone]
+    ids = _text_candidates(band_hashes(text)) | _person_candidates(new_keys)
+    if exclude is not None:
+        ids.discard(exclude)
+    if not ids:
+        return []
+    visible = cases_visible_to(user)
+    cases = list(
+        visible.filter(pk__in=ids)
+        .order_by("-registered_at", "-id")
+        .only("id", "number", "subject", "content", "duplicate_of_id", "problem_region__code")
+        .select_related("problem_region")[:MAX_CANDIDATES]
+    )
+    if not cases:
+        return []
+    masters = {c.duplicate_of_id for c in cases if c.duplicate_of_id}
+    visible_masters = set(visible.filter(pk__in=masters).values_list("pk", flat=True)) if masters else set()
+    people: dict[int, list[PetitionerKeys]] = {}
+    for pet in Petitioner.objects.filter(case_id__in=[c.pk for c in cases]).only(
+        "case_id", "name_hash", "id_number_hash", "phone_hash", "address"
+    ):
+        people.setdefault(pet.case_id, []).append(
+            _keys_of(pet.name_hash, pet.id_number_hash, pet.phone_hash, pet.address)
+        )
+    sig = near_dup.minhash(shingles)
+    earlier: list[EarlierCase] = []
+    for case in cases:
+        other = near_dup.shingle_hashes(case_text(case.subject, case.content))
+        ev = near_dup.estimate(sig, len(shingles), near_dup.minhash(other), len(other))
+        similarity = round(near_dup.similarity_of(ev), 4)
+        master = str(case.duplicate_of_id) if case.duplicate_of_id in visible_masters else None
+        for keys in people.get(case.pk) or [PetitionerKeys()]:
+            earlier.append(EarlierCase(str(case.pk), keys, similarity, master))
+    found: dict[tuple[str, str], Any] = {}
+    for keys in new_keys or [PetitionerKeys()]:
+        for s in suggest(keys, earlier):
+            old = found.get((s.kind, s.case_id))
+            if old is None or s.similarity > old.similarity:
+                found[(s.kind, s.case_id)] = s
+    by_id = {c.pk: c for c in cases}
+    missing = {int(cid) for _, cid in found} - by_id.keys()
+    by_id.update({c.pk: c for c in visible.filter(pk__in=missing).only("id", "number", "subject")})
+    out: list[Suggestion] = []
+    for s in found.values():
+        case = by_id[int(s.case_id)]
+        evidence = tuple(_numbered(e, by_id) for e in s.evidence)
+        if region_code and getattr(case, "problem_region", None) and case.problem_region.code == region_code:
+            evidence = (*evidence, "问题属地一致")
+        out.append(Suggestion(s.kind, case.pk, case.number, case.subject, s.similarity, evidence))
+    out.sort(key=lambda s: (not s.is_repeat, -s.similarity, s.case_id))
+    return out[:limit]
+
+
+def _numbered(evidence: str, by_id: dict[int, Case]) -> str:
+    """The core names cases by id ("经案件 12"); a clerk knows them by their number."""
+    if evidence.startswith("经案件 "):
+        pk = evidence.removeprefix("经案件 ")
+        if pk.isdigit() and int(pk) in by_id:
+            return f"经案件 {by_id[int(pk)].number}"
+    return evidence
+
+
+# ---------------------------------------------------------------- category suggestion
+
+
+@dataclass(frozen=True)
+class CategorySuggestion:
+    label: str | None  # None: the model is not sure, a person decides (需人工判断)
+    best_guess: str
+    confidence: float
+
+    def describe(self) -> str:
+        if self.label is None:
+            return f"需人工判断（最可能：{self.best_guess}，置信度 {self.confidence:.2f}）"
+        return f"建议分类：{self.label}（置信度 {self.confidence:.2f}）"
+
+    def as_payload(self) -> dict[str, Any]:
+        return {"suggested_category": self.label, "confidence": round(self.confidence, 4)}
+
+
+def model_dir() -> Path:
+    default = Path(settings.BASE_DIR) / "var" / "models" / "classifier"
+    return Path(getattr(settings, "XINFANG_TEXTINTEL_MODEL_DIR", default))
+
+
+@lru_cache(maxsize=2)
+def _load(directory: str, stamp: float) -> Any:
+    from xinfang.textintel.classify import ContentClassifier
+
+    return ContentClassifier.load(directory)
+
+
+def suggest_category(subject: str, content: str) -> CategorySuggestion | None:
+    """The classifier's suggestion, or None when no trained model is installed."""
+    from xinfang.textintel.classify import META_FILE
+
+    directory = model_dir()
+    meta = directory / META_FILE
+    if not meta.is_file():
+        return None
+    try:
+        model = _load(str(directory), meta.stat().st_mtime)
+        prediction = model.predict_one(case_text(subject, content))
+    except Exception:  # pragma: no cover - a broken model must not break intake
+        logger.exception("textintel: cannot use the model in %s", directory)
+        return None
+    return CategorySuggestion(prediction.label, prediction.best_guess, float(prediction.confidence))

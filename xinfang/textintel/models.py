@@ -1,0 +1,49 @@
+"""Tables of the text-intelligence features inside the product.
+
+``CaseTextSignature``: the LSH band keys of each case's text (``near_dup``), one row per band, so the
+duplicate check at intake is 32 indexed lookups on (band, hash), never a scan of the cases.
+``ClusterAlert``: a 类案预警 raised by the daily hot-spot task, remembered so that the same cluster
+is raised again only when it has grown (see ``alerts``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from xinfang.cases.models import Case
+
+
+class CaseTextSignature(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    band = models.PositiveSmallIntegerField("分段")
+    hash = models.BigIntegerField("分段哈希")  # the uint64 band key as a signed 64-bit integer
+
+    class Meta:
+        verbose_name = "案件文本指纹"
+        verbose_name_plural = "案件文本指纹"
+        indexes = [models.Index(fields=["band", "hash"], name="textintel_band_hash")]
+        constraints = [models.UniqueConstraint(fields=["case", "band"], name="textintel_sig_case_band")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.band}"
+
+
+class ClusterAlert(models.Model):
+    signature = models.CharField("类案标识", max_length=64, unique=True)
+    title = models.CharField("问题描述", max_length=300)
+    place = models.CharField("地点/人群", max_length=200, blank=True)
+    size = models.PositiveIntegerField("件数")  # at the last run
+    case_ids = models.JSONField("案件", default=list)  # the cluster's case ids at the last run
+    reason = models.CharField("预警原因", max_length=200, blank=True)
+    first_raised_at = models.DateTimeField("首次预警时间")
+    last_raised_at = models.DateTimeField("最近预警时间")
+    last_size = models.PositiveIntegerField("最近预警时件数")
+    last_seen_at = models.DateTimeField("最近发现时间", db_index=True)
+
+    class Meta:
+        verbose_name = "类案预警"
+        verbose_name_plural = "类案预警"
+        ordering = ["-last_raised_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,80 @@
+"""Glue between the workbench pages and the text analysis: 查重 on the registration page and the
+reply-quality check on the reply page. Both only re-render the page; nothing is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
+
+from xinfang.cases.models import Case
+from xinfang.core.timeutil import LOCAL_TZ, now
+from xinfang.orgs.models import User
+from xinfang.textintel.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.reply_quality import score_reply
+
+REPLY_FIELDS = ("request", "facts", "reasons", "legal_basis")
+
+PETITIONER_FIELDS = ("name", "id_number", "phone", "address")
+
+
+def _people(data: QueryDict, prefix: str = "p") -> list[PersonIn]:
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), 100)
+    except ValueError:
+        total = 0
+    people = []
+    for row in range(total):
+        values = {f: (data.get(f"{prefix}-{row}-{f}") or "").strip() for f in PETITIONER_FIELDS}
+        if any(values.values()):
+            people.append(PersonIn(**values))
+    return people
+
+
+def similar_for_form(user: User, data: QueryDict) -> tuple[dict[str, Any], QueryDict]:
+    """Suggestions for the registration form's data, and the data with the category suggestion put in
+    its hidden fields (so that registering afterwards records what was suggested)."""
+    subject = (data.get("subject") or "").strip()
+    content = (data.get("content") or "").strip()
+    data = data.copy()
+    result: dict[str, Any] = {"suggestions": [], "category": None, "empty": not (subject or content)}
+    if result["empty"]:
+        return result, data
+    result["suggestions"] = find_similar(
+        user, subject, content, _people(data), (data.get("problem_region") or "").strip() or None
+    )
+    category = suggest_category(subject, content)
+    result["category"] = category
+    if category is not None:
+        data["suggested_category"] = category.label or ""
+        data["suggested_confidence"] = f"{category.confidence:.4f}"
+    return result, data
+
+
+def silence_errors(form: Any, formset: Any = None) -> None:
+    """Show a bound form with what was typed but without validation errors (a check, not a submit)."""
+    form.full_clean()
+    form._errors = ErrorDict()
+    if formset is not None:
+        for f in formset.forms:
+            f.full_clean()
+            f._errors = ErrorDict()
+        formset._errors = [ErrorDict() for _ in formset.forms]
+        formset._non_form_errors = ErrorList()
+
+
+def reply_quality_for(case: Case, data: QueryDict) -> dict[str, Any]:
+    """Scores of the drafted reply (信访请求, 查明事实, 处理理由, 法律依据 as one text) against the matter,
+    with timeliness counted from registration to now (the default 60-day period)."""
+    reply = "\n".join((data.get(name) or "").strip() for name in REPLY_FIELDS).strip()
+    asked, answered = case.registered_at.astimezone(LOCAL_TZ), now().astimezone(LOCAL_TZ)
+    score = score_reply(case.subject, case.content, reply, asked_at=asked, answered_at=answered)
+    return {
+        "relevance": f"{score.relevance:.2f}",
+        "completeness": f"{score.completeness:.2f}",
+        "explanation": f"{score.explanation:.2f}",
+        "timeliness": "—" if score.timeliness is None else f"{score.timeliness:.2f}",
+        "total": f"{score.total:.1f}",
+        "warnings": list(score.warnings),
+    }
