@@ -1,5 +1,5 @@
-"""Glue between the workbench pages and the text analysis: 查重 on the registration page and the
-reply-quality check on the reply page. Both only re-render the page; nothing is saved."""
+"""Glue between the workbench pages and the text analysis: 查重 (with the category and responsible-unit
+suggestions) on the registration page and the reply-quality check on the reply page. Both only re-render the page; nothing is saved."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from xinfang.core.timeutil import LOCAL_TZ, now
 from xinfang.orgs.models import User
 from xinfang.textintel.intake import PersonIn, find_similar, suggest_category
 from xinfang.textintel.reply_quality import score_reply
+from xinfang.textintel.routing_hint import suggest_unit
 
 REPLY_FIELDS = ("request", "facts", "reasons", "legal_basis")
 
@@ -38,12 +39,17 @@ def similar_for_form(user: User, data: QueryDict) -> tuple[dict[str, Any], Query
     subject = (data.get("subject") or "").strip()
     content = (data.get("content") or "").strip()
     data = data.copy()
-    result: dict[str, Any] = {"suggestions": [], "category": None, "empty": not (subject or content)}
+    region = (data.get("problem_region") or "").strip() or None
+    result: dict[str, Any] = {
+        "suggestions": [],
+        "category": None,
+        "units": [],
+        "empty": not (subject or content),
+    }
     if result["empty"]:
         return result, data
-    result["suggestions"] = find_similar(
-        user, subject, content, _people(data), (data.get("problem_region") or "").strip() or None
-    )
+    result["suggestions"] = find_similar(user, subject, content, _people(data), region)
+    result["units"] = suggest_unit(user, (data.get("category") or "").strip() or None, region)
     category = suggest_category(subject, content)
     result["category"] = category
     if category is not None:
