@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 
 from xinfang.cases import pii
-from xinfang.core.timeutil import LOCAL_TZ
 from xinfang.orgs.models import Org, Region
 
 
@@ -181,9 +180,9 @@ class Case(models.Model):
     @property
     def next_due_on(self) -> dt.date | None:
         """The last day of the next period (next_due_at is 24:00 of that day, Beijing time)."""
-        if self.next_due_at is None:
-            return None
-        return (self.next_due_at.astimezone(LOCAL_TZ) - dt.timedelta(microseconds=1)).date()
+        from xinfang.cases.clocks import due_day  # the one inverse of due_moment
+
+        return None if self.next_due_at is None else due_day(self.next_due_at)
 
     @property
     def is_collective(self) -> bool:
