@@ -49,7 +49,9 @@ test-sqlite: venv
 # A fresh database per run; pytest-django creates test_<name> and drops it afterwards.
 test-postgres: venv
 	@$(PY) bin/check-postgres $(PG_URL_BASE)/postgres
-	DATABASE_URL=$(PG_URL_BASE)/xinfang_$$(date +%s)_$$$$ $(PY) -m pytest $(PYTEST_ARGS)
+	@name=xinfang_$$(date +%s)_$$$$; \
+	DATABASE_URL=$(PG_URL_BASE)/$$name $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	$(PY) bin/drop-test-databases $(PG_URL_BASE)/postgres $$name; exit $$status
 
 clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache
