@@ -25,24 +25,15 @@ from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.services import case_note_supervision
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import local_date, now
+from xinfang.core.validation import required_text
 from xinfang.orgs.models import Org, Role, User
-from xinfang.orgs.selectors import user_memberships
+from xinfang.orgs.permissions import require_role
 from xinfang.supervision.models import Reason, Supervision, SupervisionEvent, SupervisionStatus
 
 OPENING_ROLES = (Role.BUREAU_HEAD, Role.APPROVER, Role.HANDLER)
 FEEDBACK_ROLES = (Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD)
 CLOSING_ROLES = (Role.BUREAU_HEAD, Role.APPROVER)
 MAX_FEEDBACK_DAYS = 90
-
-
-def _has_role(actor: User, org: Org, roles: tuple[str, ...]) -> bool:
-    return not actor.is_citizen and user_memberships(actor).filter(org=org, role__in=roles).exists()
-
-
-def _require_role(actor: User, org: Org, roles: tuple[str, ...], doing: str) -> None:
-    if not _has_role(actor, org, roles):
-        names = "或".join(Role(r).label for r in roles)
-        raise NotAllowed(f"只有{org.name}的{names}可以{doing}。")
 
 
 def _append(
@@ -65,13 +56,6 @@ def _lock(supervision: Supervision) -> Supervision:
         raise ServiceError("督办不存在。", field="supervision", code="not_found") from None
 
 
-def _text(value: str, *, field: str, label: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ServiceError(f"请填写{label}。", field=field)
-    return text
-
-
 @transaction.atomic
 def supervision_open(
     *, actor: User, org: Org, case: Case, reason: str, details: str, feedback_due: dt.date
@@ -79,7 +63,7 @@ def supervision_open(
     """A bureau demands that the responsible unit act on ``case`` and report by ``feedback_due``."""
     if not org.is_petition_bureau:
         raise NotAllowed(f"{org.name}不是信访部门，不能督办。", field="org")
-    _require_role(actor, org, OPENING_ROLES, "督办")
+    require_role(actor, org, OPENING_ROLES, doing="督办")
     if not cases_visible_to(actor).filter(pk=case.pk).exists():
         raise NotAllowed("无权查看该信访件，不能督办。", field="case")
     # The case row lock serialises two clicks; the partial unique constraint is the backstop.
@@ -88,7 +72,7 @@ def supervision_open(
         raise ServiceError("该信访件已办结，不能督办。", field="case", code="invalid_state")
     if reason not in Reason.values:
         raise ServiceError(f"督办事由应为：{'、'.join(Reason.labels)}。", field="reason")
-    details = _text(details, field="details", label="督办要求")
+    details = required_text(details, field="details", label="督办要求", empty="请填写{label}。")
     today = local_date()
     if not isinstance(feedback_due, dt.date) or feedback_due <= today:
         raise ServiceError("反馈期限应晚于今天。", field="feedback_due")
@@ -137,12 +121,12 @@ def supervision_feedback(*, actor: User, supervision: Supervision, text: str) ->
     """The responsible unit reports in writing what it has done."""
     locked = _lock(supervision)
     unit = locked.case.current_org
-    _require_role(actor, unit, FEEDBACK_ROLES, "反馈督办办理情况")
+    require_role(actor, unit, FEEDBACK_ROLES, doing="反馈督办办理情况")
     if locked.status not in (SupervisionStatus.OPEN, SupervisionStatus.OVERDUE):
         raise ServiceError(
             f"督办状态为“{locked.get_status_display()}”，不能再反馈。", field="status", code="invalid_state"
         )
-    feedback = _text(text, field="text", label="办理情况")
+    feedback = required_text(text, field="text", label="办理情况", empty="请填写{label}。")
     moment = now()
     late = local_date(moment) > locked.feedback_due
     locked.feedback, locked.feedback_at, locked.feedback_by = feedback, moment, actor
@@ -166,7 +150,7 @@ def supervision_close(
     """The bureau closes the supervision, with its view and possibly a recommendation to hold
     the unit accountable (then a 问责建议函 can be generated)."""
     locked = _lock(supervision)
-    _require_role(actor, locked.opened_by_org, CLOSING_ROLES, "办结督办")
+    require_role(actor, locked.opened_by_org, CLOSING_ROLES, doing="办结督办")
     allowed = locked.status == SupervisionStatus.ANSWERED or (
         locked.status == SupervisionStatus.OVERDUE and recommend_accountability
     )
@@ -177,7 +161,7 @@ def supervision_close(
             field="status",
             code="invalid_state",
         )
-    locked.closing_note = _text(note, field="note", label="办结意见")
+    locked.closing_note = required_text(note, field="note", label="办结意见", empty="请填写{label}。")
     locked.accountability = bool(recommend_accountability)
     locked.status, locked.closed_at, locked.closed_by = SupervisionStatus.CLOSED, now(), actor
     locked.save(update_fields=["closing_note", "accountability", "status", "closed_at", "closed_by"])

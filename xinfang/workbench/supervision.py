@@ -27,6 +27,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date
 from xinfang.deadlines.models import CLOCK_LABELS
 from xinfang.orgs.models import Org, OrgKind, User
+from xinfang.orgs.permissions import holds_role
 from xinfang.orgs.selectors import user_memberships, user_orgs
 from xinfang.supervision import selectors, services
 from xinfang.supervision.letters import available_letters, render_letter
@@ -58,18 +59,14 @@ def opening_bureaus(user: User) -> list[Org]:
     return sorted(found, key=lambda org: org.pk)
 
 
-def _holds(user: User, org: Org, roles: tuple[str, ...]) -> bool:
-    return user_memberships(user).filter(org=org, role__in=roles).exists()
-
-
 def can_feedback(user: User, supervision: Supervision) -> bool:
-    return supervision.status in (SupervisionStatus.OPEN, SupervisionStatus.OVERDUE) and _holds(
+    return supervision.status in (SupervisionStatus.OPEN, SupervisionStatus.OVERDUE) and holds_role(
         user, supervision.case.current_org, services.FEEDBACK_ROLES
     )
 
 
 def can_close(user: User, supervision: Supervision) -> bool:
-    return supervision.status in (SupervisionStatus.ANSWERED, SupervisionStatus.OVERDUE) and _holds(
+    return supervision.status in (SupervisionStatus.ANSWERED, SupervisionStatus.OVERDUE) and holds_role(
         user, supervision.opened_by_org, services.CLOSING_ROLES
     )
 

@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from xinfang.cases.clocks import case_next_due
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.transitions import ACTION_LABELS, Action, TransitionRefused, next_status
-from xinfang.core.errors import NotAllowed, ServiceError
+from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import now
+from xinfang.orgs import permissions
 from xinfang.orgs.models import Org, Role, User
-from xinfang.orgs.selectors import user_memberships
 
 GENESIS_HASH = "0" * 64
 
@@ -124,10 +124,7 @@ def check_transition(case: Case, action: Action) -> str:
 
 def require_role(actor: User, org: Org, roles: Iterable[str], action: Action) -> None:
     """The actor must hold one of `roles` in `org` to take `action` there."""
-    roles = list(dict.fromkeys(roles))  # each role once, in the order given
-    if actor.is_citizen or not user_memberships(actor).filter(org=org, role__in=roles).exists():
-        names = "或".join(Role(r).label for r in roles)
-        raise NotAllowed(f"只有{org.name}的{names}可以{ACTION_LABELS[action]}。")
+    permissions.require_role(actor, org, roles, doing=ACTION_LABELS[action])
 
 
 def on_commit(callback: Callable[[], None]) -> None:

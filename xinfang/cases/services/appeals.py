@@ -22,7 +22,7 @@ from xinfang.cases.transitions import Action
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import Org, User
-from xinfang.orgs.selectors import user_memberships
+from xinfang.orgs.permissions import holds_role
 
 REVIEW_OUTCOMES = {"uphold": "维持", "revoke": "撤销", "change": "变更", "redo": "责令重新办理"}
 TERMINATION_REASONS = {
@@ -44,7 +44,7 @@ def _require_petitioner_or_staff(actor: User, case: Case, org: Org, action: Acti
         return
     roles = (*BUREAU_ROLES, *DECIDING_ROLES)
     for other in also:
-        if user_memberships(actor).filter(org=other, role__in=roles).exists():
+        if holds_role(actor, other, roles):
             return
     require_role(actor, org, roles, action)
 

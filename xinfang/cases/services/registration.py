@@ -25,6 +25,7 @@ from xinfang.cases.services._core import append_event, project, require_role
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date, now
+from xinfang.core.validation import required_text
 from xinfang.orgs.models import Org, Region, Role, User
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -39,15 +40,6 @@ class PetitionerInput:
     phone: str = ""
     address: str = ""
     is_representative: bool = False
-
-
-def _text(value: str, *, field: str, label: str, max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ServiceError(f"{label}不能为空。", field=field)
-    if max_length and len(value) > max_length:
-        raise ServiceError(f"{label}不能超过 {max_length} 个字（现有 {len(value)} 个字）。", field=field)
-    return value
 
 
 def _check_petitioners(petitioners: list[PetitionerInput], *, nature: str, headcount: int) -> None:
@@ -67,7 +59,7 @@ def _check_petitioners(petitioners: list[PetitionerInput], *, nature: str, headc
         )
     for index, person in enumerate(petitioners):
         where = f"petitioners[{index}]"
-        _text(person.name, field=f"{where}.name", label="信访人姓名", max_length=64)
+        required_text(person.name, field=f"{where}.name", label="信访人姓名", max_length=64)
         if person.id_number and (problem := pii.id_number_problem(person.id_number)):
             raise ServiceError(problem, field=f"{where}.id_number")
         if person.phone and not _PHONE.match(pii.normalise(person.phone)):
@@ -129,8 +121,8 @@ def case_register(
         raise ServiceError(f"信访性质“{nature}”无效，可选：{'、'.join(Nature.labels)}。", field="nature")
     if not category.is_active:
         raise ServiceError(f"内容分类“{category.name}”已停用。", field="category")
-    subject = _text(subject, field="subject", label="标题", max_length=200)
-    content = _text(content, field="content", label="主要内容")
+    subject = required_text(subject, field="subject", label="标题", max_length=200)
+    content = required_text(content, field="content", label="主要内容")
     if not 1 <= headcount <= 100000:
         raise ServiceError("信访人数应为 1 至 100000 之间的整数。", field="headcount")
     today = local_date()

@@ -21,7 +21,9 @@ from xinfang.cases.services.replies import ReplyInput, reply_payload
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date, now
+from xinfang.core.validation import required_text
 from xinfang.orgs.models import Org, User
+from xinfang.orgs.permissions import holds_role
 
 LEGAL_CHANNELS = {
     "litigation": "诉讼",
@@ -32,13 +34,6 @@ LEGAL_CHANNELS = {
     "procuratorate_or_police": "检察、公安程序",
     "other": "其他法定途径",
 }
-
-
-def _text(value: str, *, field: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ServiceError(f"{label}不能为空。", field=field)
-    return value
 
 
 def _is_within(org: Org, other: Org | None) -> bool:
@@ -156,7 +151,7 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
             f"法定途径“{legal_channel}”无效，可选：{'、'.join(LEGAL_CHANNELS.values())}。",
             field="legal_channel",
         )
-    reasons = _text(reasons, field="reasons", label="不予受理理由")
+    reasons = required_text(reasons, field="reasons", label="不予受理理由")
     append_event(
         locked,
         kind="declined",
@@ -188,7 +183,7 @@ def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -
         raise ServiceError("找不到该已终结信访件，或您无权查看。", field="earlier")
     if earlier.status != Status.TERMINATED or not earlier.events.filter(kind="rereview_decided").exists():
         raise ServiceError(f"信访件 {earlier.number} 尚未经复核终结，不能据此不再受理。", field="earlier")
-    reasons = _text(reasons, field="reasons", label="不再受理理由")
+    reasons = required_text(reasons, field="reasons", label="不再受理理由")
     locked.repeat_of = earlier
     append_event(
         locked,
@@ -219,7 +214,7 @@ def case_object(*, actor: User, case: Case, reasons: str) -> Case:
     locked = lock_case(case.pk)
     status = check_transition(locked, Action.OBJECT)
     require_role(actor, locked.current_org, UNIT_ROLES, Action.OBJECT)
-    reasons = _text(reasons, field="reasons", label="异议理由")
+    reasons = required_text(reasons, field="reasons", label="异议理由")
     routed = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
     if routed is None or routed.org is None:
         raise ServiceError("找不到转交本件的信访部门。", field="case")
@@ -246,7 +241,7 @@ def case_add_assisting(*, actor: User, case: Case, org: Org) -> Case:
     lead = locked.current_org
     routing_bureau = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
     allowed = [lead] + ([routing_bureau.org] if routing_bureau and routing_bureau.org else [])
-    if not any(_holds(actor, o) for o in allowed):
+    if not any(holds_role(actor, o, [*UNIT_ROLES, *BUREAU_ROLES]) for o in allowed):
         require_role(actor, lead, UNIT_ROLES, Action.ADD_ASSISTING)
     _check_target(locked, org, field="org")
     if locked.units.filter(org=org, is_active=True).exists():
@@ -257,9 +252,3 @@ def case_add_assisting(*, actor: User, case: Case, org: Org) -> Case:
     )
     project(locked)
     return locked
-
-
-def _holds(actor: User, org: Org) -> bool:
-    from xinfang.orgs.selectors import user_memberships
-
-    return user_memberships(actor).filter(org=org, role__in=[*UNIT_ROLES, *BUREAU_ROLES]).exists()
