@@ -25,7 +25,7 @@ from dup_eval import evaluate, near_identical_keys  # noqa: E402
 from reply_eval import pairwise_win_rate  # noqa: E402
 
 from xinfang.textintel.classify import ContentClassifier  # noqa: E402
-from xinfang.textintel.evaluation import grouped_cross_validation  # noqa: E402
+from xinfang.textintel.evaluation import grouped_cross_validation, learning_curve  # noqa: E402
 from xinfang.textintel.hotspots import HotMessage, find_hotspots, parse_messages  # noqa: E402
 
 
@@ -51,6 +51,9 @@ def bench_classifier() -> None:
         f"accuracy of the rest {rep.accuracy_when_confident:.4f}"
     )
     print(rep.format())
+    print("  learning curve (same grouped folds, a share of the training folds' groups kept):")
+    for fraction, size, f1 in learning_curve(texts, labels, groups):
+        print(f"    {fraction:4.0%} of the training folds ({size:5d} messages): macro-F1 {f1:.4f}")
     t = time.perf_counter()
     model = ContentClassifier.train(texts, labels)
     secs = time.perf_counter() - t

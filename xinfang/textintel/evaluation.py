@@ -14,7 +14,7 @@ import numpy as np
 
 from .classify import ClassifierConfig, ContentClassifier
 
-__all__ = ["CVReport", "ClassReport", "grouped_cross_validation"]
+__all__ = ["CVReport", "ClassReport", "grouped_cross_validation", "learning_curve"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,46 @@ def grouped_cross_validation(
         deferred_share=float(1 - confident.mean()),
         accuracy_when_confident=float(correct[confident].mean()) if confident.any() else 0.0,
     )
+
+
+def learning_curve(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[str],
+    fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
+    config: ClassifierConfig | None = None,
+    folds: int = 5,
+    seed: int = 20261122,
+) -> list[tuple[float, int, float]]:
+    """Grouped cross-validation macro-F1 when only a share of the training folds' near-duplicate groups is
+    kept (the test folds stay whole): ``(fraction, mean training messages, macro-F1)`` per fraction.
+
+    It answers "would more labelled messages help, and by how much": a curve still rising at 1.0 says the
+    model is short of data rather than of capacity.
+    """
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import GroupKFold
+
+    classes = sorted(set(labels))
+    y = np.asarray(labels, dtype=object)
+    g = np.asarray(groups)
+    splits = list(GroupKFold(n_splits=folds).split(texts, y, g))
+    out = []
+    for fraction in fractions:
+        if not 0 < fraction <= 1:
+            raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        rng = np.random.default_rng(seed)
+        pred = np.empty(len(texts), dtype=object)
+        sizes = []
+        for tr, te in splits:
+            kept_groups = np.unique(g[tr])
+            kept_groups = rng.permutation(kept_groups)[: max(1, round(len(kept_groups) * fraction))]
+            part = tr[np.isin(g[tr], kept_groups)]
+            if len(set(y[part])) < 2:
+                raise ValueError(f"fraction {fraction} leaves fewer than two labels to train on")
+            sizes.append(len(part))
+            model = ContentClassifier.train([texts[i] for i in part], [labels[i] for i in part], config)
+            probs = model.predict_proba([texts[i] for i in te])
+            pred[te] = np.asarray(model.labels, dtype=object)[probs.argmax(axis=1)]
+        out.append((fraction, int(np.mean(sizes)), float(f1_score(y, pred, labels=classes, average="macro"))))
+    return out

@@ -64,3 +64,21 @@ def test_on_real_messages_a_small_model_beats_chance_by_far(data_dir: Path) -> N
     preds = model.predict([r["文本"] for r in test])
     accuracy = np.mean([p.best_guess == r["一级标签"] for p, r in zip(preds, test, strict=True)])
     assert accuracy >= 0.75
+
+
+def test_learning_curve_trains_on_a_growing_share_of_the_groups() -> None:
+    import pytest
+
+    from xinfang.textintel.evaluation import learning_curve
+
+    texts = [f"{t}，第{i}次反映" for i in range(4) for t in TEXTS]
+    labels = LABELS * 4
+    groups = [str(n) for n in range(len(texts))]
+    curve = learning_curve(texts, labels, groups, fractions=(0.5, 1.0), config=SMALL, folds=2)
+    assert [fraction for fraction, _, _ in curve] == [0.5, 1.0]
+    (_, half_size, _), (_, full_size, full_f1) = curve
+    assert full_size == len(texts) // 2  # every training-fold message at 1.0
+    assert half_size == full_size // 2
+    assert full_f1 > 0.9  # the two topics share no words: the full folds separate them
+    with pytest.raises(ValueError, match="fraction"):
+        learning_curve(texts, labels, groups, fractions=(0.0,), config=SMALL, folds=2)
