@@ -55,6 +55,7 @@ def perturb(title: str, detail: str, other_detail: str, rng: random.Random) -> s
 class DupResult:
     recall: float
     precision: float
+    n_indexed: int
     n_queries: int
     n_negatives: int
     false_positives: int
@@ -105,6 +106,7 @@ def evaluate(
     return DupResult(
         recall=found / len(targets),
         precision=found / flagged if flagged else 1.0,
+        n_indexed=len(indexed),
         n_queries=len(targets),
         n_negatives=len(negatives),
         false_positives=fp + fp_neg,

@@ -95,7 +95,7 @@ def bench_duplicates() -> None:
         ok,
     )
     print(
-        f"  index {res.n_queries * 0 + len(data) // 2} docs in {res.index_seconds:.1f} s; "
+        f"  index {res.n_indexed} messages in {res.index_seconds:.1f} s; "
         f"median query {res.query_ms_median:.2f} ms"
     )
 
