@@ -1,5 +1,5 @@
 """Text analysis: at intake, duplicate / repeat, category and responsible-unit suggestions (no save);
-and the 类案预警 a caller may see."""
+the 类案预警 a caller may see, and recording an organ's 研判 of one."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja import Status as Reply
 
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
-from xinfang.api.schemas import LongText, PetitionerIn, ShortText
-from xinfang.textintel.alerts import AlertView, alerts_for
+from xinfang.api.presenters import org_ref
+from xinfang.api.schemas import Id, LongText, OrgRefOut, PetitionerIn, ShortText
+from xinfang.textintel.alerts import NOTE_MAX_LENGTH, AlertView, alerts_for, review_alert
 from xinfang.textintel.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.models import AlertReview
 from xinfang.textintel.routing_hint import suggest_unit
 
 router = Router(tags=["textintel"])
@@ -104,6 +107,18 @@ class AlertCaseOut(Schema):
     subject: str
 
 
+class AlertReviewOut(Schema):
+    id: int
+    alert_id: int
+    org: OrgRefOut = Field(description="the organ that recorded the 研判")
+    reviewed_by: str
+    reviewed_at: datetime
+    note: str = Field(description="研判意见")
+    size_at_review: int = Field(
+        description="the alert's size when it was raised last, at the time of the 研判"
+    )
+
+
 class AlertOut(Schema):
     id: int
     title: str = Field(
@@ -116,6 +131,20 @@ class AlertOut(Schema):
     last_raised_at: datetime
     last_seen_at: datetime
     cases: list[AlertCaseOut] = Field(description="the cluster's cases visible to the caller, newest first")
+    pending: bool = Field(
+        description="待研判: no 研判 recorded, since the alert was last raised, by one of the caller's organs "
+        "where the caller is a registrar, handler, approver, bureau head or leader"
+    )
+    latest_review: AlertReviewOut | None = Field(description="the newest 研判 by any organ; null: none yet")
+
+
+class AlertReviewIn(Schema):
+    org_id: Id = Field(
+        description="研判机构: an organ where the caller is a registrar, handler, approver, bureau head or leader"
+    )
+    note: LongText = Field(
+        description=f"研判意见, at most {NOTE_MAX_LENGTH} characters (e.g. 已报分管领导、已合并交办)"
+    )
 
 
 @router.get(
@@ -127,6 +156,34 @@ class AlertOut(Schema):
 )
 def alerts(request: HttpRequest) -> list[dict[str, Any]]:
     return [_alert_out(view) for view in alerts_for(current_user(request))]
+
+
+@router.post(
+    "/alerts/{alert_id}/review",
+    response={201: AlertReviewOut, **ERROR_RESPONSES},
+    summary="记录类案预警研判",
+    description="Records that the organ `org_id` has reviewed (研判) the alert: it is no longer 待研判 for "
+    "that organ until the cluster grows and is raised again. 404: no such alert, or none of its cases is "
+    "visible to the caller; 403: the caller holds no reviewing role in the organ; 409 `conflict`: the organ "
+    "has already reviewed it since it was last raised.",
+)
+def alert_review(request: HttpRequest, alert_id: Id, payload: AlertReviewIn) -> Reply[dict[str, Any]]:
+    review = review_alert(current_user(request), alert_id, payload.org_id, payload.note)
+    return Reply(201, _review_out(review))
+
+
+def _review_out(review: AlertReview | None) -> dict[str, Any] | None:
+    if review is None:
+        return None
+    return {
+        "id": review.pk,
+        "alert_id": review.alert_id,
+        "org": org_ref(review.org),
+        "reviewed_by": str(review.reviewed_by),
+        "reviewed_at": review.reviewed_at,
+        "note": review.note,
+        "size_at_review": review.size_at_review,
+    }
 
 
 def _alert_out(view: AlertView) -> dict[str, Any]:
@@ -141,4 +198,6 @@ def _alert_out(view: AlertView) -> dict[str, Any]:
         "last_raised_at": alert.last_raised_at,
         "last_seen_at": alert.last_seen_at,
         "cases": [{"id": c.pk, "number": c.number, "subject": c.subject} for c in view.cases],
+        "pending": view.pending,
+        "latest_review": _review_out(view.latest_review),
     }

@@ -4,13 +4,17 @@
 duplicate check at intake is 32 indexed lookups on (band, hash), never a scan of the cases.
 ``ClusterAlert``: a 类案预警 raised by the daily hot-spot task, remembered so that the same cluster
 is raised again only when it has grown (see ``alerts``).
+``AlertReview``: an organ's record that it has looked at (研判) an alert; rows are only added, so the
+history of who reviewed which size of the cluster stays.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from xinfang.cases.models import Case
+from xinfang.orgs.models import Org
 
 
 class CaseTextSignature(models.Model):
@@ -47,3 +51,26 @@ class ClusterAlert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AlertReview(models.Model):
+    alert = models.ForeignKey(
+        ClusterAlert, verbose_name="类案预警", on_delete=models.CASCADE, related_name="reviews"
+    )
+    org = models.ForeignKey(Org, verbose_name="研判机构", on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="研判人", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("研判时间")
+    note = models.CharField("研判意见", max_length=500)
+    # the alert's last_size when reviewed: a later raise (the cluster grew) makes it 待研判 again
+    size_at_review = models.PositiveIntegerField("研判时件数")
+
+    class Meta:
+        verbose_name = "类案预警研判"
+        verbose_name_plural = "类案预警研判"
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["alert", "org", "reviewed_at"], name="textintel_review_alert_org")]
+
+    def __str__(self) -> str:
+        return f"{self.org} · {self.note}"

@@ -1,4 +1,4 @@
-"""The 类案预警 page."""
+"""The 类案预警 page and its 研判 form."""
 
 from django.urls import URLPattern, path
 
@@ -6,4 +6,5 @@ from xinfang.workbench import alerts
 
 urlpatterns: list[URLPattern] = [
     path("alerts/", alerts.alert_list, name="alert-list"),
+    path("alerts/<int:alert_id>/review/", alerts.alert_review, name="alert-review"),
 ]
