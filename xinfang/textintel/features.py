@@ -191,8 +191,9 @@ class CharNgramTfidf:
         np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
         data = (1.0 + np.log(counts.astype(np.float64))) * self.idf_[col_idx]
         tfidf = sp.csr_matrix((data, col_idx, indptr), shape=(len(texts), n_feat))
-        norms = np.sqrt(np.add.reduceat(data**2, indptr[:-1])) if len(data) else np.zeros(0)
-        norms = np.where(np.diff(indptr) > 0, norms if len(data) else 0.0, 1.0)
+        # per-row sums by bincount, not reduceat: reduceat fails when the last rows have no known n-gram
+        norms = np.sqrt(np.bincount(rows, weights=data**2, minlength=len(texts)))
+        norms[norms == 0] = 1.0
         tfidf.data /= np.repeat(norms, np.diff(indptr))
         return tfidf
 

@@ -455,12 +455,6 @@ class _IssueModel:
         self.title = CharNgramTfidf((1, 2), min_df=2).fit([_title_text(nc.title(m), "") for m in sample])
 
 
-def _rows(vectorizer: CharNgramTfidf, docs: list[str]) -> sp.csr_matrix:
-    """``vectorizer.transform(docs)``; a last row with no known n-gram makes that transform fail, so a
-    probe holding every document's n-grams goes last and is dropped again."""
-    return vectorizer.transform([*docs, "".join(docs)])[:-1]
-
-
 def _agglomerate(
     text_gram: npt.NDArray[np.float64], title_gram: npt.NDArray[np.float64], threshold: float
 ) -> list[list[int]]:
@@ -561,8 +555,8 @@ def _split_by_issue(
     texts = [k[0] for k, _ in items]
     titles = [k[1] for k, _ in items]
     weight = sp.diags(np.array([len(v) for _, v in items], dtype=np.float64))
-    x = weight @ _rows(model.text, texts)
-    tx = weight @ _rows(model.title, titles)
+    x = weight @ model.text.transform(texts)
+    tx = weight @ model.title.transform(titles)
     core = min(len(items), _MAX_ITEMS)
     clusters = _agglomerate(
         np.asarray((x[:core] @ x[:core].T).todense()),

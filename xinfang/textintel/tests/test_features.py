@@ -19,3 +19,11 @@ def test_features_equal_scikit_learns_char_tfidf_up_to_column_order() -> None:
 def test_unknown_or_empty_text_gives_an_all_zero_row() -> None:
     vec = CharNgramTfidf((1, 2), min_df=1).fit(DOCS)
     assert vec.transform(["", "xyz"]).nnz == 0
+
+
+def test_rows_without_a_known_ngram_at_the_end_stay_zero_and_the_rest_unit_length() -> None:
+    vec = CharNgramTfidf((1, 2), min_df=1).fit(DOCS)
+    x = vec.transform([DOCS[0], "xyz", ""])
+    assert x.shape[0] == 3
+    assert np.isclose(x[0].multiply(x[0]).sum(), 1.0)
+    assert x[1].nnz == 0 and x[2].nnz == 0
