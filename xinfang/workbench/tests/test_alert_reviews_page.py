@@ -27,8 +27,8 @@ def _alert(world: World) -> ClusterAlert:
 
 
 def _row(page: str, alert: ClusterAlert) -> str:
-    """The alert's row in the list (its form and errors are in it)."""
-    found = re.search(rf'<tr id="alert-{alert.pk}">(.*?)</tr>', page, re.S)
+    """The alert's card in the list (its form and errors are in it)."""
+    found = re.search(rf'<article class="card alert-item" id="alert-{alert.pk}">(.*?)</article>', page, re.S)
     assert found, page
     return found.group(1)
 
