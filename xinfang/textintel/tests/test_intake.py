@@ -15,6 +15,7 @@ from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import ID_NUMBER, category, register, to_accepted
 from xinfang.core.timeutil import local_date
 from xinfang.testing.world import World
+from xinfang.textintel import intake, near_dup
 from xinfang.textintel.intake import PersonIn, find_similar, index_case, suggest_category
 from xinfang.textintel.models import CaseTextSignature
 
@@ -100,6 +101,43 @@ def test_an_invisible_case_is_never_suggested(world: World, original: Case) -> N
 
 def test_the_case_itself_can_be_excluded(world: World, original: Case) -> None:
     assert find_similar(world.registrar, SUBJECT, CONTENT, exclude=original.pk) == []
+
+
+def test_a_prolific_petitioners_other_cases_do_not_push_out_the_same_matter(
+    world: World, original: Case, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    # the same person registers newer, unrelated matters; with room to score only two candidates,
+    # the case sharing band keys with the text is still among them
+    for n in range(3):
+        _register(
+            world,
+            django_capture_on_commit_callbacks,
+            subject=f"农民工工资被拖欠（{n}）",
+            content=UNRELATED + f"第{n}次反映。",
+            petitioners=[PERSON],
+        )
+    monkeypatch.setattr("xinfang.textintel.intake.MAX_CANDIDATES", 2)
+    found = find_similar(world.registrar, SUBJECT_TW, CONTENT_TW, [PersonIn(id_number=ID_NUMBER)])
+    assert [(s.kind, s.case_id) for s in found] == [("重复信访", original.pk)]
+
+
+def test_candidates_are_shingled_in_one_pass_with_the_same_result() -> None:
+    texts = [
+        CONTENT,
+        CONTENT_TW,
+        SUBJECT + "\n" + CONTENT,
+        UNRELATED,
+        "",
+        "。！",
+        "ab",
+        "上访",
+        "abcd",
+        "重复重复重复重复",
+    ]
+    assert [a.tolist() for a in intake._shingle_sets(texts)] == [
+        near_dup.shingle_hashes(t).tolist() for t in texts
+    ]
+    assert intake._shingle_sets([]) == []
 
 
 def test_backfill_command_indexes_cases_without_signatures(world: World) -> None:
