@@ -43,3 +43,9 @@ def chromium_page() -> Iterator[Any]:
             yield page
         finally:
             browser.close()
+            # Inside the running loop Django keeps its connections per loop, not per thread: the ORM
+            # calls the test made here opened a connection of their own, which only this context can
+            # close. Left open, PostgreSQL refuses to drop the test database at the end.
+            from django.db import connections
+
+            connections.close_all()
