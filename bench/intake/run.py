@@ -40,23 +40,20 @@ resubmissions were found, and the query plan of the band-key lookup on each back
 
 from __future__ import annotations
 
-import argparse
 import csv
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from backends import bench_main
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 MEDIAN_TARGET_MS = 50.0
 P95_TARGET_MS = 200.0
 HIT_TARGET = 0.9  # near_dup's own recall on perturbed real messages is 0.958 (bench/textintel)
@@ -67,49 +64,7 @@ SEED = 11
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=200_000)
-    parser.add_argument("--only", choices=["postgres", "sqlite"])
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inner:
-        return inner(args.cases)
-    status = 0
-    if args.only in (None, "postgres"):
-        status |= run_postgres(args.cases)
-    if args.only in (None, "sqlite"):
-        status |= run_sqlite(args.cases)
-    return status
-
-
-def child(url: str, cases: int) -> int:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    return subprocess.call([sys.executable, __file__, "--inner", "--cases", str(cases)], env=env, cwd=ROOT)
-
-
-def run_postgres(cases: int) -> int:
-    import psycopg
-
-    name = f"xf_bench_intake_{uuid.uuid4().hex[:8]}"
-    admin = f"{PG_SERVER}/postgres"
-    try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        print(f"== PostgreSQL: skipped, cannot create a database at {PG_SERVER}: {exc}")
-        return 1
-    try:
-        print(f"== PostgreSQL ({name}) ==", flush=True)
-        return child(f"{PG_SERVER}/{name}", cases)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def run_sqlite(cases: int) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        print("== SQLite ==", flush=True)
-        return child(f"sqlite:///{tmp}/bench.sqlite3", cases)
+    return bench_main(__file__, "intake", 200_000, inner)
 
 
 # -- texts (no Django needed) ---------------------------------------------------------------------

@@ -17,65 +17,20 @@ Measured, each against the target of 2 s:
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from backends import bench_main
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_S = 2.0
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--only", choices=["postgres", "sqlite"])
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inner:
-        return inner(args.cases)
-    status = 0
-    if args.only in (None, "postgres"):
-        status |= run_postgres(args.cases)
-    if args.only in (None, "sqlite"):
-        status |= run_sqlite(args.cases)
-    return status
-
-
-def child(url: str, cases: int) -> int:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    return subprocess.call([sys.executable, __file__, "--inner", "--cases", str(cases)], env=env, cwd=ROOT)
-
-
-def run_postgres(cases: int) -> int:
-    import psycopg
-
-    name = f"xf_bench_sweep_{uuid.uuid4().hex[:8]}"
-    admin = f"{PG_SERVER}/postgres"
-    try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        print(f"== PostgreSQL: skipped, cannot create a database at {PG_SERVER}: {exc}")
-        return 1
-    try:
-        print(f"== PostgreSQL ({name}) ==", flush=True)
-        return child(f"{PG_SERVER}/{name}", cases)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def run_sqlite(cases: int) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        print("== SQLite (reference) ==", flush=True)
-        return child(f"sqlite:///{tmp}/bench.sqlite3", cases)
+    return bench_main(__file__, "sweep", 100_000, inner)
 
 
 # -- inside the child process ---------------------------------------------------------------------
