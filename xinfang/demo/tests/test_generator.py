@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -36,7 +38,7 @@ def test_every_staff_role_has_a_demo_login(db: None) -> None:
     assert User.objects.filter(kind="citizen").exists()
 
 
-def test_loading_the_demo_twice_duplicates_nothing(db: None, capsys: object) -> None:
+def test_loading_the_demo_twice_duplicates_nothing(db: None, capsys: object, demo_model_dir: Path) -> None:
     call_command("load_demo", quiet_logins=True, cases=30)
     before = _counts(), Case.objects.count(), CaseEvent.objects.count()
     call_command("load_demo", cases=30)
@@ -58,3 +60,25 @@ def test_demo_cases_cover_the_workflow_and_their_logs_verify(
     assert oldest is not None and (now() - oldest.registered_at).days > 300
     call_command("verify_events")
     assert "办理记录完整" in capsys.readouterr().out
+
+
+@pytest.fixture
+def demo_model_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.XINFANG_TEXTINTEL_MODEL_DIR = str(tmp_path / "classifier")
+    return tmp_path / "classifier"
+
+
+def test_the_demo_trains_a_category_model_once_so_registration_can_suggest(
+    db: None, demo_model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xinfang.textintel.intake import suggest_category
+
+    call_command("load_demo", quiet_logins=True, cases=60)
+    assert "训练内容分类模型" in capsys.readouterr().out
+    stamp = (demo_model_dir / "model.joblib").stat().st_mtime_ns
+    case = Case.objects.order_by("pk").first()
+    assert case is not None
+    assert suggest_category(case.subject, case.content) is not None
+    call_command("load_demo", quiet_logins=True, cases=60)  # a model is there: not trained again
+    assert "训练内容分类模型" not in capsys.readouterr().out
+    assert (demo_model_dir / "model.joblib").stat().st_mtime_ns == stamp

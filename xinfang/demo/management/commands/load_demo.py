@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.cases.models import Case, Status
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             )
             parts = "，".join(f"{Status(s).label} {n}" for s, n in counts.items() if n)
             self.stdout.write(f"示例信访事项：{parts}。")
+        self._train_classifier_if_missing()
         created = summary.created
         if any(created.values()):
             self.stdout.write(
@@ -46,3 +48,15 @@ class Command(BaseCommand):
         self.stdout.write(f"\n示例账号（密码均为 {DEMO_PASSWORD}）：")
         for username, description, _password in summary.logins:
             self.stdout.write(f"  {username:<14} {description}")
+
+    def _train_classifier_if_missing(self) -> None:
+        """Without a model the registration page's 查重 suggests no category: train one from the demo
+        bureau's own categorised cases (as `textintel_train --from-db` would), unless one is there."""
+        from xinfang.textintel.classify import MODEL_FILE
+        from xinfang.textintel.intake import model_dir
+
+        target = model_dir()
+        if (target / MODEL_FILE).exists() or not Case.objects.exists():
+            return
+        call_command("textintel_train", from_db=True, out=str(target), stdout=self.stdout)
+        self.stdout.write(f"已用示例信访事项训练内容分类模型：{target}")
