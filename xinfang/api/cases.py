@@ -95,6 +95,11 @@ def case_register(
         "accused_org": lookups.optional_org(payload.accused_org_id, field="accused_org_id"),
         "petitioners": [services.PetitionerInput(**p.model_dump()) for p in payload.petitioners],
     }
+    if payload.suggestion is not None:
+        suggestion = payload.suggestion.model_dump()
+        if payload.suggestion.suggested_unit is not None:  # an unknown organ is the client's mistake
+            lookups.org(payload.suggestion.suggested_unit, field="suggestion.suggested_unit")
+        fields["suggestion"] = suggestion
     if idempotency_key is None:
         case, created = services.case_register(actor=user, **fields), True
     else:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 
 from xinfang.cases.models import Channel, Nature, Status
 from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
@@ -68,6 +68,20 @@ class PetitionerIn(Schema):
     is_representative: bool = False
 
 
+class SuggestionIn(BaseModel):
+    """What the text analysis suggested to the clerk (`POST /cases/similar`), recorded with the case.
+
+    A plain pydantic model, not ninja's Schema: that one reads attributes off any object, so a string
+    would pass as a suggestion with every field left out.
+    """
+
+    suggested_category: Annotated[str, Field(max_length=64), AfterValidator(_clean_text)] | None = Field(
+        None, description="建议的一级分类名称（similar 的 category.suggested_category）；null：系统未能判断"
+    )
+    confidence: float | None = Field(None, ge=0, le=1, description="分类建议的置信度（0 至 1）")
+    suggested_unit: Id | None = Field(None, description="建议责任单位的机构 id（similar 的 units[0].org_id）")
+
+
 class CaseRegisterIn(Schema):
     org_id: Id = Field(description="登记机构（本人须在该机构任登记员、承办人或信访部门负责人）")
     channel: Channel
@@ -82,6 +96,7 @@ class CaseRegisterIn(Schema):
     accused_person: Annotated[str, Field(max_length=100), AfterValidator(_clean_text)] = ""
     accused_org_id: Id | None = None
     petitioners: list[PetitionerIn] = Field(default_factory=list, max_length=1000)
+    suggestion: SuggestionIn | None = Field(None, description="登记时系统给出的建议（可选），记入登记记录")
 
 
 # ---------------------------------------------------------------- actions

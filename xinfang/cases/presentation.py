@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+
+class EventLike(Protocol):
+    kind: str
+    payload: Any
+
+
 EVENT_LABELS = {
     "registered": "登记",
     "forwarded": "转送",
@@ -80,3 +89,73 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
     if kind == "extended":
         details.insert(0, f"延长 {payload.get('days')} 日，批准人 {payload.get('approver_name', '')}")
     return label + ("：" + "；".join(details) if details else "")
+
+
+ROUTING_EVENTS = ("forwarded", "assigned")
+
+
+def registration_suggestion(events: Iterable[EventLike]) -> dict[str, Any] | None:
+    """What the system suggested at registration (the `registered` event's `suggestion`), if recorded."""
+    for event in events:
+        if event.kind == "registered":
+            payload = event.payload if isinstance(event.payload, dict) else {}
+            suggestion = payload.get("suggestion")
+            return suggestion if isinstance(suggestion, dict) and suggestion else None
+    return None
+
+
+def suggested_unit_id(events: Iterable[EventLike]) -> int | None:
+    suggestion = registration_suggestion(events) or {}
+    unit = suggestion.get("suggested_unit")
+    return unit if isinstance(unit, int) and not isinstance(unit, bool) else None
+
+
+def _then(first: str, second: str) -> str:
+    """Two parts of a line: A（…）· B, or A · B (a closing full-width bracket leaves room already)."""
+    return f"{first}{'' if first.endswith('）') else ' '}· {second}"
+
+
+def suggestion_lines(events: Iterable[EventLike], category_names: Mapping[str, str]) -> list[str]:
+    """The case page's lines on what was suggested at registration and what was chosen.
+
+    The category line compares the suggestion with the category registered (`category_names` turns
+    the registered code into its name); the unit line names the suggested unit and, once the case
+    has been routed (转送/交办), the unit it was last routed to, 采纳 when that is the suggested one.
+    Nothing when no suggestion was recorded.
+    """
+    history = list(events)
+    suggestion = registration_suggestion(history)
+    if suggestion is None:
+        return []
+    registered = next(e for e in history if e.kind == "registered").payload
+    lines = []
+    if "suggested_category" in suggestion:
+        label, confidence = suggestion.get("suggested_category"), suggestion.get("confidence")
+        if label:
+            said = f"系统建议分类：{label}"
+            if isinstance(confidence, int | float):
+                said += f"（置信度 {confidence:.2f}）"
+        else:
+            said = "系统未能判断（需人工判断）"
+        code = str(registered.get("category") or "")
+        lines.append(_then(said, f"登记选择：{category_names.get(code, code) or '—'}"))
+    unit = suggested_unit_id(history)
+    if unit is not None:
+        said = f"系统建议责任单位：{suggestion.get('suggested_unit_name') or unit}"
+        if suggestion.get("suggested_unit_basis"):
+            said += f"（{suggestion['suggested_unit_basis']}）"
+        routed: dict[str, Any] | None = None
+        objected = False
+        for event in history:
+            if event.kind in ROUTING_EVENTS and isinstance(event.payload, dict):
+                routed, objected = event.payload, False
+            elif event.kind == "objected":
+                objected = True
+        if routed is not None:
+            said = _then(said, f"实际转交：{routed.get('to_org_name') or routed.get('to_org')}")
+            if objected:
+                said += "（已异议退回）"
+            elif routed.get("to_org") == unit:
+                said += "（采纳）"
+        lines.append(said)
+    return lines

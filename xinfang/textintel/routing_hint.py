@@ -7,7 +7,8 @@ region is a county or lies below one, else the region itself. Of those, the newe
 that were routed (a ``forwarded`` or ``assigned`` event) count once each for the unit they were last
 routed to; a routing that the unit objected to (``objected`` after it, not routed again) does not
 count, since the unit said the matter was not its remit. The top ``TOP`` units come back with how many
-of the routed cases went to them and that share. Nothing is recorded: it is only a suggestion.
+of the routed cases went to them and that share. Looking records nothing: it is only a suggestion
+(what the clerk was shown is recorded with the registration, `case_register`'s `suggestion`).
 """
 
 from __future__ import annotations

@@ -34,8 +34,9 @@ def _people(data: QueryDict, prefix: str = "p") -> list[PersonIn]:
 
 
 def similar_for_form(user: User, data: QueryDict) -> tuple[dict[str, Any], QueryDict]:
-    """Suggestions for the registration form's data, and the data with the category suggestion put in
-    its hidden fields (so that registering afterwards records what was suggested)."""
+    """Suggestions for the registration form's data, and the data with the category and top unit
+    suggestions put in its hidden fields (so that registering afterwards records what was suggested;
+    a check that suggests nothing clears them)."""
     subject = (data.get("subject") or "").strip()
     content = (data.get("content") or "").strip()
     data = data.copy()
@@ -52,9 +53,12 @@ def similar_for_form(user: User, data: QueryDict) -> tuple[dict[str, Any], Query
     result["units"] = suggest_unit(user, (data.get("category") or "").strip() or None, region)
     category = suggest_category(subject, content)
     result["category"] = category
-    if category is not None:
-        data["suggested_category"] = category.label or ""
-        data["suggested_confidence"] = f"{category.confidence:.4f}"
+    data["suggested_category"] = (category.label or "") if category is not None else ""
+    data["suggested_confidence"] = f"{category.confidence:.4f}" if category is not None else ""
+    top = result["units"][0] if result["units"] else None
+    data["suggested_unit"] = str(top.org.pk) if top is not None else ""
+    data["suggested_unit_count"] = str(top.count) if top is not None else ""
+    data["suggested_unit_total"] = str(top.total) if top is not None else ""
     return result, data
 
 

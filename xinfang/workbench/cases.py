@@ -14,8 +14,13 @@ from django.shortcuts import render
 
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.documents import DOCX_MIME, available_documents, render_document
-from xinfang.cases.models import Case, Status
-from xinfang.cases.presentation import CLOCK_LABELS, CLOCK_STATE_LABELS, event_summary
+from xinfang.cases.models import Case, ContentCategory, Status
+from xinfang.cases.presentation import (
+    CLOCK_LABELS,
+    CLOCK_STATE_LABELS,
+    event_summary,
+    suggestion_lines,
+)
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_detail, case_events, cases_visible_to
 from xinfang.core.errors import ServiceError
@@ -83,6 +88,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "masked": masked,
         "units": case.units.filter(is_active=True).select_related("org"),
         "timeline": [(event, event_summary(event.kind, event.payload)) for event in events],
+        "suggestion": suggestion_lines(events, {case.category.code: _category_label(case.category)}),
         "clocks": clocks,
         "documents": available_documents(case),
         "followers": case.followers.all(),
@@ -90,6 +96,14 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "overdue": case.next_due_at is not None and case.next_due_at < now(),
     }
     return render(request, "workbench/cases/detail.html", context)
+
+
+def _category_label(category: ContentCategory) -> str:
+    """The category as "城乡建设 / 住房保障与房地产": its level-1 class (what is suggested) first."""
+    top = category
+    while top.parent is not None:
+        top = top.parent
+    return category.name if top == category else f"{top.name} / {category.name}"
 
 
 @staff_required

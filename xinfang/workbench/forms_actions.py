@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 from django import forms
 
 from xinfang.cases import services
-from xinfang.cases.models import Case, Rating
+from xinfang.cases.models import Case, CaseEvent, Rating
+from xinfang.cases.presentation import suggested_unit_id
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
 from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCOMES
@@ -86,6 +87,12 @@ class ForwardForm(ActionForm):
         choices = _active_orgs(exclude=self.case.current_org)
         self.fields["to_org"].choices = [("", "请选择单位"), *choices]
         self.fields["assisting"].choices = choices
+        # The unit suggested at registration (建议责任单位) comes preselected when it may be chosen.
+        suggested = suggested_unit_id(CaseEvent.objects.filter(case=self.case, kind="registered"))
+        if suggested is not None and any(pk == suggested for _, group in choices for pk, _ in group):
+            field = self.fields["to_org"]
+            field.initial = suggested
+            field.help_text = f"系统建议，可更改。{field.help_text}"
 
     def route_kwargs(self) -> dict[str, Any]:
         assisting = Org.objects.filter(pk__in=self.cleaned_data["assisting"]).select_related("region")

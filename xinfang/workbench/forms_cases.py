@@ -107,11 +107,16 @@ class RegistrationForm(forms.Form):
         empty_value=None,
         help_text="检举控告事项不会转交被反映单位（第三十条）。",
     )
-    # What 查重 suggested as the category, sent back with the registration to be recorded with it.
+    # What 查重 suggested as the category and the responsible unit, sent back with the registration
+    # to be recorded with it. A unit field that is not a plain number is dropped, not an error: the
+    # clerk cannot see or fix a hidden field.
     suggested_category = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     suggested_confidence = forms.FloatField(
         required=False, min_value=0, max_value=1, widget=forms.HiddenInput
     )
+    suggested_unit = forms.CharField(required=False, widget=forms.HiddenInput)
+    suggested_unit_count = forms.CharField(required=False, widget=forms.HiddenInput)
+    suggested_unit_total = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,6 +133,20 @@ class RegistrationForm(forms.Form):
     def clean_accused_org(self) -> Org | None:
         pk = self.cleaned_data.get("accused_org")
         return None if pk is None else Org.objects.filter(pk=pk).first()
+
+    @staticmethod
+    def _number(value: str | None) -> int | None:
+        value = (value or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+    def clean_suggested_unit(self) -> int | None:
+        return self._number(self.cleaned_data.get("suggested_unit"))
+
+    def clean_suggested_unit_count(self) -> int | None:
+        return self._number(self.cleaned_data.get("suggested_unit_count"))
+
+    def clean_suggested_unit_total(self) -> int | None:
+        return self._number(self.cleaned_data.get("suggested_unit_total"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -163,12 +182,21 @@ class RegistrationForm(forms.Form):
         }
 
     def suggestion(self) -> dict[str, Any] | None:
-        """The category suggestion the clerk saw (hidden fields filled by 查重), if any."""
-        confidence = self.cleaned_data.get("suggested_confidence")
-        if confidence is None:
-            return None
-        label = (self.cleaned_data.get("suggested_category") or "").strip()
-        return {"suggested_category": label or None, "confidence": confidence}
+        """What the clerk was suggested (hidden fields filled by 查重): the category, the responsible
+        unit (the top one's id, with how many of the similar routed cases went to it), or both."""
+        data = self.cleaned_data
+        out: dict[str, Any] = {}
+        confidence = data.get("suggested_confidence")
+        if confidence is not None:
+            label = (data.get("suggested_category") or "").strip()
+            out.update(suggested_category=label or None, confidence=confidence)
+        unit = data.get("suggested_unit")
+        if unit is not None:
+            out["suggested_unit"] = unit
+            for name in ("suggested_unit_count", "suggested_unit_total"):
+                if data.get(name) is not None:
+                    out[name] = data[name]
+        return out or None
 
 
 class PetitionerForm(forms.Form):

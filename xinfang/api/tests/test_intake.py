@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xinfang.api.tests.conftest import Api, errors_by_field, intake_body
-from xinfang.cases.models import Case, IdempotencyKey
+from xinfang.cases.models import Case, CaseEvent, IdempotencyKey
 from xinfang.orgs.models import User
 from xinfang.testing.world import World
 
@@ -143,4 +143,61 @@ def test_a_blank_or_overlong_idempotency_key_is_refused(world: World, api_as: Ap
     assert blank.status_code == 400 and "Idempotency-Key" in errors_by_field(blank)
     long = api.post("/cases", intake_body(world), **{"Idempotency-Key": "k" * 129})
     assert long.status_code == 422 and "Idempotency-Key" in errors_by_field(long)
+    assert not Case.objects.exists()
+
+
+# ---------------------------------------------------------------- the suggestion the client was given
+
+
+def _recorded_suggestion(case: Case) -> dict[str, object] | None:
+    return CaseEvent.objects.get(case=case, kind="registered").payload.get("suggestion")
+
+
+def test_intake_records_the_suggestion_sent_with_it(world: World, api_as: ApiAs) -> None:
+    suggestion = {
+        "suggested_category": "城乡建设",
+        "confidence": 0.8712,
+        "suggested_unit": world.city_housing.pk,
+    }
+    response = api_as(world.registrar).post("/cases", intake_body(world, suggestion=suggestion))
+    assert response.status_code == 201
+    assert _recorded_suggestion(Case.objects.get()) == {
+        "suggested_category": "城乡建设",
+        "confidence": 0.8712,
+        "suggested_unit": world.city_housing.pk,
+        "suggested_unit_name": "示例市住房和城乡建设局",
+    }
+
+
+def test_intake_records_a_partial_suggestion_and_none_without_one(world: World, api_as: ApiAs) -> None:
+    api = api_as(world.registrar)
+    unsure = {"suggested_category": None, "confidence": 0.41}
+    assert api.post("/cases", intake_body(world, suggestion=unsure)).status_code == 201
+    unit_only = {"suggested_unit": world.county_labour.pk}
+    assert api.post("/cases", intake_body(world, suggestion=unit_only)).status_code == 201
+    assert api.post("/cases", intake_body(world)).status_code == 201
+    assert api.post("/cases", intake_body(world, suggestion=None)).status_code == 201
+    first, second, third, fourth = Case.objects.order_by("pk")
+    assert _recorded_suggestion(first) == {"suggested_category": None, "confidence": 0.41}
+    assert _recorded_suggestion(second) == {
+        "suggested_unit": world.county_labour.pk,
+        "suggested_unit_name": "青山县人力资源和社会保障局",
+    }
+    assert _recorded_suggestion(third) is None and _recorded_suggestion(fourth) is None
+
+
+def test_intake_refuses_a_bad_suggestion_naming_the_field(world: World, api_as: ApiAs) -> None:
+    api = api_as(world.registrar)
+    response = api.post("/cases", intake_body(world, suggestion={"confidence": 1.5}))
+    assert response.status_code == 422
+    assert errors_by_field(response)["suggestion.confidence"]["message"] == "不能大于 1.0。"
+    response = api.post("/cases", intake_body(world, suggestion={"confidence": "很高"}))
+    assert response.status_code == 422 and "suggestion.confidence" in errors_by_field(response)
+    response = api.post("/cases", intake_body(world, suggestion={"suggested_unit": "城建局"}))
+    assert response.status_code == 422 and "suggestion.suggested_unit" in errors_by_field(response)
+    response = api.post("/cases", intake_body(world, suggestion={"suggested_unit": 999999}))
+    assert response.status_code == 400
+    assert errors_by_field(response)["suggestion.suggested_unit"]["message"] == "机构 999999 不存在。"
+    response = api.post("/cases", intake_body(world, suggestion="城乡建设"))
+    assert response.status_code == 422 and "suggestion" in errors_by_field(response)
     assert not Case.objects.exists()

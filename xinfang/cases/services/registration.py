@@ -31,6 +31,7 @@ from xinfang.orgs.models import Org, Region, Role, User
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 REGISTER_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD, Role.HANDLER)
+MAX_ID = 2**63 - 1  # larger numbers cannot be a row and must not reach the database driver
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,10 @@ def case_register(
 ) -> Case:
     """Register a matter at `org`; its first event starts the 15-day routing clock (第二十二条).
 
-    `suggestion`: what the text analysis suggested to the clerk (e.g. `{"suggested_category": ...,
-    "confidence": ...}`), recorded beside the category actually chosen; never personal data.
+    `suggestion`: what the text analysis suggested to the clerk (`{"suggested_category": ...,
+    "confidence": ..., "suggested_unit": <org id>, "suggested_unit_count": ..., "suggested_unit_total":
+    ...}`, any part may be missing), recorded beside the category actually chosen; the routing that
+    follows is the choice of unit. Unknown keys and bad values are dropped: never personal data.
     """
     require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
     if channel not in Channel.values:
@@ -178,7 +181,7 @@ def case_register(
             "headcount": headcount,
             "petitioners": len(petitioners),
             "received_on": received_on.isoformat(),
-            **({"suggestion": _suggestion_payload(suggestion)} if suggestion else {}),
+            **({"suggestion": recorded} if (recorded := _suggestion_payload(suggestion)) else {}),
         },
     )
     project(case, fields=["number"])
@@ -188,15 +191,41 @@ def case_register(
     return case
 
 
-def _suggestion_payload(suggestion: dict[str, object]) -> dict[str, object]:
-    """Only the known, non-personal keys of a suggestion, with plain values."""
+def _count(value: object) -> int | None:
+    """A plain non-negative int that fits a database id (no bools, no floats)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    return None
+
+
+def _suggestion_payload(suggestion: dict[str, object] | None) -> dict[str, object]:
+    """Only the known, non-personal keys of a suggestion, with plain values.
+
+    The category part is kept when there is a label or a confidence (no label with a confidence:
+    the model was not sure, 需人工判断); the unit part when `suggested_unit` is the id of an existing
+    organ, recorded with the organ's name at this time and, given the counts, the basis of the hint.
+    """
+    if not suggestion:
+        return {}
     out: dict[str, object] = {}
     label = suggestion.get("suggested_category")
-    if label is None or isinstance(label, str):
-        out["suggested_category"] = label if label is None else label[:64]
+    label = label.replace("\x00", "").strip()[:64] if isinstance(label, str) else None
     confidence = suggestion.get("confidence")
-    if isinstance(confidence, int | float) and 0 <= confidence <= 1:
-        out["confidence"] = round(float(confidence), 4)
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+        confidence = None  # NaN fails the comparison too
+    if label or confidence is not None:
+        out["suggested_category"] = label or None
+        if confidence is not None:
+            out["confidence"] = round(float(confidence), 4)
+    unit_id = _count(suggestion.get("suggested_unit"))
+    unit_name = Org.objects.filter(pk=unit_id).values_list("name", flat=True).first() if unit_id else None
+    if unit_id and unit_name is not None:
+        out["suggested_unit"] = unit_id
+        out["suggested_unit_name"] = unit_name
+        count = _count(suggestion.get("suggested_unit_count"))
+        total = _count(suggestion.get("suggested_unit_total"))
+        if count and total and count <= total:
+            out["suggested_unit_basis"] = f"过去同类 {total} 件中 {count} 件"
     return out
 
 
