@@ -108,12 +108,10 @@ class RegistrationForm(forms.Form):
         help_text="检举控告事项不会转交被反映单位（第三十条）。",
     )
     # What 查重 suggested as the category and the responsible unit, sent back with the registration
-    # to be recorded with it. A unit field that is not a plain number is dropped, not an error: the
-    # clerk cannot see or fix a hidden field.
-    suggested_category = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    suggested_confidence = forms.FloatField(
-        required=False, min_value=0, max_value=1, widget=forms.HiddenInput
-    )
+    # to be recorded with it. A hidden value that is not what 查重 writes is dropped, not an error:
+    # the clerk cannot see or fix a hidden field, and the registration must not fail over it.
+    suggested_category = forms.CharField(required=False, widget=forms.HiddenInput)
+    suggested_confidence = forms.CharField(required=False, widget=forms.HiddenInput)
     suggested_unit = forms.CharField(required=False, widget=forms.HiddenInput)
     suggested_unit_count = forms.CharField(required=False, widget=forms.HiddenInput)
     suggested_unit_total = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -138,6 +136,16 @@ class RegistrationForm(forms.Form):
     def _number(value: str | None) -> int | None:
         value = (value or "").strip()
         return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+    def clean_suggested_category(self) -> str:
+        return (self.cleaned_data.get("suggested_category") or "").strip()[:64]
+
+    def clean_suggested_confidence(self) -> float | None:
+        try:
+            value = float((self.cleaned_data.get("suggested_confidence") or "").strip())
+        except ValueError:
+            return None
+        return value if 0 <= value <= 1 else None  # also drops nan and inf
 
     def clean_suggested_unit(self) -> int | None:
         return self._number(self.cleaned_data.get("suggested_unit"))

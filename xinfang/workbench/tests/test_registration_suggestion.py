@@ -232,3 +232,13 @@ def test_no_preselection_without_a_suggestion_or_when_it_cannot_be_chosen(world:
     own = _suggested(world, world.city_bureau)  # the current unit is not among the choices
     page = _client(world.registrar).get(f"/cases/{own.pk}/act/forward/").content.decode()
     assert _selected(_to_org_select(page)) == [] and "系统建议" not in page
+
+
+@pytest.mark.parametrize("bad", ["abc", "nan", "1.5", "-0.1", "inf", ""])
+def test_a_bad_suggested_confidence_is_dropped_and_the_case_is_still_registered(
+    world: World, bad: str
+) -> None:
+    case = _register_on_the_page(world, suggested_category="城乡建设", suggested_confidence=bad)
+    assert _registered_suggestion(case) is None  # a category suggestion is recorded only with its confidence
+    long_label = _register_on_the_page(world, suggested_category="城" * 100, suggested_confidence="0.5")
+    assert _registered_suggestion(long_label) == {"suggested_category": "城" * 64, "confidence": 0.5}
