@@ -126,6 +126,21 @@ TOPICS: list[tuple[str, str, str, str]] = [
     ),
 ]
 
+# The department a matter of each level-1 category usually goes to (by a word of its name), so that the
+# demo's routing history looks like a bureau's and the routing suggestion learned from it makes sense.
+DEPARTMENT_BY_CATEGORY = {
+    "02": "自然资源",
+    "03": "住房和城乡建设",
+    "04": "人力资源和社会保障",
+    "05": "卫生健康",
+    "06": "教育",
+    "07": "民政",
+    "10": "交通运输",
+    "13": "生态环境",
+}
+USUAL_DEPARTMENT_SHARE = 0.85  # the rest goes to a township or another unit, as real routing does
+
+
 REPLY_TEXT = {
     "support": ("经调查核实，反映问题属实。", "诉求合理，予以支持，已责成相关单位限期整改。"),
     "explain": ("经调查核实，相关情况已查明。", "诉求有一定合理性，但缺乏政策依据，已向信访人解释说明。"),
@@ -251,7 +266,9 @@ def _live_one(stock: _Stock, start: dt.datetime) -> Case:
         for _ in range(min(headcount, rng.choice([1, 2, 3, 5])))
     ]
     units = stock.units_by_region.get(county.pk, []) + stock.city_units
-    unit, handler = rng.choice(units)
+    word = DEPARTMENT_BY_CATEGORY.get(code[:2])
+    usual = [pair for pair in units if word and word in pair[0].name]
+    unit, handler = rng.choice(usual if usual and rng.random() < USUAL_DEPARTMENT_SHARE else units)
     accused = unit if nature == "accusation" else None
     story = _Story(stock, start)
     with pinned_now(start):

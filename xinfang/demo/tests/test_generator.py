@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.models import Case, CaseEvent, CaseUnit
 from xinfang.core.timeutil import now
 from xinfang.demo.cases import generate_cases
 from xinfang.demo.generator import load_demo
@@ -60,6 +60,12 @@ def test_demo_cases_cover_the_workflow_and_their_logs_verify(
     assert oldest is not None and (now() - oldest.registered_at).days > 300
     call_command("verify_events")
     assert "办理记录完整" in capsys.readouterr().out
+    # most housing matters were routed to a housing department, as a routing suggestion would expect
+    housing = CaseUnit.objects.filter(
+        case__category__code__startswith="03", role=CaseUnit.Role.LEAD, org__kind=OrgKind.FUNCTIONAL
+    )
+    assert housing.count() >= 10
+    assert housing.filter(org__name__contains="住房和城乡建设").count() >= 0.7 * housing.count()
 
 
 @pytest.fixture
