@@ -19,6 +19,11 @@ def _level(code: str) -> int:
     return 1 if code[2:] == "0000" else 2 if code[4:] == "00" else 3
 
 
+def level1_code(code: str) -> str:
+    """The code of the level-1 class a code belongs to (030100 → 030000): what the classifier predicts."""
+    return f"{code[:2]}0000"
+
+
 @transaction.atomic
 def load_categories(text: str, *, model: type[ContentCategory] = ContentCategory) -> tuple[int, int]:
     """Create or update categories from CSV text; returns (created, updated).

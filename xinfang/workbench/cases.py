@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from xinfang.cases.categories import level1_code
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.documents import DOCX_MIME, available_documents, render_document
 from xinfang.cases.models import Case, ContentCategory, Status
@@ -100,10 +101,11 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _category_label(category: ContentCategory) -> str:
     """The category as "城乡建设 / 住房保障与房地产": its level-1 class (what is suggested) first."""
-    top = category
-    while top.parent is not None:
-        top = top.parent
-    return category.name if top == category else f"{top.name} / {category.name}"
+    top = level1_code(category.code)
+    if top == category.code:
+        return category.name
+    name = ContentCategory.objects.filter(code=top).values_list("name", flat=True).first()
+    return f"{name} / {category.name}" if name else category.name
 
 
 @staff_required

@@ -49,6 +49,7 @@ def _from_csv(opts: dict[str, Any]) -> tuple[list[str], list[str]]:
 def _from_db() -> tuple[list[str], list[str]]:
     """The bureau's own cases: subject + content, labelled with the level-1 category they were filed
     under (the category chosen at registration, a person's decision)."""
+    from xinfang.cases.categories import level1_code
     from xinfang.cases.models import Case, ContentCategory
     from xinfang.textintel.intake import case_text
 
@@ -57,7 +58,7 @@ def _from_db() -> tuple[list[str], list[str]]:
     labels: list[str] = []
     rows = Case.objects.order_by("pk").values_list("subject", "content", "category__code")
     for subject, content, code in rows.iterator(chunk_size=2000):
-        name = level1.get(f"{code[:2]}0000")
+        name = level1.get(level1_code(code))
         if name:
             texts.append(case_text(subject, content))
             labels.append(name)
