@@ -20,7 +20,8 @@ def pending_alert_badge(context: template.Context) -> str:
     # anonymous users and citizens get nothing, without a query
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "is_citizen", True):
         return ""
-    count = pending_alert_count(user)
+    card = context.get("alert_card")  # the home page has already listed the pending alerts
+    count = card["count"] if card is not None else pending_alert_count(user)
     if not count:
         return ""
     return format_html('<span class="nav-count" title="{} 条类案预警待研判">{}</span>', count, count)
