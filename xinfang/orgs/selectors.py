@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from xinfang.orgs.models import Membership, Org, Region, Role, User
+from xinfang.orgs.models import Membership, Org, OrgKind, Region, Role, User
 
 
 def regions_under(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
@@ -28,6 +28,22 @@ def org_ancestors(org: Org) -> list[Org]:
     ids = [int(part) for part in org.path.strip("/").split("/")[:-1]]
     by_id = Org.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
+
+
+def supervising_orgs(org: Org) -> QuerySet[Org]:
+    """The active organs with authority over `org`: its superiors in the organisation tree, and the
+    纪检监察 organs of its region or of a region above it. Never `org` itself or an organ below it.
+
+    Derived from the organisation data (tree and kind), so adding a 纪委监委 makes it a choice.
+    """
+    superiors = [int(part) for part in org.path.strip("/").split("/")[:-1]]
+    regions = [code for code in org.region.path.strip("/").split("/") if code]
+    return (
+        Org.objects.filter(Q(pk__in=superiors) | Q(kind=OrgKind.DISCIPLINE, region__code__in=regions))
+        .filter(is_active=True)
+        .exclude(path__startswith=org.path)
+        .select_related("region")
+    )
 
 
 def user_memberships(user: User) -> QuerySet[Membership]:

@@ -22,6 +22,7 @@ from xinfang.cases.models import (
     Status,
 )
 from xinfang.cases.services._core import append_event, project, require_role
+from xinfang.cases.services.routing import check_forward_at_registration, forward_at_registration
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date, now
@@ -109,6 +110,7 @@ def case_register(
     accused_org: Org | None = None,
     citizen: User | None = None,
     suggestion: dict[str, object] | None = None,
+    forward_to: Org | None = None,
 ) -> Case:
     """Register a matter at `org`; its first event starts the 15-day routing clock (第二十二条).
 
@@ -116,6 +118,10 @@ def case_register(
     "confidence": ..., "suggested_unit": <org id>, "suggested_unit_count": ..., "suggested_unit_total":
     ...}`, any part may be missing), recorded beside the category actually chosen; the routing that
     follows is the choice of unit. Unknown keys and bad values are dropped: never personal data.
+
+    `forward_to`: required for, and only for, an accusation against `org` itself: the matter is
+    forwarded there in the same transaction (routing.check_forward_at_registration), and `org` no
+    longer sees it (第三十条).
     """
     require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
     if channel not in Channel.values:
@@ -137,6 +143,7 @@ def case_register(
     if citizen is not None and not citizen.is_citizen:
         raise ServiceError("关联的群众账号无效。", field="citizen")
     _check_petitioners(petitioners, nature=nature, headcount=headcount)
+    check_forward_at_registration(org=org, nature=nature, accused_org=accused_org, forward_to=forward_to)
 
     moment = now()
     case = Case.objects.create(
@@ -185,6 +192,8 @@ def case_register(
         },
     )
     project(case, fields=["number"])
+    if forward_to is not None:
+        case = forward_at_registration(case, actor=actor, to_org=forward_to)
     from xinfang.textintel.intake import after_register  # the duplicate index, once committed
 
     after_register(case)

@@ -24,6 +24,7 @@ from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import required_text
 from xinfang.orgs.models import Org, User
 from xinfang.orgs.permissions import holds_role
+from xinfang.orgs.selectors import supervising_orgs
 
 LEGAL_CHANNELS = {
     "litigation": "诉讼",
@@ -68,6 +69,22 @@ def _route(
     _check_target(case, to_org, field="to_org")
     for org in assisting:
         _check_target(case, org, field="assisting")
+    return _hand_on(
+        case, status=status, actor=actor, action=action, to_org=to_org, assisting=assisting, payload=payload
+    )
+
+
+def _hand_on(
+    case: Case,
+    *,
+    status: str,
+    actor: User,
+    action: Action,
+    to_org: Org,
+    assisting: Sequence[Org],
+    payload: dict[str, object],
+) -> Case:
+    """Move a locked, checked case to `to_org` as lead unit, with one event."""
     moment = now()
     case.units.filter(is_active=True).update(is_active=False)
     CaseUnit.objects.create(case=case, org=to_org, role=CaseUnit.Role.LEAD, since=moment)
@@ -89,6 +106,70 @@ def _route(
     )
     project(case, status=status, fields=["current_org"])
     return case
+
+
+def accuses_registering_org(*, org: Org, nature: str, accused_org: Org | None) -> bool:
+    """An accusation against the very organ registering it: nobody there may see it (第三十条)."""
+    return nature == Nature.ACCUSATION and accused_org is not None and accused_org.pk == org.pk
+
+
+def check_forward_at_registration(
+    *, org: Org, nature: str, accused_org: Org | None, forward_to: Org | None
+) -> None:
+    """The destination named at registration, checked before anything is written.
+
+    An accusation against the registering organ must be handed on in the same step: once registered
+    its staff can no longer see it, so nobody could route it later. It goes to an organ with authority
+    over the accused organ (its superiors, or a 纪检监察 organ of its region or above: 第二十二、
+    三十条). Any other matter is routed after registration, by the usual steps.
+    """
+    field = "forward_to"
+    against_itself = accuses_registering_org(org=org, nature=nature, accused_org=accused_org)
+    if forward_to is not None and not against_itself:
+        raise ServiceError(
+            "只有被反映单位是登记机关本身的检举控告才在登记时转送；其他事项请登记后再转送或交办。",
+            field=field,
+        )
+    if accused_org is None or not against_itself:
+        return
+    competent = supervising_orgs(accused_org)
+    if forward_to is None:
+        names = "、".join(o.name for o in competent[:5]) or "（未设置，请联系系统管理员）"
+        raise ServiceError(
+            f"该检举控告反映的是登记机关“{org.name}”本身，不能由本机关办理，也不能转交本机关"
+            f"（第三十条）：请选择转送机关（其上级机关或纪检监察机关，如：{names}），登记时一并转送。",
+            field=field,
+        )
+    if forward_to.pk == accused_org.pk or _is_within(forward_to, accused_org):
+        raise ServiceError("检举控告事项不得转交被反映单位或其下属单位办理。", field=field)
+    if not forward_to.is_active:
+        raise ServiceError(f"机构“{forward_to.name}”已停用。", field=field)
+    if not competent.filter(pk=forward_to.pk).exists():
+        raise ServiceError(
+            f"“{forward_to.name}”无权办理反映“{accused_org.name}”的检举控告：请选择其上级机关"
+            "或本级、上级纪检监察机关。",
+            field=field,
+        )
+
+
+def forward_at_registration(case: Case, *, actor: User, to_org: Org) -> Case:
+    """转送, within the registration's transaction, a matter checked by `check_forward_at_registration`.
+
+    The registration is the authority: the registering organ need not be a petition bureau, since
+    any organ that registers a matter says where it went (第二十三条).
+    """
+    locked = lock_case(case.pk)
+    status = check_transition(locked, Action.FORWARD)
+    _check_target(locked, to_org, field="forward_to")
+    return _hand_on(
+        locked,
+        status=status,
+        actor=actor,
+        action=Action.FORWARD,
+        to_org=to_org,
+        assisting=(),
+        payload={"note": "", "at_registration": True, "reason": "accused_is_registering_org"},
+    )
 
 
 @transaction.atomic
@@ -218,6 +299,12 @@ def case_object(*, actor: User, case: Case, reasons: str) -> Case:
     routed = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
     if routed is None or routed.org is None:
         raise ServiceError("找不到转交本件的信访部门。", field="case")
+    if locked.nature == Nature.ACCUSATION and _is_within(routed.org, locked.accused_org):
+        # It was handed on by the accused organ itself (at registration): never back there (第三十条).
+        raise ServiceError(
+            "本检举控告由被反映单位登记并转出，不能退回；如不属本机关职责，请报请上级机关或纪检监察机关处理。",
+            field="case",
+        )
     unit = locked.current_org
     locked.units.filter(is_active=True).update(is_active=False)
     CaseUnit.objects.create(case=locked, org=routed.org, role=CaseUnit.Role.LEAD, since=now())
@@ -241,6 +328,8 @@ def case_add_assisting(*, actor: User, case: Case, org: Org) -> Case:
     lead = locked.current_org
     routing_bureau = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
     allowed = [lead] + ([routing_bureau.org] if routing_bureau and routing_bureau.org else [])
+    if locked.nature == Nature.ACCUSATION:
+        allowed = [o for o in allowed if not _is_within(o, locked.accused_org)]  # 第三十条
     if not any(holds_role(actor, o, [*UNIT_ROLES, *BUREAU_ROLES]) for o in allowed):
         require_role(actor, lead, UNIT_ROLES, Action.ADD_ASSISTING)
     _check_target(locked, org, field="org")
