@@ -15,11 +15,11 @@ from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.pagination import page
-from xinfang.api.presenters import case_detail_out, case_row, sees_personal_data
-from xinfang.api.schemas import CaseListOut, CaseOut, CaseRegisterIn, Day, DocumentOut, Id
+from xinfang.api.presenters import case_detail_out, case_receipt, case_row, sees_personal_data
+from xinfang.api.schemas import CaseListOut, CaseOut, CaseReceiptOut, CaseRegisterIn, Day, DocumentOut, Id
 from xinfang.cases import services
 from xinfang.cases.models import Case, Status
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import case_detail, cases_visible_to
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import local_midnight, now
 
@@ -70,9 +70,11 @@ def filtered_cases(queryset: QuerySet[Case], filters: CaseFilterIn) -> QuerySet[
 
 @router.post(
     "/cases",
-    response={200: CaseOut, 201: CaseOut, **ERROR_RESPONSES},
+    response={200: CaseOut | CaseReceiptOut, 201: CaseOut | CaseReceiptOut, **ERROR_RESPONSES},
     summary="登记信访事项",
-    description="201: registered now. 200: a replay of an earlier request with the same Idempotency-Key.",
+    description="201: registered now. 200: a replay of an earlier request with the same Idempotency-Key. "
+    "The body is the case, or only a receipt (CaseReceiptOut) when the user may not see the case: an "
+    "accusation against the registering organ, forwarded at registration (第三十条).",
 )
 def case_register(
     request: HttpRequest,
@@ -93,6 +95,7 @@ def case_register(
         "via_proper_ladder": payload.via_proper_ladder,
         "accused_person": payload.accused_person,
         "accused_org": lookups.optional_org(payload.accused_org_id, field="accused_org_id"),
+        "forward_to": lookups.optional_org(payload.forward_to_org_id, field="forward_to_org_id"),
         "petitioners": [services.PetitionerInput(**p.model_dump()) for p in payload.petitioners],
     }
     if payload.suggestion is not None:
@@ -104,7 +107,11 @@ def case_register(
         case, created = services.case_register(actor=user, **fields), True
     else:
         case, created = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
-    return Reply(201 if created else 200, case_detail_out(user, lookups.visible_case(user, case.pk)))
+    status = 201 if created else 200
+    visible = case_detail(user, case.pk)
+    if visible is None:  # registered, but not for this user's eyes (第三十条): a receipt, not a 404
+        return Reply(status, case_receipt(case))
+    return Reply(status, case_detail_out(user, visible))
 
 
 @router.get("/cases", response={200: CaseListOut, **ERROR_RESPONSES}, summary="信访事项列表")

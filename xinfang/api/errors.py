@@ -50,6 +50,7 @@ FIELD_ALIASES = {
     "category": "category_code",
     "problem_region": "problem_region_code",
     "accused_org": "accused_org_id",
+    "forward_to": "forward_to_org_id",
     "earlier": "earlier_id",
     "target": "target_id",
     "approver": "approver_id",

@@ -67,6 +67,25 @@ def case_row(case: Case) -> dict[str, Any]:
     }
 
 
+def case_receipt(case: Case) -> dict[str, Any]:
+    """The registration receipt for a user who may not see the case (第三十条): where it went, and
+    the 查询码 for the petitioner; nothing of the matter itself, nor how it is being handled."""
+    forward = case.events.filter(kind="forwarded", payload__at_registration=True).order_by("seq").first()
+    to_org = Org.objects.filter(pk=forward.payload["to_org"]).first() if forward else None
+    if to_org is not None:
+        notice = f"已登记并转送至{to_org.name}；该检举控告涉及本机关，本机关不再查看其内容（第三十条）。"
+    else:
+        notice = "已登记；该检举控告涉及您所在的机关，您不能查看其内容（第三十条）。"
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "query_code": case.query_code,
+        "registered_at": case.registered_at,
+        "forwarded_to": org_ref(to_org),
+        "notice": notice,
+    }
+
+
 def petitioner_out(person: Petitioner, *, masked: bool) -> dict[str, Any]:
     return asdict(petitioner_view(person, masked=masked))
 

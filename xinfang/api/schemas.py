@@ -95,6 +95,10 @@ class CaseRegisterIn(Schema):
     via_proper_ladder: bool = True
     accused_person: Annotated[str, Field(max_length=100), AfterValidator(_clean_text)] = ""
     accused_org_id: Id | None = None
+    forward_to_org_id: Id | None = Field(
+        None,
+        description="转送机关：被反映单位是登记机构本身的检举控告必填（其上级机关或纪检监察机关），登记时一并转送；其他事项不填",
+    )
     petitioners: list[PetitionerIn] = Field(default_factory=list, max_length=1000)
     suggestion: SuggestionIn | None = Field(None, description="登记时系统给出的建议（可选），记入登记记录")
 
@@ -305,6 +309,18 @@ class CaseOut(CaseListItemOut):
     clocks: list[ClockOut]
     ratings: list[RatingOut]
     allowed_actions: list[ActionOut]
+
+
+class CaseReceiptOut(Schema):
+    """What the registering organ may know of a case it may not see (第三十条), e.g. an accusation
+    against itself, forwarded at registration: no subject, content, accused or petitioner data."""
+
+    id: int
+    number: str
+    query_code: str = Field(description="查询码：请告知信访人")
+    registered_at: dt.datetime
+    forwarded_to: OrgRefOut | None = Field(description="登记时转送的机关；未转送为 null")
+    notice: str = Field(description="为何只返回登记回执")
 
 
 class DocumentOut(Schema):
