@@ -116,6 +116,19 @@ def case_register(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             apply_service_error(exc, form, formset=formset, rows=rows)
         else:
+            if case_detail(user, case.pk) is None:
+                # An accusation against this organ (第三十条): handed on, and no longer ours to read.
+                if case.current_org_id != case.registered_org_id:
+                    done = f"已登记并转送至{case.current_org.name}"
+                    why = "该检举控告涉及本机关，本机关不再查看其内容"
+                else:
+                    done = "已登记"
+                    why = "该检举控告涉及您所在的机关，您不能查看其内容，由登记机关其他人员交转"
+                messages.success(
+                    request,
+                    f"{done}，信访件编号 {case.number}，查询码 {case.query_code}，请将查询码告知信访人；{why}。",
+                )
+                return redirect("workbench:case-register")
             messages.success(
                 request,
                 f"已登记，信访件编号 {case.number}，查询码 {case.query_code}。请将查询码告知信访人。",

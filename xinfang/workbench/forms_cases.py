@@ -18,7 +18,7 @@ from xinfang.cases.services.registration import REGISTER_ROLES
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Org, Region, User
-from xinfang.orgs.selectors import regions_under, user_memberships
+from xinfang.orgs.selectors import regions_under, supervising_orgs, user_memberships
 
 PETITIONER_ROWS = 10  # rows 1-5 show open, 6-10 behind "更多信访人"
 VISIBLE_ROWS = 5
@@ -105,7 +105,15 @@ class RegistrationForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        help_text="检举控告事项不会转交被反映单位（第三十条）。",
+        help_text="检举控告事项不会转交被反映单位（第三十条）。被反映单位是登记机关本身的，须同时选择转送机关。",
+    )
+    forward_to = forms.TypedChoiceField(
+        label="转送机关",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="仅当被反映单位是登记机关本身时选择：登记时即转送其上级机关或纪检监察机关，"
+        "本机关此后不再查看该件内容（第三十条）。",
     )
     # What 查重 suggested as the category and the responsible unit, sent back with the registration
     # to be recorded with it. A hidden value that is not what 查重 writes is dropped, not an error:
@@ -124,12 +132,19 @@ class RegistrationForm(forms.Form):
         self.fields["problem_region"].choices = [("", "请选择问题属地"), *region_choices(self.orgs)]
         active = Org.objects.filter(is_active=True).select_related("region")
         self.fields["accused_org"].choices = [("", "（无）"), *org_choices(active)]
+        # Only organs with authority over a registering organ can take an accusation against it.
+        destinations = {d.pk: d for org in self.orgs for d in supervising_orgs(org)}
+        self.fields["forward_to"].choices = [("", "（不转送）"), *org_choices(list(destinations.values()))]
         self.fields["received_on"].initial = local_date()
         if self.orgs:
             self.fields["problem_region"].initial = self.orgs[0].region.code
 
     def clean_accused_org(self) -> Org | None:
         pk = self.cleaned_data.get("accused_org")
+        return None if pk is None else Org.objects.filter(pk=pk).first()
+
+    def clean_forward_to(self) -> Org | None:
+        pk = self.cleaned_data.get("forward_to")
         return None if pk is None else Org.objects.filter(pk=pk).first()
 
     @staticmethod
@@ -162,6 +177,7 @@ class RegistrationForm(forms.Form):
             # The fields are hidden for other natures; what was typed before switching is dropped.
             data["accused_person"] = ""
             data["accused_org"] = None
+            data["forward_to"] = None
         return data
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -186,6 +202,7 @@ class RegistrationForm(forms.Form):
             "via_proper_ladder": data["via_proper_ladder"],
             "accused_person": data["accused_person"],
             "accused_org": data["accused_org"],
+            "forward_to": data["forward_to"],
             **({"suggestion": suggestion} if (suggestion := self.suggestion()) else {}),
         }
 
