@@ -84,3 +84,15 @@ def env_database(name: str, default: str, environ: Mapping[str, str] | None = No
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"Environment variable {name}={url!r} names no database.")
     return config
+
+
+def env_header(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    """An HTTP header name (e.g. X-Real-IP) as Django's request.META key (HTTP_X_REAL_IP); "" if unset."""
+    value = env_str(name, default, environ)
+    if not value:
+        return ""
+    if not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in value):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not an HTTP header name such as X-Real-IP."
+        )
+    return "HTTP_" + value.upper().replace("-", "_")

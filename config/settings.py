@@ -6,11 +6,12 @@ developer's machine, and start-up refuses them when DEBUG is off.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.env import env_bool, env_database, env_header, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINFANG_VAR_DIR", str(BASE_DIR / "var")))
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",  # login throttling: lockouts per account and per address, with the attempts kept
     "django_tasks",
     "django_tasks_db",
     "xinfang.core",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during authentication into the login form with the message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +102,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
+# The axes backend first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "workbench:login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "workbench:login"
@@ -131,6 +140,21 @@ STORAGES = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+
+# Login throttling (django-axes): after this many failed passwords for one account, or from one
+# client address, further attempts are refused for the cool-off period, even with the right password.
+AXES_FAILURE_LIMIT = env_int("XINFANG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("XINFANG_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the failures: it would wipe the address's count too, so one's own account
+# could be used to go on guessing another's password from the same address.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept for audit, visible in the back office
+AXES_LOCKOUT_CALLABLE = "xinfang.workbench.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xinfang.core.clientip.client_ip"
+AXES_VERBOSE = False  # no banner on every command; failures are still logged, and kept in the database
+# The client address comes from REMOTE_ADDR, or only from this header set by the trusted reverse proxy.
+XINFANG_CLIENT_IP_HEADER = env_header("XINFANG_CLIENT_IP_HEADER", "")
 
 # 集体访: a visit by this many people or more (DOMAIN §4; not fixed by a national text).
 XINFANG_COLLECTIVE_THRESHOLD = env_int("XINFANG_COLLECTIVE_THRESHOLD", 5, minimum=2)
