@@ -41,7 +41,7 @@ typecheck: venv
 	$(VENV)/bin/mypy $(MYPY_TARGETS)
 
 migrations-check: venv
-	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: venv
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)

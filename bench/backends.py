@@ -40,7 +40,13 @@ def bench_main(script: str, name: str, default_cases: int, inner: Callable[[int]
 
 
 def _child(script: str, url: str, cases: int) -> int:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # The benchmarks run with the development keys, so in DEBUG mode unless told otherwise.
+    env = {
+        **os.environ,
+        "DEBUG": os.environ.get("DEBUG", "true"),
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     return subprocess.call([sys.executable, script, "--inner", "--cases", str(cases)], env=env, cwd=ROOT)
 
 

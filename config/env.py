@@ -84,3 +84,63 @@ def env_database(name: str, default: str, environ: Mapping[str, str] | None = No
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"Environment variable {name}={url!r} names no database.")
     return config
+
+
+def env_secret(name: str, default: str, *, strict: bool, environ: Mapping[str, str] | None = None) -> str:
+    """A secret string; with `strict` (DEBUG off) the public default and weak values are refused.
+
+    The bar is the one `manage.py check --deploy` applies to SECRET_KEY: at least 50 characters,
+    at least 5 of them different, and not Django's generated development prefix.
+    """
+    value = env_str(name, default, environ)
+    if not strict:
+        return value
+    if value == default:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (the development key is public).")
+    if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            f"Environment variable {name} is too weak for DEBUG off: use at least 50 random characters "
+            "(at least 5 different), e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    return value
+
+
+def env_fernet_key(name: str, default: str, *, strict: bool, environ: Mapping[str, str] | None = None) -> str:
+    """A Fernet key (urlsafe base64 of 32 bytes), checked at start-up rather than at the first use.
+
+    With `strict` (DEBUG off) the public default and keys of almost no variety (such as 32 zero
+    bytes) are refused.
+    """
+    import base64
+    import binascii
+
+    value = env_str(name, default, environ)
+    if strict and value == default:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (the development key is public).")
+    how = (
+        "generate one with python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'"
+    )
+    try:
+        raw = base64.b64decode(value.encode("ascii"), altchars=b"-_", validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raw = b""
+    if len(raw) != 32:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} is not a Fernet key (32 bytes in urlsafe base64); {how}."
+        )
+    if strict and len(set(raw)) < 16:
+        raise ImproperlyConfigured(f"Environment variable {name} is too weak for DEBUG off; {how}.")
+    return value
+
+
+def env_header(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    """An HTTP header name (e.g. X-Real-IP) as Django's request.META key (HTTP_X_REAL_IP); "" if unset."""
+    value = env_str(name, default, environ)
+    if not value:
+        return ""
+    if not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in value):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not an HTTP header name such as X-Real-IP."
+        )
+    return "HTTP_" + value.upper().replace("-", "_")

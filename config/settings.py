@@ -1,32 +1,37 @@
-"""Xinfang settings, read from the environment with safe development defaults.
+"""Xinfang settings, read from the environment.
 
-Production must set SECRET_KEY and PII_KEY and turn DEBUG off; the defaults below only suit a
-developer's machine, and start-up refuses them when DEBUG is off.
+DEBUG is off unless asked for (`make run` turns it on for the demo). With DEBUG off, start-up
+requires strong SECRET_KEY and PII_KEY values; the development keys below only suit a developer's
+machine.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_fernet_key,
+    env_header,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINFANG_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=False)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET, strict=not DEBUG)
 # Key for encrypting personal data at rest (Fernet, urlsafe base64 of 32 bytes) and for the keyed
 # hashes used to match petitioners without decrypting.
 _DEV_PII_KEY = "ZGV2LW9ubHktcGlpLWtleS1jaGFuZ2UtbWUtMDEyMzQ="
-PII_KEY = env_str("PII_KEY", _DEV_PII_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (the development key is public).")
-if not DEBUG and PII_KEY == _DEV_PII_KEY:
-    raise ImproperlyConfigured("PII_KEY must be set when DEBUG is off (the development key is public).")
+PII_KEY = env_fernet_key("PII_KEY", _DEV_PII_KEY, strict=not DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -39,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # its templates and static files: the API docs load Swagger UI from here, not a CDN
+    "axes",  # login throttling: lockouts per account and per address, with the attempts kept
     "django_tasks",
     "django_tasks_db",
     "xinfang.core",
@@ -54,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xinfang.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during authentication into the login form with the message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +108,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
+# The axes backend first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "workbench:login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "workbench:login"
@@ -115,8 +130,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even while DEBUG serves from the apps
+# With DEBUG off WhiteNoise serves what `manage.py collectstatic` put here (hashed, compressed).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even while DEBUG serves from the apps
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -130,6 +146,36 @@ STORAGES = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+# HTTPS: browsers remember to use it (HSTS, on whenever cookies are HTTPS-only); behind a proxy that
+# terminates TLS, SECURE_PROXY_SSL_HEADER names the header by which it says the request was HTTPS.
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+# Every page, asset and the API docs come from this installation (closed networks have no CDN);
+# no inline script or style is allowed. data: images are Swagger UI's icons.
+XINFANG_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Login throttling (django-axes): after this many failed passwords for one account, or from one
+# client address, further attempts are refused for the cool-off period, even with the right password.
+AXES_FAILURE_LIMIT = env_int("XINFANG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("XINFANG_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the failures: it would wipe the address's count too, so one's own account
+# could be used to go on guessing another's password from the same address.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept for audit, visible in the back office
+AXES_LOCKOUT_CALLABLE = "xinfang.workbench.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xinfang.core.clientip.client_ip"
+AXES_VERBOSE = False  # no banner on every command; failures are still logged, and kept in the database
+# The client address comes from REMOTE_ADDR, or only from this header set by the trusted reverse proxy.
+XINFANG_CLIENT_IP_HEADER = env_header("XINFANG_CLIENT_IP_HEADER", "")
 
 # 集体访: a visit by this many people or more (DOMAIN §4; not fixed by a national text).
 XINFANG_COLLECTIVE_THRESHOLD = env_int("XINFANG_COLLECTIVE_THRESHOLD", 5, minimum=2)

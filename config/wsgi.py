@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+from xinfang.core.staticcheck import require_collected_static  # noqa: E402  (needs the settings)
+
+require_collected_static()

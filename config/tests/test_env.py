@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list
+from config.env import env_bool, env_database, env_fernet_key, env_header, env_int, env_list, env_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,7 +58,9 @@ def test_an_unsupported_database_url_is_refused_clearly() -> None:
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}}
+    environ = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "PII_KEY"}
+    }
     environ.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -81,7 +85,59 @@ def test_production_mode_refuses_the_public_development_keys() -> None:
 
 
 def test_an_unreachable_database_gets_a_clear_message_not_a_traceback() -> None:
-    result = _manage("dbcheck", DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
+    result = _manage("dbcheck", DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
     assert result.returncode == 1
     assert "Cannot reach the postgresql database 'nowhere' at 127.0.0.1:1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+STRONG = "k3y-" + "abcdefghij" * 5
+
+
+def test_debug_is_off_unless_asked_for() -> None:
+    result = _manage("check", ALLOWED_HOSTS="xinfang.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["x", "short-but-random-Zq8", "a" * 80, "django-insecure-" + "abcdefghij" * 5]
+)
+def test_a_weak_secret_key_is_refused_when_debug_is_off(value: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is too weak for DEBUG off"):
+        env_secret("SECRET_KEY", "dev", strict=True, environ={"SECRET_KEY": value})
+
+
+def test_a_strong_secret_key_is_accepted_and_any_key_in_debug() -> None:
+    assert env_secret("SECRET_KEY", "dev", strict=True, environ={"SECRET_KEY": STRONG}) == STRONG
+    assert env_secret("SECRET_KEY", "dev", strict=False, environ={"SECRET_KEY": "x"}) == "x"
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set when DEBUG is off"):
+        env_secret("SECRET_KEY", "dev", strict=True, environ={})
+
+
+def test_the_pii_key_must_be_a_fernet_key_and_a_random_one_in_production() -> None:
+    good, dev = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    assert env_fernet_key("PII_KEY", dev, strict=True, environ={"PII_KEY": good}) == good
+    for bad in ["x", "not base64 at all!", base64.urlsafe_b64encode(b"k" * 16).decode()]:
+        with pytest.raises(ImproperlyConfigured, match="PII_KEY is not a Fernet key"):
+            env_fernet_key("PII_KEY", dev, strict=False, environ={"PII_KEY": bad})
+    zeros = base64.urlsafe_b64encode(bytes(32)).decode()
+    with pytest.raises(ImproperlyConfigured, match="PII_KEY is too weak"):
+        env_fernet_key("PII_KEY", dev, strict=True, environ={"PII_KEY": zeros})
+    with pytest.raises(ImproperlyConfigured, match="PII_KEY must be set when DEBUG is off"):
+        env_fernet_key("PII_KEY", dev, strict=True, environ={})
+
+
+def test_a_bad_pii_key_stops_start_up_instead_of_the_first_registration() -> None:
+    result = _manage("check", DEBUG="true", PII_KEY="x")
+    assert result.returncode != 0
+    assert "PII_KEY is not a Fernet key" in result.stderr
+
+
+def test_header_names_become_request_meta_keys() -> None:
+    assert env_header("XINFANG_CLIENT_IP_HEADER", "", {"XINFANG_CLIENT_IP_HEADER": "X-Real-IP"}) == (
+        "HTTP_X_REAL_IP"
+    )
+    assert env_header("XINFANG_CLIENT_IP_HEADER", "", {}) == ""
+    with pytest.raises(ImproperlyConfigured, match="is not an HTTP header name"):
+        env_header("XINFANG_CLIENT_IP_HEADER", "", {"XINFANG_CLIENT_IP_HEADER": "X Real: IP"})

@@ -4,7 +4,7 @@ Staff authenticate with `Authorization: Bearer <token>` (see `xinfang.api.tokens
 has the shape documented in `xinfang.api.errors`. Reference: docs/api.md.
 """
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from xinfang.api import actions, cases, errors, reference, supervision, textintel
 from xinfang.api.auth import TokenAuth
@@ -15,6 +15,9 @@ api = NinjaAPI(
     description='信访事项办理系统 JSON API. Errors: {"detail": [{"field", "message", "code"}]}.',
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    # Swagger UI's assets come from our static files ("ninja" in INSTALLED_APPS), and it must not
+    # send the schema to the public validator service: closed networks reach neither.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
 # Before cases: /cases/due-soon, /cases/overdue (and /cases/similar) must not be taken for /cases/{case_id}.
