@@ -111,7 +111,8 @@ def test_the_case_search_ignores_control_characters(world: World) -> None:
 
 
 def _dirty(text: str) -> str:
-    return f"{text[:2]}\x0b{text[2:]}\x00\x01\x1b\x7f\x85\ufffe" if text else "\x0c"
+    # No NUL: PostgreSQL cannot store one at all, so no stored text can contain it.
+    return f"{text[:2]}\x0b{text[2:]}\x01\x1b\x7f\x85\ufffe" if text else "\x0c"
 
 
 def _store_control_characters(case: Case) -> None:
@@ -177,7 +178,7 @@ def test_every_document_of_a_case_stored_with_control_characters_downloads(
             downloaded.add(kind)
     assert downloaded == set(DOCUMENT_KINDS)
     reply = _assert_docx(client.get(f"/cases/{climbed.pk}/documents/reply_opinion/"))
-    assert "经现\n场核查" in reply or "经现场核查" in reply  # the VT became a line break
+    assert "经现\n场核查" in reply  # the VT became a line break
 
 
 def test_both_supervision_letters_of_a_case_stored_with_control_characters_download(
@@ -201,7 +202,7 @@ def test_both_supervision_letters_of_a_case_stored_with_control_characters_downl
     )
     _store_control_characters(case)
     type(supervision).objects.filter(pk=supervision.pk).update(
-        details="请核实\x0b并书面反馈\x00。", feedback="已督促\x01。", closing_note="反馈\x0c不实"
+        details="请核实\x0b并书面反馈\x08。", feedback="已督促\x01。", closing_note="反馈\x0c不实"
     )
     client = _client(world.bureau_head)
     for kind in LETTERS:
