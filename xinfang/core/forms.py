@@ -16,7 +16,7 @@ from xinfang.core.text import clean_text
 
 
 class TextField(forms.CharField):
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         if isinstance(value, str):
             value = clean_text(value)
-        return super().to_python(value)  # type: ignore[no-any-return]
+        return super().to_python(value)
