@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -n 2
 # The Django side of textintel (ORM, views' glue) is not part of the pure core.
 TEXTINTEL_DJANGO := %/__init__.py %/apps.py %/models.py %/intake.py %/alerts.py %/tasks.py %/web.py %/routing_hint.py
 # The pure cores: no ORM, strictly typed.
-MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py \
+MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py \
 	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/cases/transitions.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 

@@ -11,22 +11,46 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from xinfang.cases.models import Channel, Nature, Status
 from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
 from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCOMES
 from xinfang.cases.services.routing import LEGAL_CHANNELS
+from xinfang.core.text import FORBIDDEN_JSON_PATTERN, clean_text, describe, forbidden_character
+from xinfang.core.validation import MAX_EXTENSION_DAYS, MAX_HEADCOUNT, MAX_ID
 
 
 def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("不能包含空字符。")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("包含无效的字符。") from None
-    return value
+    if found := forbidden_character(value):
+        position, char = found
+        raise ValueError(f"不能包含控制字符（第 {position + 1} 个字符为 {describe(char)}）；换行请用 \\n。")
+    return clean_text(value)  # CR LF and CR become LF
+
+
+class _PlainText:
+    """A text without control characters: refused with a 422 naming the field (NUL, VT, DEL, C1 ...;
+    TAB, LF and CR are allowed, CR LF and CR stored as LF), and declared as the string's `pattern`
+    in the OpenAPI document so that a client following the schema knows before sending."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(_clean_text, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        declared = handler(schema)
+        declared["pattern"] = FORBIDDEN_JSON_PATTERN
+        return declared
+
+
+PlainText = _PlainText()
 
 
 def _sane_date(value: dt.date) -> dt.date:
@@ -41,10 +65,10 @@ def _choice(values: Any) -> Any:
 
 
 # 63-bit ids: anything larger cannot be a row and must not reach the database driver.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Day = Annotated[dt.date, AfterValidator(_sane_date)]
-ShortText = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
-LongText = Annotated[str, Field(max_length=20000), AfterValidator(_clean_text)]
+ShortText = Annotated[str, Field(max_length=200), PlainText]
+LongText = Annotated[str, Field(max_length=20000), PlainText]
 
 ReplyOutcome = _choice(OUTCOMES)
 OutcomeTag = _choice(OUTCOME_TAGS)
@@ -61,9 +85,9 @@ RatingValue = Literal["satisfied", "basically", "dissatisfied"]
 
 
 class PetitionerIn(Schema):
-    name: Annotated[str, Field(max_length=64), AfterValidator(_clean_text)]
-    id_number: Annotated[str, Field(max_length=32), AfterValidator(_clean_text)] = ""
-    phone: Annotated[str, Field(max_length=32), AfterValidator(_clean_text)] = ""
+    name: Annotated[str, Field(max_length=64), PlainText]
+    id_number: Annotated[str, Field(max_length=32), PlainText] = ""
+    phone: Annotated[str, Field(max_length=32), PlainText] = ""
     address: ShortText = ""
     is_representative: bool = False
 
@@ -75,7 +99,7 @@ class SuggestionIn(BaseModel):
     would pass as a suggestion with every field left out.
     """
 
-    suggested_category: Annotated[str, Field(max_length=64), AfterValidator(_clean_text)] | None = Field(
+    suggested_category: Annotated[str, Field(max_length=64), PlainText] | None = Field(
         None, description="建议的一级分类名称（similar 的 category.suggested_category）；null：系统未能判断"
     )
     confidence: float | None = Field(None, ge=0, le=1, description="分类建议的置信度（0 至 1）")
@@ -91,9 +115,9 @@ class CaseRegisterIn(Schema):
     content: LongText
     problem_region_code: str = Field(pattern=r"^[0-9]{6,12}$", description="问题属地的区划代码")
     received_on: Day | None = Field(None, description="信访日期，默认今天")
-    headcount: int = Field(1, ge=1, le=100000)
+    headcount: int = Field(1, ge=1, le=MAX_HEADCOUNT)
     via_proper_ladder: bool = True
-    accused_person: Annotated[str, Field(max_length=100), AfterValidator(_clean_text)] = ""
+    accused_person: Annotated[str, Field(max_length=100), PlainText] = ""
     accused_org_id: Id | None = None
     forward_to_org_id: Id | None = Field(
         None,
@@ -150,7 +174,7 @@ class HearingEndIn(Schema):
 
 
 class ExtendIn(Schema):
-    days: int = Field(ge=1, le=366)
+    days: int = Field(ge=1, le=MAX_EXTENSION_DAYS)
     approver_id: Id
     reason: LongText
 

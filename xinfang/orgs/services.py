@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xinfang.core.errors import ServiceError
+from xinfang.core.text import clean_text
 from xinfang.orgs.models import (
     LEVEL_RANK,
     AccountKind,
@@ -29,7 +30,7 @@ _REGION_CODE = re.compile(r"^[0-9]{6,12}$")
 
 
 def _require_text(value: str, *, field: str, label: str, max_length: int) -> str:
-    value = (value or "").strip()
+    value = clean_text(value or "").strip()  # names are printed in documents: no control characters
     if not value:
         raise ServiceError(f"{label}不能为空。", field=field)
     if len(value) > max_length:
@@ -114,7 +115,7 @@ def org_create(
     )
     org = Org.objects.create(
         name=name,
-        short_name=short_name.strip(),
+        short_name=clean_text(short_name).strip(),
         region=region,
         kind=kind,
         level=level,

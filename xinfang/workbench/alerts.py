@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ServiceError
+from xinfang.core.forms import TextField
+from xinfang.core.validation import MAX_ID
 from xinfang.orgs.models import Org, User
 from xinfang.textintel.alerts import NOTE_MAX_LENGTH, alerts_for, review_alert, review_orgs, window_days
 from xinfang.workbench.cases import staff_required
@@ -27,9 +29,11 @@ class AlertReviewForm(forms.Form):
     org_id = forms.IntegerField(
         label="研判机构",
         widget=forms.Select,
-        error_messages={"required": "请选择研判机构。", "invalid": "请选择研判机构。"},
+        min_value=1,
+        max_value=MAX_ID,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value", "max_value"), "请选择研判机构。"),
     )
-    note = forms.CharField(
+    note = TextField(
         label="研判意见",
         required=False,  # the service says 请填写研判意见 (one message for the page and the API)
         widget=forms.Textarea(

@@ -25,6 +25,7 @@ from xinfang.cases.presentation import (
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_detail, case_events, cases_visible_to
 from xinfang.core.errors import ServiceError
+from xinfang.core.text import clean_text
 from xinfang.core.timeutil import now
 from xinfang.orgs.selectors import user_orgs
 
@@ -41,7 +42,10 @@ def staff_required(view: Any) -> Any:
 
 
 def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
-    params = {key: request.GET.get(key, "").strip() for key in ("status", "overdue", "scope", "q")}
+    # Normalised like every typed text: a NUL in the search would otherwise reach the database.
+    params = {
+        key: clean_text(request.GET.get(key, "")).strip() for key in ("status", "overdue", "scope", "q")
+    }
     cases = cases_visible_to(request.user).select_related("current_org", "category")  # type: ignore[arg-type]
     if params["status"] in Status.values:
         cases = cases.filter(status=params["status"])

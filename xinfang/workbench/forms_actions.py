@@ -20,21 +20,23 @@ from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCO
 from xinfang.cases.services.routing import LEGAL_CHANNELS
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError
+from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
+from xinfang.core.validation import MAX_ATTACHMENT_PAGES, MAX_EXTENSION_DAYS
 from xinfang.orgs.models import Org, Role, User
 from xinfang.workbench.forms_cases import DATE_INPUT, org_choices
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
 
-def _note(label: str = "备注", help_text: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=False, widget=TEXTAREA, help_text=help_text)
+def _note(label: str = "备注", help_text: str = "") -> TextField:
+    return TextField(label=label, required=False, widget=TEXTAREA, help_text=help_text)
 
 
-def _text(label: str, help_text: str = "") -> forms.CharField:
+def _text(label: str, help_text: str = "") -> TextField:
     # Required-ness is the service's to decide, so its message (with the article) is the one shown;
     # the page still marks the field as one to fill.
-    field = forms.CharField(label=label, required=False, widget=TEXTAREA, help_text=help_text)
+    field = TextField(label=label, required=False, widget=TEXTAREA, help_text=help_text)
     field.service_required = True  # type: ignore[attr-defined]
     return field
 
@@ -170,7 +172,7 @@ class DeclineForm(ActionForm):
 
 
 class RefuseAgainForm(ActionForm):
-    earlier_number = forms.CharField(
+    earlier_number = TextField(
         label="已终结信访件编号", max_length=32, help_text="经复核终结、事实和理由相同的信访件。"
     )
     reasons = _text("不再受理理由")
@@ -213,7 +215,10 @@ class HearingEndForm(ActionForm):
 
 class ExtendForm(ActionForm):
     days = forms.IntegerField(
-        label="延期天数", min_value=1, help_text="只能延期一次，最长 30 日（第三十四条）。"
+        label="延期天数",
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        help_text="只能延期一次，最长 30 日（第三十四条）。",
     )
     approver = forms.ModelChoiceField(
         label="批准人",
@@ -333,7 +338,9 @@ class AddAssistingForm(ActionForm):
 
 class AttachForm(ActionForm):
     file = forms.FileField(label="文件", help_text="PDF、图片、Word、Excel、OFD 或录音。")
-    pages = forms.IntegerField(label="页数", min_value=0, required=False, initial=0)
+    pages = forms.IntegerField(
+        label="页数", min_value=0, max_value=MAX_ATTACHMENT_PAGES, required=False, initial=0
+    )
     aliases = {"name": "file", "content": "file"}
     multipart = True
 
@@ -349,7 +356,7 @@ class AttachForm(ActionForm):
 
 
 class LinkForm(ActionForm):
-    target_number = forms.CharField(label="关联信访件编号", max_length=32)
+    target_number = TextField(label="关联信访件编号", max_length=32)
     kind = forms.ChoiceField(label="关联类型", choices=list(LINK_KINDS.items()))
     aliases = {"target": "target_number"}
 

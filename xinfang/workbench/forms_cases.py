@@ -16,7 +16,9 @@ from xinfang.cases.models import Channel, ContentCategory, Nature
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.services.registration import REGISTER_ROLES
 from xinfang.core.errors import ServiceError
+from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
+from xinfang.core.validation import MAX_HEADCOUNT
 from xinfang.orgs.models import Org, Region, User
 from xinfang.orgs.selectors import regions_under, supervising_orgs, user_memberships
 
@@ -79,8 +81,8 @@ class RegistrationForm(forms.Form):
         help_text="检举控告可以匿名，并需填写被反映人或被反映单位。",
     )
     category = forms.ChoiceField(label="内容分类", help_text="按《信访事项内容分类》选择最具体的一项。")
-    subject = forms.CharField(label="标题", max_length=200, help_text="一句话概括信访事项，200 字以内。")
-    content = forms.CharField(
+    subject = TextField(label="标题", max_length=200, help_text="一句话概括信访事项，200 字以内。")
+    content = TextField(
         label="主要内容",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="信访人的诉求、反映的事实和理由，尽量使用信访人的原话。",
@@ -92,14 +94,14 @@ class RegistrationForm(forms.Form):
     headcount = forms.IntegerField(
         label="信访人数",
         min_value=1,
-        max_value=100000,
+        max_value=MAX_HEADCOUNT,
         initial=1,
         help_text="来访总人数；5 人及以上为集体访，需推选不超过 5 名代表（第二十条）。",
     )
     via_proper_ladder = forms.BooleanField(
         label="依法逐级走访", required=False, initial=True, help_text="越级走访时取消勾选。"
     )
-    accused_person = forms.CharField(label="被反映人", max_length=100, required=False)
+    accused_person = TextField(label="被反映人", max_length=100, required=False)
     accused_org = forms.TypedChoiceField(
         label="被反映单位",
         coerce=int,
@@ -118,11 +120,11 @@ class RegistrationForm(forms.Form):
     # What 查重 suggested as the category and the responsible unit, sent back with the registration
     # to be recorded with it. A hidden value that is not what 查重 writes is dropped, not an error:
     # the clerk cannot see or fix a hidden field, and the registration must not fail over it.
-    suggested_category = forms.CharField(required=False, widget=forms.HiddenInput)
-    suggested_confidence = forms.CharField(required=False, widget=forms.HiddenInput)
-    suggested_unit = forms.CharField(required=False, widget=forms.HiddenInput)
-    suggested_unit_count = forms.CharField(required=False, widget=forms.HiddenInput)
-    suggested_unit_total = forms.CharField(required=False, widget=forms.HiddenInput)
+    suggested_category = TextField(required=False, widget=forms.HiddenInput)
+    suggested_confidence = TextField(required=False, widget=forms.HiddenInput)
+    suggested_unit = TextField(required=False, widget=forms.HiddenInput)
+    suggested_unit_count = TextField(required=False, widget=forms.HiddenInput)
+    suggested_unit_total = TextField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,15 +227,15 @@ class RegistrationForm(forms.Form):
 
 
 class PetitionerForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=64, required=False)
-    id_number = forms.CharField(
+    name = TextField(label="姓名", max_length=64, required=False)
+    id_number = TextField(
         label="身份证号码",
         max_length=18,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    address = forms.CharField(label="住址", max_length=200, required=False)
+    phone = TextField(label="联系电话", max_length=20, required=False)
+    address = TextField(label="住址", max_length=200, required=False)
     is_representative = forms.BooleanField(label="代表", required=False)
 
     def is_blank(self) -> bool:

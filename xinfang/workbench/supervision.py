@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_detail
 from xinfang.core.errors import ServiceError
+from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
 from xinfang.deadlines.models import CLOCK_LABELS
 from xinfang.orgs.models import Org, OrgKind, User
@@ -88,7 +89,7 @@ class DateInput(forms.DateInput):
 class SupervisionOpenForm(forms.Form):
     org = forms.TypedChoiceField(label="督办机关", coerce=int)
     reason = forms.ChoiceField(label="督办事由", choices=[("", "请选择"), *Reason.choices])
-    details = forms.CharField(
+    details = TextField(
         label="督办要求",
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "写明要求责任单位做什么、如何反馈"}),
@@ -115,7 +116,7 @@ class SupervisionOpenForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label="办理情况",
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -124,7 +125,7 @@ class FeedbackForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    note = forms.CharField(
+    note = TextField(
         label="办结意见",
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),

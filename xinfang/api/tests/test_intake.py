@@ -108,7 +108,10 @@ def test_text_with_a_nul_character_is_refused_before_it_reaches_the_database(
 ) -> None:
     response = api_as(world.registrar).post("/cases", intake_body(world, subject="标题\x00"))
     assert response.status_code == 422
-    assert errors_by_field(response)["subject"]["message"] == "不能包含空字符。"
+    assert (
+        errors_by_field(response)["subject"]["message"]
+        == "不能包含控制字符（第 3 个字符为 U+0000）；换行请用 \\n。"
+    )
 
 
 def test_the_same_idempotency_key_twice_registers_one_case_and_replays_it_with_200(

@@ -4,6 +4,10 @@ A4 with the standard margins; the title in bold 宋体 二号 (the free stand-in
 in 仿宋 三号 on a fixed 28-point line, level-one headings in 黑体, the issuing organ and the date at the
 bottom right with a seal placeholder, and the page number as "— 1 —" in the footer. Chinese text uses
 the run's East Asian font (w:rFonts/@w:eastAsia); Latin letters and digits use Times New Roman.
+
+Every text is written through `xinfang.core.text.clean_text`: XML cannot hold most control
+characters, and a case stored with one (a vertical tab pasted from a word processor, before inputs
+were normalised) must still yield its documents.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+
+from xinfang.core.text import clean_text
 
 TITLE_FONT = "宋体"  # 方正小标宋简体 where installed; 宋体 (SimSun) is on every Chinese desktop
 BODY_FONT = "仿宋"  # FangSong
@@ -54,6 +60,14 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
 
 
+def add_run(
+    paragraph: Paragraph, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False
+) -> Run:
+    """A styled run of `text`, with the characters XML cannot hold removed (the only way text is
+    written into a document)."""
+    return style_run(paragraph.add_run(clean_text(text)), font=font, size=size, bold=bold)
+
+
 def style_run(run: Run, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False) -> Run:
     run.font.name = LATIN_FONT
     run.font.size = size
@@ -81,16 +95,15 @@ class Letter:
         self._page()
         self._defaults()
         props = self.doc.core_properties
-        props.title = title
-        props.author = author
-        props.last_modified_by = author
+        props.title = clean_text(title)
+        props.author = props.last_modified_by = clean_text(author)
         props.language = "zh-CN"
         props.created = props.modified = created.astimezone(dt.UTC).replace(tzinfo=None)
         for line in (organ, title):
             paragraph = self.doc.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _spacing(paragraph, Pt(36))
-            style_run(paragraph.add_run(line), font=TITLE_FONT, size=TITLE_SIZE, bold=True)
+            add_run(paragraph, line, font=TITLE_FONT, size=TITLE_SIZE, bold=True)
         self.line(doc_number, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.space_before = Pt(8)
         self.blank()
 
@@ -105,13 +118,13 @@ class Letter:
         section.footer_distance = Cm(2.8)  # the page number sits 7 mm below the text block
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        style_run(footer.add_run("— "), font=TITLE_FONT, size=FOOTER_SIZE)
+        add_run(footer, "— ", font=TITLE_FONT, size=FOOTER_SIZE)
         field = OxmlElement("w:fldSimple")
         field.set(qn("w:instr"), "PAGE")
-        number = style_run(footer.add_run("1"), font=TITLE_FONT, size=FOOTER_SIZE)
+        number = add_run(footer, "1", font=TITLE_FONT, size=FOOTER_SIZE)
         field.append(number._element)  # moves the run into the field
         footer._p.append(field)
-        style_run(footer.add_run(" —"), font=TITLE_FONT, size=FOOTER_SIZE)
+        add_run(footer, " —", font=TITLE_FONT, size=FOOTER_SIZE)
 
     def _defaults(self) -> None:
         normal = self.doc.styles["Normal"]
@@ -151,7 +164,7 @@ class Letter:
         _spacing(paragraph)
         if right_indent:
             paragraph.paragraph_format.right_indent = Pt(CHAR.pt * right_indent)
-        style_run(paragraph.add_run(text), font=font, bold=bold)
+        add_run(paragraph, text, font=font, bold=bold)
         return paragraph
 
     def para(self, text: str, *, lead: str = "") -> Paragraph:
@@ -162,13 +175,13 @@ class Letter:
         _spacing(paragraph)
         paragraph.paragraph_format.first_line_indent = Pt(CHAR.pt * 2)
         if lead:
-            style_run(paragraph.add_run(lead), font=HEADING_FONT)
-        style_run(paragraph.add_run(text))
+            add_run(paragraph, lead, font=HEADING_FONT)
+        add_run(paragraph, text)
         return paragraph
 
     def paras(self, text: str) -> None:
         """Free text as entered: one body paragraph per non-empty line."""
-        for line in text.splitlines():
+        for line in clean_text(text).splitlines():
             if line.strip():
                 self.para(line.strip())
 
@@ -178,7 +191,7 @@ class Letter:
         _spacing(paragraph)
         paragraph.paragraph_format.first_line_indent = Pt(CHAR.pt * 2)
         paragraph.paragraph_format.keep_with_next = True
-        style_run(paragraph.add_run(text), font=HEADING_FONT)
+        add_run(paragraph, text, font=HEADING_FONT)
         return paragraph
 
     def section(self, text: str) -> Paragraph:
@@ -237,4 +250,4 @@ def _cell_text(cell: _Cell, lines: Iterable[str], *, font: str, align: WD_ALIGN_
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         paragraph.alignment = align
         _spacing(paragraph, Pt(22))
-        style_run(paragraph.add_run(line), font=font, size=TABLE_SIZE)
+        add_run(paragraph, line, font=font, size=TABLE_SIZE)

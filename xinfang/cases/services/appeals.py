@@ -21,6 +21,7 @@ from xinfang.cases.services._core import (
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import now
+from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Org, User
 from xinfang.orgs.permissions import holds_role
 
@@ -71,9 +72,10 @@ def _decision_payload(outcome: str, opinion: str) -> dict[str, str]:
         raise ServiceError(
             f"意见“{outcome}”无效，可选：{'、'.join(REVIEW_OUTCOMES.values())}。", field="outcome"
         )
-    if not (opinion or "").strip():
+    opinion = optional_text(opinion)
+    if not opinion:
         raise ServiceError("请填写意见内容。", field="opinion")
-    return {"outcome": outcome, "outcome_name": REVIEW_OUTCOMES[outcome], "opinion": opinion.strip()}
+    return {"outcome": outcome, "outcome_name": REVIEW_OUTCOMES[outcome], "opinion": opinion}
 
 
 @transaction.atomic
@@ -95,7 +97,7 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
         raise ServiceError(f"已对{Rating.Track(track).label}作出评价，不能重复评价。", field="track")
     rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit
     Rating.objects.create(
-        case=locked, track=track, org=rated_org, value=value, reason=reason.strip(), rated_at=now()
+        case=locked, track=track, org=rated_org, value=value, reason=optional_text(reason), rated_at=now()
     )
     append_event(
         locked,
@@ -158,7 +160,8 @@ def _request(stage: _Stage, *, actor: User, case: Case, reasons: str, organ: Org
     target = _higher_organ(below, organ, field=stage.org_key, label=stage.label)
     _refuse_accused(locked, target, field=stage.org_key)
     _require_petitioner_or_staff(actor, locked, target, stage.request)
-    if not (reasons or "").strip():
+    reasons = optional_text(reasons)
+    if not reasons:
         raise ServiceError(f"请写明申请{stage.label}的理由。", field="reasons")
     locked.review_org = target
     locked.current_org = target
@@ -167,7 +170,7 @@ def _request(stage: _Stage, *, actor: User, case: Case, reasons: str, organ: Org
         kind=stage.requested,
         actor=actor,
         org=target,
-        payload={stage.org_key: target.pk, f"{stage.org_key}_name": target.name, "reasons": reasons.strip()},
+        payload={stage.org_key: target.pk, f"{stage.org_key}_name": target.name, "reasons": reasons},
     )
     project(locked, status=status, fields=["review_org", "current_org"])
     return locked

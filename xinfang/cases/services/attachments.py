@@ -22,6 +22,7 @@ from xinfang.cases.services._core import (
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import now
+from xinfang.core.validation import MAX_ATTACHMENT_PAGES, optional_text
 from xinfang.orgs.models import User
 from xinfang.orgs.selectors import user_memberships
 
@@ -58,7 +59,7 @@ def case_attach(*, actor: User, case: Case, name: str, content: bytes, pages: in
         .exists()
     ):
         raise NotAllowed("只有登记机关、责任单位或复查复核机关的工作人员可以上传附件。")
-    name = PurePath((name or "").strip()).name
+    name = PurePath(optional_text(name)).name
     if not name:
         raise ServiceError("请提供文件名。", field="name")
     if len(name) > 200:
@@ -71,8 +72,8 @@ def case_attach(*, actor: User, case: Case, name: str, content: bytes, pages: in
     limit = settings.XINFANG_MAX_ATTACHMENT_MB
     if len(content) > limit * 1024 * 1024:
         raise ServiceError(f"文件不能超过 {limit} MB。", field="file")
-    if pages < 0:
-        raise ServiceError("页数不能为负数。", field="pages")
+    if not 0 <= pages <= MAX_ATTACHMENT_PAGES:
+        raise ServiceError(f"页数应为 0 至 {MAX_ATTACHMENT_PAGES} 之间的整数。", field="pages")
     digest = hashlib.sha256(content).hexdigest()
     attachment = Attachment(
         case=locked, name=name, pages=pages, sha256=digest, uploaded_by=actor, uploaded_at=now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,8 +25,9 @@ from xinfang.cases.services._core import append_event, project, require_role
 from xinfang.cases.services.routing import check_forward_at_registration, forward_at_registration
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError
+from xinfang.core.text import clean_text
 from xinfang.core.timeutil import local_date, now
-from xinfang.core.validation import required_text
+from xinfang.core.validation import MAX_HEADCOUNT, optional_text, required_text
 from xinfang.orgs.models import Org, Region, Role, User
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -42,6 +43,17 @@ class PetitionerInput:
     phone: str = ""
     address: str = ""
     is_representative: bool = False
+
+
+def _without_control_characters(person: PetitionerInput) -> PetitionerInput:
+    # Only normalised, not stripped: the keyed hashes 查重 matches on are of the text as given.
+    return replace(
+        person,
+        name=clean_text(person.name or ""),
+        id_number=clean_text(person.id_number or ""),
+        phone=clean_text(person.phone or ""),
+        address=clean_text(person.address or ""),
+    )
 
 
 def _check_petitioners(petitioners: list[PetitionerInput], *, nature: str, headcount: int) -> None:
@@ -132,8 +144,8 @@ def case_register(
         raise ServiceError(f"内容分类“{category.name}”已停用。", field="category")
     subject = required_text(subject, field="subject", label="标题", max_length=200)
     content = required_text(content, field="content", label="主要内容")
-    if not 1 <= headcount <= 100000:
-        raise ServiceError("信访人数应为 1 至 100000 之间的整数。", field="headcount")
+    if not 1 <= headcount <= MAX_HEADCOUNT:
+        raise ServiceError(f"信访人数应为 1 至 {MAX_HEADCOUNT} 之间的整数。", field="headcount")
     today = local_date()
     received_on = received_on or today
     if received_on > today:
@@ -142,6 +154,7 @@ def case_register(
         raise ServiceError("只有检举控告类事项可以填写被反映单位。", field="accused_org")
     if citizen is not None and not citizen.is_citizen:
         raise ServiceError("关联的群众账号无效。", field="citizen")
+    petitioners = [_without_control_characters(person) for person in petitioners]
     _check_petitioners(petitioners, nature=nature, headcount=headcount)
     check_forward_at_registration(org=org, nature=nature, accused_org=accused_org, forward_to=forward_to)
 
@@ -162,7 +175,7 @@ def case_register(
         registered_level=org.level,
         headcount=headcount,
         via_proper_ladder=via_proper_ladder,
-        accused_person=accused_person.strip(),
+        accused_person=optional_text(accused_person),
         accused_org=accused_org,
         citizen=citizen,
         status=Status.REGISTERED,

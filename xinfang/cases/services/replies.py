@@ -20,6 +20,7 @@ from xinfang.cases.services._core import (
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date
+from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
 
@@ -57,7 +58,7 @@ def reply_payload(reply: ReplyInput) -> dict[str, object]:
         ("reasons", "处理理由"),
         ("legal_basis", "法律依据"),
     ]:
-        if not (getattr(reply, name) or "").strip():
+        if not optional_text(getattr(reply, name)):
             raise ServiceError(f"信访处理意见书应写明{label}（第三十二条）。", field=name)
     unknown = [tag for tag in reply.tags if tag not in OUTCOME_TAGS]
     if unknown:
@@ -65,10 +66,10 @@ def reply_payload(reply: ReplyInput) -> dict[str, object]:
     return {
         "outcome": reply.outcome,
         "outcome_name": OUTCOMES[reply.outcome],
-        "request": reply.request.strip(),
-        "facts": reply.facts.strip(),
-        "reasons": reply.reasons.strip(),
-        "legal_basis": reply.legal_basis.strip(),
+        "request": optional_text(reply.request),
+        "facts": optional_text(reply.facts),
+        "reasons": optional_text(reply.reasons),
+        "legal_basis": optional_text(reply.legal_basis),
         "tags": sorted(set(reply.tags)),
     }
 
@@ -81,7 +82,13 @@ def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
     require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_START)
     if locked.paused:
         raise ServiceError("本件已在听证中。", field="status")
-    append_event(locked, kind="hearing_started", actor=actor, org=locked.current_org, payload={"note": note})
+    append_event(
+        locked,
+        kind="hearing_started",
+        actor=actor,
+        org=locked.current_org,
+        payload={"note": optional_text(note)},
+    )
     locked.paused = True
     project(locked, fields=["paused"])
     return locked
@@ -94,14 +101,15 @@ def case_hearing_end(*, actor: User, case: Case, conclusion: str) -> Case:
     require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_END)
     if not locked.paused:
         raise ServiceError("本件没有进行中的听证。", field="status")
-    if not (conclusion or "").strip():
+    conclusion = optional_text(conclusion)
+    if not conclusion:
         raise ServiceError("请填写听证结论。", field="conclusion")
     append_event(
         locked,
         kind="hearing_ended",
         actor=actor,
         org=locked.current_org,
-        payload={"conclusion": conclusion.strip()},
+        payload={"conclusion": conclusion},
     )
     locked.paused = False
     project(locked, fields=["paused"])
@@ -126,7 +134,8 @@ def case_extend(*, actor: User, case: Case, days: int, approver: User, reason: s
         raise ServiceError("本件已延期过一次，不能再次延期（第三十四条）。", field="days")
     if not 1 <= days <= limit:
         raise ServiceError(f"延期天数应为 1 至 {limit} 日（{rule.legal_ref}）。", field="days")
-    if not (reason or "").strip():
+    reason = optional_text(reason)
+    if not reason:
         raise ServiceError("请填写延期理由，并告知信访人。", field="reason")
     append_event(
         locked,
@@ -138,7 +147,7 @@ def case_extend(*, actor: User, case: Case, days: int, approver: User, reason: s
             "clock": "handle",
             "approver": approver.pk,
             "approver_name": str(approver),
-            "reason": reason.strip(),
+            "reason": reason,
         },
     )
     locked.extension_days = days

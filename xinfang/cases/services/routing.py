@@ -21,7 +21,7 @@ from xinfang.cases.services.replies import ReplyInput, reply_payload
 from xinfang.cases.transitions import Action
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date, now
-from xinfang.core.validation import required_text
+from xinfang.core.validation import optional_text, required_text
 from xinfang.orgs.models import Org, User
 from xinfang.orgs.permissions import holds_role
 from xinfang.orgs.selectors import supervising_orgs
@@ -183,7 +183,7 @@ def case_forward(
         action=Action.FORWARD,
         to_org=to_org,
         assisting=assisting,
-        payload={"note": note},
+        payload={"note": optional_text(note)},
     )
 
 
@@ -206,7 +206,7 @@ def case_assign(
         action=Action.ASSIGN,
         to_org=to_org,
         assisting=assisting,
-        payload={"report_due": report_due.isoformat(), "note": note},
+        payload={"report_due": report_due.isoformat(), "note": optional_text(note)},
     )
 
 
@@ -284,7 +284,9 @@ def case_accept(*, actor: User, case: Case, note: str = "") -> Case:
     locked = lock_case(case.pk)
     status = check_transition(locked, Action.ACCEPT)
     require_role(actor, locked.current_org, UNIT_ROLES, Action.ACCEPT)
-    append_event(locked, kind="accepted", actor=actor, org=locked.current_org, payload={"note": note})
+    append_event(
+        locked, kind="accepted", actor=actor, org=locked.current_org, payload={"note": optional_text(note)}
+    )
     project(locked, status=status)
     return locked
 

@@ -103,3 +103,16 @@ def test_a_weak_password_is_refused_with_the_reason(db: None) -> None:
 def test_a_taken_username_is_refused(world: World) -> None:
     with pytest.raises(ServiceError, match="用户名“handler”已被使用"):
         services.citizen_user_create(username="handler", full_name="重名", password="Another-Pass-2026")
+
+
+def test_org_and_user_names_are_stored_without_control_characters(world: World) -> None:
+    # The admin edits organisations through these services; the names are printed in documents.
+    org = services.org_create(
+        name="示例市\x0b教育局\x00", short_name="市\x7f教育局", region=world.city, kind=OrgKind.FUNCTIONAL
+    )
+    assert (org.name, org.short_name) == ("示例市\n教育局", "市教育局")
+    assert services.org_update(org=org, name="示例市\x1f教育局").name == "示例市教育局"
+    user = services.staff_user_create(
+        username="teacher\x01", full_name="王\x0b老师", password="Teacher-Pass-2026"
+    )
+    assert (user.username, user.full_name) == ("teacher", "王\n老师")
