@@ -16,7 +16,7 @@ from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.pagination import page
 from xinfang.api.presenters import case_detail_out, case_row
-from xinfang.api.schemas import CaseListOut, CaseOut, CaseRegisterIn, Day, DocumentOut, Id
+from xinfang.api.schemas import CaseDocumentOut, CaseListOut, CaseOut, CaseRegisterIn, Day, Id
 from xinfang.cases import services
 from xinfang.cases.models import Case, Status
 from xinfang.cases.selectors import cases_visible_to
@@ -133,7 +133,9 @@ def _documents_module() -> Any:
 
 
 @router.get(
-    "/cases/{case_id}/documents", response={200: list[DocumentOut], **ERROR_RESPONSES}, summary="可生成的文书"
+    "/cases/{case_id}/documents",
+    response={200: list[CaseDocumentOut], **ERROR_RESPONSES},
+    summary="可生成的文书",
 )
 def document_list(request: HttpRequest, case_id: Id) -> list[dict[str, str]]:
     user = current_user(request)

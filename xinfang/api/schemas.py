@@ -311,6 +311,9 @@ class DocumentOut(Schema):
     kind: str
     title: str
     url: str
+
+
+class CaseDocumentOut(DocumentOut):
     downloadable: bool = Field(
         description="本人能否下载；false：文书载有信访人个人信息而本人只能看到脱敏信息，下载答复 403"
     )
