@@ -285,3 +285,17 @@ def test_an_organisation_that_holds_roles_cannot_be_bulk_deleted(world: World) -
     )
     assert response.status_code == 200  # the page that lists what stands in the way
     assert Org.objects.filter(pk=world.city_housing.pk).exists()
+
+
+def test_the_change_pages_open_with_access_and_kind_read_only(world: World) -> None:
+    client = _admin_client(world)
+    membership = Membership.objects.get(user=world.handler)
+    for url in (
+        f"/admin/orgs/user/{world.handler.pk}/change/",
+        f"/admin/orgs/membership/{membership.pk}/change/",
+        "/admin/orgs/membership/add/",
+        "/admin/orgs/user/add/",
+    ):
+        assert client.get(url).status_code == 200, url
+    page = client.get(f"/admin/orgs/user/{world.handler.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page and 'name="kind"' not in page
