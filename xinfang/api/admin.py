@@ -40,7 +40,10 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
         fixed = ["prefix", "created_at", "last_used_at"]
-        return [*fixed, "user"] if obj is not None else fixed
+        if obj is None:
+            return fixed
+        # Revocation is final: a leaked token must not come back by unticking a box.
+        return [*fixed, "user", "revoked"] if obj.revoked else [*fixed, "user"]
 
     def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
         if obj is None:
@@ -49,7 +52,12 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            # Only the name is edited here; revoking goes through the service, and nothing written
+            # from this form can clear `revoked` (a stale form opened before revocation included).
+            ApiToken.objects.filter(pk=obj.pk).update(name=obj.name)
+            if form.cleaned_data.get("revoked"):
+                api_token_revoke(token=obj)
+            obj.refresh_from_db()
             return
         raw = fill_new_key(obj)
         super().save_model(request, obj, form, change)

@@ -15,8 +15,16 @@ from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.pagination import page
-from xinfang.api.presenters import case_detail_out, case_receipt, case_row, sees_personal_data
-from xinfang.api.schemas import CaseListOut, CaseOut, CaseReceiptOut, CaseRegisterIn, Day, DocumentOut, Id
+from xinfang.api.presenters import case_detail_out, case_receipt, case_row
+from xinfang.api.schemas import (
+    CaseDocumentOut,
+    CaseListOut,
+    CaseOut,
+    CaseReceiptOut,
+    CaseRegisterIn,
+    Day,
+    Id,
+)
 from xinfang.cases import services
 from xinfang.cases.models import Case, Status
 from xinfang.cases.selectors import case_detail, cases_visible_to
@@ -140,13 +148,21 @@ def _documents_module() -> Any:
 
 
 @router.get(
-    "/cases/{case_id}/documents", response={200: list[DocumentOut], **ERROR_RESPONSES}, summary="可生成的文书"
+    "/cases/{case_id}/documents",
+    response={200: list[CaseDocumentOut], **ERROR_RESPONSES},
+    summary="可生成的文书",
 )
 def document_list(request: HttpRequest, case_id: Id) -> list[dict[str, str]]:
-    case = lookups.visible_case(current_user(request), case_id)
+    user = current_user(request)
+    case = lookups.visible_case(user, case_id)
     documents = _documents_module()
     return [
-        {"kind": kind, "title": title, "url": f"/api/v1/cases/{case.pk}/documents/{kind}"}
+        {
+            "kind": kind,
+            "title": title,
+            "url": f"/api/v1/cases/{case.pk}/documents/{kind}",
+            "downloadable": documents.may_download_document(user, case, kind),
+        }
         for kind, title in documents.available_documents(case)
     ]
 
@@ -169,11 +185,12 @@ def document_get(
 ) -> FileResponse:
     user = current_user(request)
     case = lookups.visible_case(user, case_id)
-    if not sees_personal_data(user, case):
-        # The letters name the petitioner in full: only those who see personal data unmasked.
-        raise NotAllowed("文书载有信访人个人信息，只有登记机构或当前责任单位的经办人员可以下载。")
     documents = _documents_module()
     try:
+        # The same rule as the staff pages: a document naming the petitioner is for those who
+        # see the case unmasked.
+        if not documents.may_download_document(user, case, kind):
+            raise NotAllowed(documents.DOCUMENT_REFUSED, field="kind")
         filename, content = documents.render_document(case, kind)
     except ServiceError as exc:
         if exc.code == "not_found" and exc.field is None:

@@ -353,6 +353,12 @@ class DocumentOut(Schema):
     url: str
 
 
+class CaseDocumentOut(DocumentOut):
+    downloadable: bool = Field(
+        description="本人能否下载；false：文书载有信访人个人信息而本人只能看到脱敏信息，下载答复 403"
+    )
+
+
 class CategoryOut(Schema):
     code: str
     name: str

@@ -149,6 +149,12 @@ def org_update(*, org: Org, **changes: object) -> Org:
         for child in Org.objects.filter(path__startswith=old_path).exclude(pk=locked.pk):
             child.path = locked.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
+    if "is_active" in changes:
+        # A role in a deactivated organisation is no role (user_memberships): its administrators
+        # lose the back office with it, and regain it when the organisation is enabled again.
+        admins = User.objects.filter(memberships__org=locked, memberships__role=Role.ADMIN).distinct()
+        for user in admins:
+            _sync_back_office_access(user)
     return locked
 
 
@@ -159,16 +165,49 @@ def _check_password(password: str, user: User) -> None:
         raise ServiceError("密码不符合要求：" + "；".join(exc.messages), field="password") from None
 
 
+def account_validate(*, user: User | None, username: str, full_name: str) -> tuple[str, str]:
+    """Check an account's username and name (`user`: the account being edited, None for a new
+    one); returns the cleaned (username, full_name)."""
+    username = _require_text(username, field="username", label="用户名", max_length=150)
+    taken = User.objects.filter(username=username)
+    if user is not None and user.pk is not None:
+        taken = taken.exclude(pk=user.pk)
+    if taken.exists():
+        raise ServiceError(f"用户名“{username}”已被使用。", field="username")
+    full_name = _require_text(full_name, field="full_name", label="姓名", max_length=64)
+    return username, full_name
+
+
+# What an edit of an account may change. The kind is fixed (a citizen never becomes staff, nor staff
+# a citizen, with their history), and is_staff / is_superuser follow the 系统管理员 role alone.
+USER_EDITABLE = frozenset({"username", "full_name", "phone", "email", "is_active"})
+
+
+@transaction.atomic
+def user_update(*, user: User, **changes: object) -> User:
+    """Change an account's name, username, contact data or whether it may sign in."""
+    unknown = set(changes) - USER_EDITABLE
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ServiceError(f"账号的“{field}”不能在此修改。", field=field)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.username, locked.full_name = account_validate(
+        user=locked, username=locked.username, full_name=locked.full_name
+    )
+    locked.phone = (locked.phone or "").strip()
+    locked.save(update_fields=sorted({*changes, "username", "full_name", "phone"}))
+    return locked
+
+
 @transaction.atomic
 def staff_user_create(
     *, username: str, full_name: str, password: str = "", phone: str = "", password_hash: str = ""
 ) -> User:
     """A staff account. `password_hash` (an already hashed password) lets bulk imports and the
     demo skip hashing the same password hundreds of times."""
-    username = _require_text(username, field="username", label="用户名", max_length=150)
-    if User.objects.filter(username=username).exists():
-        raise ServiceError(f"用户名“{username}”已被使用。", field="username")
-    full_name = _require_text(full_name, field="full_name", label="姓名", max_length=64)
+    username, full_name = account_validate(user=None, username=username, full_name=full_name)
     user = User(username=username, full_name=full_name, phone=phone.strip(), kind=AccountKind.STAFF)
     if password_hash:
         user.password = password_hash
@@ -182,10 +221,7 @@ def staff_user_create(
 @transaction.atomic
 def citizen_user_create(*, username: str, full_name: str, password: str, phone: str = "") -> User:
     """A citizen's portal account: separate from staff, never a member of an organisation."""
-    username = _require_text(username, field="username", label="用户名", max_length=150)
-    if User.objects.filter(username=username).exists():
-        raise ServiceError(f"用户名“{username}”已被使用。", field="username")
-    full_name = _require_text(full_name, field="full_name", label="姓名", max_length=64)
+    username, full_name = account_validate(user=None, username=username, full_name=full_name)
     user = User(username=username, full_name=full_name, phone=phone.strip(), kind=AccountKind.CITIZEN)
     _check_password(password, user)
     user.set_password(password)
@@ -193,15 +229,22 @@ def citizen_user_create(*, username: str, full_name: str, password: str, phone: 
     return user
 
 
-@transaction.atomic
-def membership_grant(*, user: User, org: Org, role: str) -> Membership:
+def membership_validate(*, user: User, org: Org, role: str, is_active: bool = True) -> str:
+    """Check that `user` may hold `role` at `org` (an active role, unless `is_active` is False);
+    returns the cleaned role."""
     role = _require_choice(role, Role, field="role", label="角色")
     if user.is_citizen:
         raise ServiceError("群众账号不能担任机构岗位。", field="user")
     if role == Role.BUREAU_HEAD and not org.is_petition_bureau:
         raise ServiceError("信访部门负责人只能在信访部门任职。", field="role")
-    if not org.is_active:
+    if is_active and not org.is_active:
         raise ServiceError(f"机构“{org.name}”已停用。", field="org")
+    return role
+
+
+@transaction.atomic
+def membership_grant(*, user: User, org: Org, role: str) -> Membership:
+    role = membership_validate(user=user, org=org, role=role)
     membership, created = Membership.objects.get_or_create(user=user, org=org, role=role)
     if not created and not membership.is_active:
         membership.is_active = True
@@ -211,14 +254,40 @@ def membership_grant(*, user: User, org: Org, role: str) -> Membership:
 
 
 @transaction.atomic
+def membership_update(*, membership: Membership, org: Org, role: str, is_active: bool) -> Membership:
+    """Move a role to another organisation, change it, or switch it on or off (the user is fixed:
+    a role given to someone else is a new grant)."""
+    locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    role = membership_validate(user=locked.user, org=org, role=role, is_active=is_active)
+    clash = Membership.objects.filter(user=locked.user, org=org, role=role).exclude(pk=locked.pk)
+    if clash.exists():
+        raise ServiceError(f"“{locked.user}”已在“{org.name}”担任{Role(role).label}。", field="role")
+    locked.org, locked.role, locked.is_active = org, role, is_active
+    locked.save(update_fields=["org", "role", "is_active"])
+    _sync_back_office_access(locked.user)
+    return locked
+
+
+@transaction.atomic
 def membership_revoke(*, membership: Membership) -> None:
     Membership.objects.filter(pk=membership.pk).update(is_active=False)
     _sync_back_office_access(membership.user)
 
 
+@transaction.atomic
+def membership_delete(*, membership: Membership) -> None:
+    """Remove a role altogether (revoking keeps it on record as inactive)."""
+    user = membership.user
+    Membership.objects.filter(pk=membership.pk).delete()
+    _sync_back_office_access(user)
+
+
 def _sync_back_office_access(user: User) -> None:
-    """The 系统管理员 role is what opens the Django admin; losing the role closes it."""
-    is_admin = Membership.objects.filter(user=user, role=Role.ADMIN, is_active=True).exists()
+    """The 系统管理员 role is what opens the Django admin; losing the role closes it. A role in a
+    deactivated organisation counts as none, as everywhere else (user_memberships)."""
+    is_admin = Membership.objects.filter(
+        user=user, role=Role.ADMIN, is_active=True, org__is_active=True
+    ).exists()
     if user.is_staff != is_admin or user.is_superuser != is_admin:
         user.is_staff = user.is_superuser = is_admin
         user.save(update_fields=["is_staff", "is_superuser"])

@@ -14,7 +14,13 @@ from django.shortcuts import render
 
 from xinfang.cases.categories import level1_code
 from xinfang.cases.clocks import case_clocks
-from xinfang.cases.documents import DOCX_MIME, available_documents, render_document
+from xinfang.cases.documents import (
+    DOCUMENT_REFUSED,
+    DOCX_MIME,
+    available_documents,
+    may_download_document,
+    render_document,
+)
 from xinfang.cases.models import Case, ContentCategory, Status
 from xinfang.cases.presentation import (
     CLOCK_LABELS,
@@ -87,6 +93,11 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         for clock in case_clocks(case, events=events)
         if clock.state != "not_started"
     ]
+    # A document naming the petitioner is offered as a link only to those who may download it.
+    documents = [
+        (kind, title, may_download_document(request.user, case, kind))  # type: ignore[arg-type]
+        for kind, title in available_documents(case)
+    ]
     context = {
         "case": case,
         "petitioners": [petitioner_view(p, masked=masked) for p in case.petitioners.all()],
@@ -95,7 +106,8 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "timeline": [(event, event_summary(event.kind, event.payload)) for event in events],
         "suggestion": suggestion_lines(events, {case.category.code: _category_label(case.category)}),
         "clocks": clocks,
-        "documents": available_documents(case),
+        "documents": documents,
+        "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
         "overdue": case.next_due_at is not None and case.next_due_at < now(),
@@ -118,9 +130,15 @@ def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse
     if case is None:
         raise Http404("信访件不存在或您无权查看。")
     try:
-        filename, content = render_document(case, kind)
+        allowed = may_download_document(request.user, case, kind)  # type: ignore[arg-type]
+        if allowed:
+            filename, content = render_document(case, kind)
     except ServiceError as exc:
         raise Http404(exc.message) from None
+    if not allowed:
+        return render(
+            request, "workbench/forbidden.html", {"message": DOCUMENT_REFUSED, "case": case}, status=403
+        )
     response = HttpResponse(content, content_type=DOCX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response

@@ -116,5 +116,24 @@ def test_the_admin_refuses_a_token_for_a_citizen(world: World, client: Client) -
     assert not ApiToken.objects.exists()
 
 
+def test_a_revoked_token_cannot_be_reinstated_in_the_back_office(world: World, client: Client) -> None:
+    admin = staff_user_create(username="root", full_name="管理员", password="Admin-Pass-2026")
+    membership_grant(user=admin, org=world.city_bureau, role=Role.ADMIN)
+    client.force_login(admin)
+    token, raw = api_token_create(user=world.handler, name="统计对接")
+    url = f"/admin/api/apitoken/{token.pk}/change/"
+    # Revoking from the change form goes through the service ...
+    assert client.post(url, {"name": "统计对接", "revoked": "on"}).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked and Api(raw).get("/cases").status_code == 401
+    # ... and is final: the box is read-only, and a form without it (unticked) changes nothing.
+    page = client.get(url).content.decode()
+    assert 'name="revoked"' not in page
+    assert client.post(url, {"name": "改名后"}).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked and token.name == "改名后"
+    assert Api(raw).get("/cases").status_code == 401
+
+
 def test_the_openapi_document_needs_no_token(anonymous: Api) -> None:
     assert anonymous.client.get("/api/v1/openapi.json").status_code == 200

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.privacy import sees_personal_data
 from xinfang.core.errors import ServiceError
+from xinfang.orgs.models import User
 
 from . import kinds
 from .kinds import Builder, Source
@@ -32,6 +34,9 @@ class DocumentKind:
     build: Builder
     title: Callable[[CaseEvent | None], str]
     audience: str = "petitioner"  # "petitioner": addressed to the petitioner; "unit": staff only
+    # The document prints the petitioner's personal data (at least the name, in full): only those
+    # who see the case unmasked may download it (`may_download_document`).
+    personal_data: bool = True
 
 
 def _fixed(title: str) -> Callable[[CaseEvent | None], str]:
@@ -42,7 +47,9 @@ def _routing_title(event: CaseEvent | None) -> str:
     return "交办单" if event is not None and event.kind == "assigned" else "转送单"
 
 
-# In the order a case meets them.
+# In the order a case meets them. Every kind names the petitioner in full: the letters to the
+# petitioner open with the addressee ("张三：", representatives of a group) and the 受理告知书 adds the
+# 查询码 that opens the case online; the routing slip lists every petitioner's name, phone and address.
 DOCUMENT_KINDS: dict[str, DocumentKind] = {
     kind.code: kind
     for kind in (
@@ -105,6 +112,22 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
 PETITIONER_KINDS = frozenset(code for code, kind in DOCUMENT_KINDS.items() if kind.audience == "petitioner")
 
 
+DOCUMENT_REFUSED = (
+    "该文书载有信访人个人信息，只有登记机构或当前责任单位的登记员、承办人、审核人和信访部门负责人可以下载。"
+)
+
+
+def may_download_document(user: User, case: Case, kind: str) -> bool:
+    """Whether `user`, who sees `case`, may download its document `kind`: the one rule for the
+    staff pages and the API. A kind that prints personal data follows the masking rule
+    (`sees_personal_data`); a citizen gets only the letters addressed to the petitioner.
+    Raises ServiceError(code="not_found") for an unknown kind."""
+    spec = _spec(kind)
+    if user.is_citizen and spec.audience != "petitioner":
+        return False
+    return not spec.personal_data or sees_personal_data(user, case)
+
+
 def _last_of(events: list[CaseEvent], kinds_: tuple[str, ...]) -> CaseEvent | None:
     return next((event for event in reversed(events) if event.kind in kinds_), None)
 
@@ -151,9 +174,11 @@ def _spec(kind: str) -> DocumentKind:
 
 __all__ = [
     "DOCUMENT_KINDS",
+    "DOCUMENT_REFUSED",
     "DOCX_MIME",
     "PETITIONER_KINDS",
     "available_documents",
     "document_title",
+    "may_download_document",
     "render_document",
 ]

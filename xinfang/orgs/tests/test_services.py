@@ -116,3 +116,60 @@ def test_org_and_user_names_are_stored_without_control_characters(world: World) 
         username="teacher\x01", full_name="王\x0b老师", password="Teacher-Pass-2026"
     )
     assert (user.username, user.full_name) == ("teacher", "王\n老师")
+
+
+def test_changing_or_deleting_a_role_keeps_back_office_access_in_step(world: World) -> None:
+    user = world.registrar
+    membership = services.membership_grant(user=user, org=world.city_bureau, role=Role.ADMIN)
+    services.membership_update(
+        membership=membership, org=world.city_bureau, role=Role.STATS_VIEWER, is_active=True
+    )
+    user.refresh_from_db()
+    assert not user.is_staff and not user.is_superuser
+    services.membership_update(membership=membership, org=world.city_bureau, role=Role.ADMIN, is_active=True)
+    user.refresh_from_db()
+    assert user.is_staff and user.is_superuser
+    services.membership_delete(membership=membership)
+    user.refresh_from_db()
+    assert not user.is_staff and not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_role_change_follows_the_grant_rules(world: World) -> None:
+    membership = Membership.objects.get(user=world.handler)
+    with pytest.raises(ServiceError, match="信访部门负责人只能在信访部门任职") as exc:
+        services.membership_update(
+            membership=membership, org=world.city_housing, role=Role.BUREAU_HEAD, is_active=True
+        )
+    assert exc.value.field == "role"
+    with pytest.raises(ServiceError, match="已在“示例市住房和城乡建设局”担任审核人"):
+        services.membership_grant(user=world.handler, org=world.city_housing, role=Role.APPROVER)
+        services.membership_update(
+            membership=membership, org=world.city_housing, role=Role.APPROVER, is_active=True
+        )
+    closed = services.org_update(org=world.county_labour, is_active=False)
+    with pytest.raises(ServiceError, match="已停用") as exc:
+        services.membership_update(membership=membership, org=closed, role=Role.HANDLER, is_active=True)
+    assert exc.value.field == "org"
+
+
+def test_an_admin_role_in_a_deactivated_organisation_opens_nothing(world: World) -> None:
+    services.membership_grant(user=world.handler, org=world.city_housing, role=Role.ADMIN)
+    services.org_update(org=world.city_housing, is_active=False)
+    world.handler.refresh_from_db()
+    assert not world.handler.is_staff and not world.handler.is_superuser
+    services.org_update(org=world.city_housing, is_active=True)
+    world.handler.refresh_from_db()
+    assert world.handler.is_staff and world.handler.is_superuser
+
+
+def test_an_account_edit_changes_only_what_it_may(world: World) -> None:
+    updated = services.user_update(user=world.handler, full_name=" 刘承办 ", phone=" 0991-1234567 ")
+    assert (updated.full_name, updated.phone) == ("刘承办", "0991-1234567")
+    with pytest.raises(ServiceError, match="用户名“registrar”已被使用") as exc:
+        services.user_update(user=world.handler, username="registrar")
+    assert exc.value.field == "username"
+    for field, value in (("kind", "citizen"), ("is_superuser", True), ("is_staff", True)):
+        with pytest.raises(ServiceError, match="不能在此修改"):
+            services.user_update(user=world.handler, **{field: value})
+    world.handler.refresh_from_db()
+    assert not world.handler.is_citizen and not world.handler.is_staff
