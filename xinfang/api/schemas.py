@@ -264,6 +264,10 @@ class ClockOut(Schema):
     paused_days: int
     extension_days: int
     legal_ref: str
+    warnings: list[str] = Field(
+        description="计算该期限时的提示，例如“2027年节假日安排未导入，按仅周末休息计算（可能不准确）”；"
+        "不为空时 due_on 可能不准确"
+    )
 
 
 class RatingOut(Schema):
