@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xinfang.api.middleware.ApiJsonErrorsMiddleware",  # /api/ errors in the API's JSON shape, even 404
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -5,7 +5,10 @@
 - request validation (pydantic): 422, one item per problem, ``field`` the dotted path of the input
   (``petitioners[0].name``, ``limit``), ``code`` ``required`` or ``invalid``, message in Chinese;
 - a missing, unknown or revoked token: 401 with ``WWW-Authenticate: Bearer``;
-- a body that is not JSON: 400; an unknown or invisible case: 404.
+- a body that is not JSON: 400; a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 (code ``too_large``);
+  an unknown or invisible case: 404;
+- what the API never sees (an unknown path, a wrong method, an unexpected exception) is shaped the
+  same by ``xinfang.api.middleware``, whatever DEBUG is.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -178,6 +183,24 @@ def _not_found(request: HttpRequest, exc: Http404, api: NinjaAPI) -> HttpRespons
     )
 
 
+def _size(limit: int) -> str:
+    mib = 1024 * 1024
+    return f"{limit // mib} MB" if limit % mib == 0 else f"{limit} 字节"
+
+
+def _too_big(request: HttpRequest, exc: RequestDataTooBig, api: NinjaAPI) -> HttpResponse:
+    # Django would answer a 400 page (a traceback with DEBUG): the client must learn the limit.
+    request._mark_post_parse_error()  # type: ignore[attr-defined]  # the body cannot be read again
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"请求体过大：不能超过 {_size(limit)}。" if limit is not None else "请求体过大。"
+    return api.create_response(request, error_body(("body", message, "too_large")), status=413)
+
+
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation, api: NinjaAPI) -> HttpResponse:
+    # Too many fields, a malformed multipart body and the like: the request is refused as a whole.
+    return api.create_response(request, error_body((None, "请求无效。", "invalid")), status=400)
+
+
 def install(api: NinjaAPI) -> None:
     def bind(handler: Any) -> Any:
         return lambda request, exc: handler(request, exc, api)
@@ -188,6 +211,8 @@ def install(api: NinjaAPI) -> None:
         (AuthenticationError, _authentication_error),
         (HttpError, _http_error),
         (Http404, _not_found),
+        (RequestDataTooBig, _too_big),
+        (SuspiciousOperation, _suspicious),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, bind(handler))
