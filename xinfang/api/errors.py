@@ -5,7 +5,7 @@
 - request validation (pydantic): 422, one item per problem, ``field`` the dotted path of the input
   (``petitioners[0].name``, ``limit``), ``code`` ``required`` or ``invalid``, message in Chinese;
 - a missing, unknown or revoked token: 401 with ``WWW-Authenticate: Bearer``;
-- a body that is not JSON: 400; a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 (code ``too_large``);
+- a body that is not JSON: 400; JSON but not an object: 422 on ``body``; a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 (code ``too_large``);
   an unknown or invisible case: 404;
 - what the API never sees (an unknown path, a wrong method, an unexpected exception) is shaped the
   same by ``xinfang.api.middleware``, whatever DEBUG is.
@@ -21,6 +21,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from xinfang.core.errors import ServiceError
 
@@ -169,7 +170,29 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError, api: N
     return response
 
 
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of the API is a JSON object, as the OpenAPI document declares each one.
+
+    ninja's schemas read fields off any value, so an array, a string or null would pass for a body
+    whose fields all have defaults (`POST /cases/similar`, `accept`). A body that may be left out is
+    left out (no bytes), not sent as null.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
+
+
 def _http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        body = error_body(("body", "请求体应为 JSON 对象。", "invalid"))
+        return api.create_response(request, body, status=422)
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         body = error_body(("body", "请求体不是有效的 JSON。", "invalid"))
     else:

@@ -8,10 +8,11 @@ these types only turn malformed input into a 422 before any service runs.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator, WithJsonSchema
 
 from xinfang.cases.models import Channel, Nature, Status
 from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
@@ -35,6 +36,20 @@ def _sane_date(value: dt.date) -> dt.date:
     return value
 
 
+# A date is the text YYYY-MM-DD of a year 1900-2999, as DATE_PATTERN declares it in the OpenAPI
+# document; pydantic alone would also take a timestamp or a date-time at midnight.
+DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATE_TEXT = re.compile(DATE_PATTERN)
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_TEXT.match(value):
+        raise ValueError("应为日期（YYYY-MM-DD），在 1900-01-01 至 2999-12-31 之间。")
+    return value
+
+
 def _choice(values: Any) -> Any:
     """A Literal of the given keys, for choice tables that live in the services as dicts."""
     return Literal[tuple(values)]  # type: ignore[valid-type]
@@ -42,7 +57,19 @@ def _choice(values: Any) -> Any:
 
 # 63-bit ids: anything larger cannot be a row and must not reach the database driver.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Day = Annotated[dt.date, AfterValidator(_sane_date)]
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_date_text),
+    AfterValidator(_sane_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DATE_PATTERN,
+            "description": "1900-01-01 至 2999-12-31",
+        }
+    ),
+]
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 LongText = Annotated[str, Field(max_length=20000), AfterValidator(_clean_text)]
 

@@ -24,7 +24,7 @@ from ninja import Status as Reply
 from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
-from xinfang.api.pagination import decode_cursor
+from xinfang.api.pagination import CURSOR_PATTERN, decode_cursor
 from xinfang.api.presenters import case_row, org_ref
 from xinfang.api.schemas import CaseListItemOut, Day, DocumentOut, Id, LongText
 from xinfang.cases.clocks import case_clocks
@@ -51,7 +51,9 @@ SUPERVISION_NOT_FOUND = "督办不存在，或您无权查看。"
 
 class DueFilterIn(Schema):
     org_id: Id | None = Field(None, description="当前责任单位的机构 id")
-    cursor: str | None = Field(None, max_length=200, description="上一页返回的 next_cursor")
+    cursor: str | None = Field(
+        None, max_length=200, pattern=CURSOR_PATTERN, description="上一页返回的 next_cursor（原样传回）"
+    )
     limit: int = Field(20, ge=1, le=100)
 
 

@@ -15,6 +15,7 @@ api = NinjaAPI(
     description='信访事项办理系统 JSON API. Errors: {"detail": [{"field", "message", "code"}]}.',
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    parser=errors.ObjectBodyParser(),
 )
 errors.install(api)
 # Before cases: /cases/due-soon, /cases/overdue (and /cases/similar) must not be taken for /cases/{case_id}.
