@@ -72,6 +72,9 @@ def test_every_request_body_is_declared_an_object(spec: dict[str, Any]) -> None:
         if "requestBody" in operation
     ]
     assert len(bodies) > 20
+    for path in spec["paths"].values():
+        for operation in path.values():
+            assert ("413" in operation["responses"]) == ("requestBody" in operation), operation["operationId"]
     for body in bodies:
         assert set(body) <= {"$ref", "allOf", "default"}, body  # never anyOf [..., null]
         ref = body["$ref"] if "$ref" in body else body["allOf"][0]["$ref"]
