@@ -50,6 +50,14 @@ def _date_text(value: Any) -> Any:
     return value
 
 
+_DAY_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": DATE_PATTERN,
+    "description": "1900-01-01 至 2999-12-31",
+}
+
+
 def _choice(values: Any) -> Any:
     """A Literal of the given keys, for choice tables that live in the services as dicts."""
     return Literal[tuple(values)]  # type: ignore[valid-type]
@@ -57,19 +65,7 @@ def _choice(values: Any) -> Any:
 
 # 63-bit ids: anything larger cannot be a row and must not reach the database driver.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Day = Annotated[
-    dt.date,
-    BeforeValidator(_date_text),
-    AfterValidator(_sane_date),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "date",
-            "pattern": DATE_PATTERN,
-            "description": "1900-01-01 至 2999-12-31",
-        }
-    ),
-]
+Day = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_sane_date), WithJsonSchema(_DAY_SCHEMA)]
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 LongText = Annotated[str, Field(max_length=20000), AfterValidator(_clean_text)]
 
