@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xinfang.api.middleware.ApiJsonErrorsMiddleware",  # /api/ errors in the API's JSON shape, even 404
     # Last: turns a lockout flagged during authentication into the login form with the message.
     "axes.middleware.AxesMiddleware",
 ]

@@ -44,6 +44,8 @@ from xinfang.cases.selectors import case_detail
 from xinfang.orgs.models import User
 
 router = Router(tags=["actions"])
+# The body of accept and hearing-start may be left out; it is an object when sent (never null).
+NO_NOTE = NoteIn()
 
 RESPONSES: dict[int, Any] = {200: CaseOut, 204: None, **ERROR_RESPONSES}
 DESCRIPTION = (
@@ -124,8 +126,8 @@ def refuse_again(request: HttpRequest, case_id: Id, payload: RefuseAgainIn) -> A
 
 
 @_post("accept", "受理")
-def accept(request: HttpRequest, case_id: Id, payload: NoteIn | None = None) -> Any:
-    note = payload.note if payload else ""
+def accept(request: HttpRequest, case_id: Id, payload: NoteIn = NO_NOTE) -> Any:
+    note = payload.note
     return _act(request, case_id, lambda u, c: services.case_accept(actor=u, case=c, note=note))
 
 
@@ -135,8 +137,8 @@ def object_(request: HttpRequest, case_id: Id, payload: ReasonsIn) -> Any:
 
 
 @_post("hearing-start", "启动听证")
-def hearing_start(request: HttpRequest, case_id: Id, payload: NoteIn | None = None) -> Any:
-    note = payload.note if payload else ""
+def hearing_start(request: HttpRequest, case_id: Id, payload: NoteIn = NO_NOTE) -> Any:
+    note = payload.note
     return _act(request, case_id, lambda u, c: services.case_hearing_start(actor=u, case=c, note=note))
 
 

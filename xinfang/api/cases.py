@@ -14,7 +14,7 @@ from ninja import Status as Reply
 from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
-from xinfang.api.pagination import page
+from xinfang.api.pagination import CURSOR_PATTERN, page
 from xinfang.api.presenters import case_detail_out, case_receipt, case_row
 from xinfang.api.schemas import (
     CaseDocumentOut,
@@ -34,6 +34,8 @@ from xinfang.core.timeutil import local_midnight, now
 router = Router(tags=["cases"])
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Printable ASCII, no space at either end (an HTTP header value travels safely only as such).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 
 
 class CaseFilterIn(Schema):
@@ -45,7 +47,9 @@ class CaseFilterIn(Schema):
     overdue: bool | None = Field(None, description="true：下一期限已过；false：未过或无期限")
     registered_from: Day | None = Field(None, description="登记日期起（含，北京时间）")
     registered_to: Day | None = Field(None, description="登记日期止（含，北京时间）")
-    cursor: str | None = Field(None, max_length=200, description="上一页返回的 next_cursor")
+    cursor: str | None = Field(
+        None, max_length=200, pattern=CURSOR_PATTERN, description="上一页返回的 next_cursor（原样传回）"
+    )
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -87,7 +91,14 @@ def filtered_cases(queryset: QuerySet[Case], filters: CaseFilterIn) -> QuerySet[
 def case_register(
     request: HttpRequest,
     payload: CaseRegisterIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=128),
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="1 至 128 个可打印 ASCII 字符，首尾不能是空格；每次提交唯一",
+    ),
 ) -> Reply[dict[str, Any]]:
     user = current_user(request)
     fields: dict[str, Any] = {

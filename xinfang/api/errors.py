@@ -5,7 +5,10 @@
 - request validation (pydantic): 422, one item per problem, ``field`` the dotted path of the input
   (``petitioners[0].name``, ``limit``), ``code`` ``required`` or ``invalid``, message in Chinese;
 - a missing, unknown or revoked token: 401 with ``WWW-Authenticate: Bearer``;
-- a body that is not JSON: 400; an unknown or invisible case: 404.
+- a body that is not JSON: 400; JSON but not an object: 422 on ``body``; a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 (code ``too_large``);
+  an unknown or invisible case: 404;
+- what the API never sees (an unknown path, a wrong method, an unexpected exception) is shaped the
+  same by ``xinfang.api.middleware``, whatever DEBUG is.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from xinfang.core.errors import ServiceError
 
@@ -165,7 +171,29 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError, api: N
     return response
 
 
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of the API is a JSON object, as the OpenAPI document declares each one.
+
+    ninja's schemas read fields off any value, so an array, a string or null would pass for a body
+    whose fields all have defaults (`POST /cases/similar`, `accept`). A body that may be left out is
+    left out (no bytes), not sent as null.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
+
+
 def _http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        body = error_body(("body", "请求体应为 JSON 对象。", "invalid"))
+        return api.create_response(request, body, status=422)
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         body = error_body(("body", "请求体不是有效的 JSON。", "invalid"))
     else:
@@ -179,6 +207,24 @@ def _not_found(request: HttpRequest, exc: Http404, api: NinjaAPI) -> HttpRespons
     )
 
 
+def _size(limit: int) -> str:
+    mib = 1024 * 1024
+    return f"{limit // mib} MB" if limit % mib == 0 else f"{limit} 字节"
+
+
+def _too_big(request: HttpRequest, exc: RequestDataTooBig, api: NinjaAPI) -> HttpResponse:
+    # Django would answer a 400 page (a traceback with DEBUG): the client must learn the limit.
+    request._mark_post_parse_error()  # type: ignore[attr-defined]  # the body cannot be read again
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"请求体过大：不能超过 {_size(limit)}。" if limit is not None else "请求体过大。"
+    return api.create_response(request, error_body(("body", message, "too_large")), status=413)
+
+
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation, api: NinjaAPI) -> HttpResponse:
+    # Too many fields, a malformed multipart body and the like: the request is refused as a whole.
+    return api.create_response(request, error_body((None, "请求无效。", "invalid")), status=400)
+
+
 def install(api: NinjaAPI) -> None:
     def bind(handler: Any) -> Any:
         return lambda request, exc: handler(request, exc, api)
@@ -189,6 +235,8 @@ def install(api: NinjaAPI) -> None:
         (AuthenticationError, _authentication_error),
         (HttpError, _http_error),
         (Http404, _not_found),
+        (RequestDataTooBig, _too_big),
+        (SuspiciousOperation, _suspicious),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, bind(handler))

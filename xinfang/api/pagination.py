@@ -18,6 +18,9 @@ from xinfang.cases.models import Case
 from xinfang.core.errors import ServiceError
 
 ORDERING = ("-registered_at", "-id")
+# What a cursor may contain (URL-safe base64 without padding), declared on every `cursor` parameter;
+# empty is the first page.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
 
 
 def encode_cursor(case: Case) -> str:

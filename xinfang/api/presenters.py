@@ -159,6 +159,7 @@ def case_detail_out(user: User, case: Case) -> dict[str, Any]:
                 "paused_days": clock.paused_days,
                 "extension_days": clock.extension_days,
                 "legal_ref": clock.legal_ref,
+                "warnings": list(clock.warnings),  # the same as the case page shows
             }
             for clock in case_clocks(case, events=events)
         ],

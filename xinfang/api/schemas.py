@@ -8,10 +8,18 @@ these types only turn malformed input into a 422 before any service runs.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
@@ -59,6 +67,28 @@ def _sane_date(value: dt.date) -> dt.date:
     return value
 
 
+# A date is the text YYYY-MM-DD of a year 1900-2999, as DATE_PATTERN declares it in the OpenAPI
+# document; pydantic alone would also take a timestamp or a date-time at midnight.
+DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATE_TEXT = re.compile(DATE_PATTERN)
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_TEXT.match(value):
+        raise ValueError("应为日期（YYYY-MM-DD），在 1900-01-01 至 2999-12-31 之间。")
+    return value
+
+
+_DAY_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": DATE_PATTERN,
+    "description": "1900-01-01 至 2999-12-31",
+}
+
+
 def _choice(values: Any) -> Any:
     """A Literal of the given keys, for choice tables that live in the services as dicts."""
     return Literal[tuple(values)]  # type: ignore[valid-type]
@@ -66,7 +96,7 @@ def _choice(values: Any) -> Any:
 
 # 63-bit ids: anything larger cannot be a row and must not reach the database driver.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Day = Annotated[dt.date, AfterValidator(_sane_date)]
+Day = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_sane_date), WithJsonSchema(_DAY_SCHEMA)]
 ShortText = Annotated[str, Field(max_length=200), PlainText]
 LongText = Annotated[str, Field(max_length=20000), PlainText]
 
@@ -292,6 +322,10 @@ class ClockOut(Schema):
     paused_days: int
     extension_days: int
     legal_ref: str
+    warnings: list[str] = Field(
+        description="计算该期限时的提示，例如“2027年节假日安排未导入，按仅周末休息计算（可能不准确）”；"
+        "不为空时 due_on 可能不准确"
+    )
 
 
 class RatingOut(Schema):

@@ -24,9 +24,10 @@ from ninja import Status as Reply
 from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
-from xinfang.api.pagination import decode_cursor
+from xinfang.api.pagination import CURSOR_PATTERN, decode_cursor
 from xinfang.api.presenters import case_row, org_ref
 from xinfang.api.schemas import CaseListItemOut, Day, DocumentOut, Id, LongText
+from xinfang.cases.clocks import case_clocks
 from xinfang.cases.models import Case
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.deadlines.models import CLOCK_LABELS
@@ -38,6 +39,9 @@ from xinfang.supervision.models import DueWarning, Reason, Supervision, Supervis
 
 router = Router(tags=["supervision"])
 
+# Clocks whose due date still matters: a calendar warning on them is listed with the case's warnings.
+CLOCK_STILL_COUNTING = frozenset({"running", "paused", "overdue"})
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SUPERVISION_NOT_FOUND = "督办不存在，或您无权查看。"
 
@@ -47,7 +51,9 @@ SUPERVISION_NOT_FOUND = "督办不存在，或您无权查看。"
 
 class DueFilterIn(Schema):
     org_id: Id | None = Field(None, description="当前责任单位的机构 id")
-    cursor: str | None = Field(None, max_length=200, description="上一页返回的 next_cursor")
+    cursor: str | None = Field(
+        None, max_length=200, pattern=CURSOR_PATTERN, description="上一页返回的 next_cursor（原样传回）"
+    )
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -70,11 +76,16 @@ class OrgRef(Schema):
 class WarningOut(Schema):
     clock: str
     clock_label: str
-    kind: str
+    kind: str = Field(
+        description="due_soon 临期预警, overdue 已超期, or calendar: the clock's due date is uncertain"
+    )
     kind_label: str
-    due_on: dt.date
-    org: OrgRef = Field(description="预警生成时的责任单位")
-    created_at: dt.datetime
+    due_on: dt.date | None
+    org: OrgRef | None = Field(description="预警生成时的责任单位; null for calendar")
+    created_at: dt.datetime | None = Field(description="when the sweep raised it; null for calendar")
+    message: str = Field(
+        description="the warning in words, e.g. 2027年节假日安排未导入，按仅周末休息计算（可能不准确）"
+    )
 
 
 class CaseRefOut(Schema):
@@ -284,7 +295,7 @@ def overdue(request: HttpRequest, filters: Query[DueFilterIn]) -> dict[str, Any]
 def case_warnings(request: HttpRequest, case_id: Id) -> list[dict[str, Any]]:
     user = current_user(request)
     case = lookups.visible_case(user, case_id)
-    return [
+    rows: list[dict[str, Any]] = [
         {
             "clock": warning.clock,
             "clock_label": warning.get_clock_display(),
@@ -293,9 +304,29 @@ def case_warnings(request: HttpRequest, case_id: Id) -> list[dict[str, Any]]:
             "due_on": warning.due_on,
             "org": org_ref(warning.org),
             "created_at": warning.created_at,
+            "message": f"{warning.get_clock_display()}{warning.get_kind_display()}：{warning.due_on:%Y-%m-%d} 届满",
         }
         for warning in selectors.case_warnings(user, case).select_related("org")
     ]
+    # The open clocks computed without a year's holiday schedule (the case page shows the same):
+    # their due dates count weekends only, and a client must not take them as certain.
+    for clock in case_clocks(case):
+        if clock.state not in CLOCK_STILL_COUNTING:
+            continue
+        rows.extend(
+            {
+                "clock": clock.name,
+                "clock_label": CLOCK_LABELS.get(clock.name, clock.name),
+                "kind": "calendar",
+                "kind_label": "节假日安排未导入",
+                "due_on": clock.due_on,
+                "org": None,
+                "created_at": None,
+                "message": text,
+            }
+            for text in clock.warnings
+        )
+    return rows
 
 
 @router.get(

@@ -4,12 +4,31 @@ Staff authenticate with `Authorization: Bearer <token>` (see `xinfang.api.tokens
 has the shape documented in `xinfang.api.errors`. Reference: docs/api.md.
 """
 
+from typing import Any
+
 from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import OpenAPISchema
 
 from xinfang.api import actions, cases, errors, reference, supervision, textintel
 from xinfang.api.auth import TokenAuth
 
-api = NinjaAPI(
+
+class XinfangAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        """Every operation that takes a body may answer 413 (`errors._too_big`): declared too."""
+        schema = super().get_openapi_schema(**kwargs)
+        too_large = {
+            "description": "Request body too large (DATA_UPLOAD_MAX_MEMORY_SIZE)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "requestBody" in operation:
+                    operation["responses"].setdefault(413, too_large)
+        return schema
+
+
+api = XinfangAPI(
     title="Xinfang API",
     version="1",
     description='信访事项办理系统 JSON API. Errors: {"detail": [{"field", "message", "code"}]}.',
@@ -18,6 +37,7 @@ api = NinjaAPI(
     # Swagger UI's assets come from our static files ("ninja" in INSTALLED_APPS), and it must not
     # send the schema to the public validator service: closed networks reach neither.
     docs=Swagger(settings={"validatorUrl": None}),
+    parser=errors.ObjectBodyParser(),
 )
 errors.install(api)
 # Before cases: /cases/due-soon, /cases/overdue (and /cases/similar) must not be taken for /cases/{case_id}.

@@ -23,3 +23,11 @@ class NotAllowed(ServiceError):
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message, field=field, code="forbidden")
+
+
+class InvalidState(ServiceError):
+    """The action is not allowed in the case's current status or phase (a hearing is open, a window
+    has passed): a conflict with the state of the record, not a fault of the input (the API's 409)."""
+
+    def __init__(self, message: str, *, field: str | None = "status") -> None:
+        super().__init__(message, field=field, code="invalid_state")

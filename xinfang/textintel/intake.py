@@ -258,17 +258,12 @@ def find_similar(
         master = str(case.duplicate_of_id) if case.duplicate_of_id in visible_masters else None
         for keys in people.get(case.pk) or [PetitionerKeys()]:
             earlier.append(EarlierCase(str(case.pk), keys, similarity, master))
-    found: dict[tuple[str, str], Any] = {}
-    for keys in new_keys or [PetitionerKeys()]:
-        for s in suggest(keys, earlier):
-            old = found.get((s.kind, s.case_id))
-            if old is None or s.similarity > old.similarity:
-                found[(s.kind, s.case_id)] = s
+    found = suggest(new_keys, earlier)  # the sets of petitioners: one suggestion per earlier case
     by_id = {c.pk: c for c in cases}
-    missing = {int(cid) for _, cid in found} - by_id.keys()
+    missing = {int(s.case_id) for s in found} - by_id.keys()
     by_id.update({c.pk: c for c in visible.filter(pk__in=missing).only("id", "number", "subject")})
     out: list[Suggestion] = []
-    for s in found.values():
+    for s in found:
         case = by_id[int(s.case_id)]
         evidence = tuple(_numbered(e, by_id) for e in s.evidence)
         if region_code and getattr(case, "problem_region", None) and case.problem_region.code == region_code:

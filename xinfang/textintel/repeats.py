@@ -24,7 +24,9 @@ text similarity (``near_dup``; ``SAME_MATTER_THRESHOLD`` 0.5 by default):
   to, else itself): many people, one matter (类案), handled together;
 * same person, different matter -> not suggested (a person may raise several matters).
 
-Suggestions come sorted: repeats first, then by similarity; one per master.
+The new case's petitioners and each earlier case's petitioners are compared as sets: one of the new
+petitioners who is one of the earlier ones is enough for a 重复信访; an earlier case is suggested once,
+never as both. Suggestions come sorted: repeats first, then by similarity; one per master.
 """
 
 from __future__ import annotations
@@ -142,25 +144,46 @@ def match_petitioner(earlier: PetitionerKeys, new: PetitionerKeys) -> PersonMatc
 
 
 def suggest(
-    new: PetitionerKeys, earlier: Sequence[EarlierCase], threshold: float = DEFAULT_THRESHOLD
+    new: PetitionerKeys | Sequence[PetitionerKeys],
+    earlier: Sequence[EarlierCase],
+    threshold: float = DEFAULT_THRESHOLD,
 ) -> list[RepeatSuggestion]:
-    """Suggestions for a new case from the duplicate index's hits (see the module docstring)."""
+    """Suggestions for a new case from the duplicate index's hits (see the module docstring).
+
+    ``new`` is the new case's petitioners (one, or the set); ``earlier`` may list a case once per
+    petitioner of it. The two *sets* are compared, so each earlier case gives at most one suggestion:
+    any petitioner of the new case who is one of the earlier case's makes it a 重复信访 (with that
+    evidence, and how many of the new petitioners matched when not all did); otherwise it is the
+    同一事项 of its master. A master that is itself suggested as a 重复信访 is not suggested again.
+    """
+    people = [new] if isinstance(new, PetitionerKeys) else list(new) or [PetitionerKeys()]
+    cases: dict[str, list[EarlierCase]] = {}
+    for hit in earlier:
+        if hit.similarity >= threshold:
+            cases.setdefault(hit.case_id, []).append(hit)
     repeats: list[RepeatSuggestion] = []
     same: dict[str, RepeatSuggestion] = {}
-    for case in earlier:
-        if case.similarity < threshold:
+    for case_id, hits in cases.items():
+        similarity = max(hit.similarity for hit in hits)
+        text = f"内容相似度 {similarity:.2f}"
+        matches = [[match_petitioner(hit.keys, person) for hit in hits] for person in people]
+        matched = [next((m for m in row if m.same_person), None) for row in matches]
+        found = [m for m in matched if m is not None]
+        if found:
+            evidence = list(dict.fromkeys(e for m in found for e in m.evidence))
+            if len(found) < len(people):
+                evidence.append(f"{len(found)}/{len(people)} 名信访人为同一人")
+            repeats.append(RepeatSuggestion(REPEAT, case_id, similarity, (*evidence, text)))
             continue
-        text = f"内容相似度 {case.similarity:.2f}"
-        person = match_petitioner(case.keys, new)
-        if person.same_person:
-            repeats.append(RepeatSuggestion(REPEAT, case.case_id, case.similarity, (*person.evidence, text)))
-            continue
-        master = case.master_id or case.case_id
-        via = () if master == case.case_id else (f"经案件 {case.case_id}",)
-        evidence = (text, *via, "不同信访人" if not person.evidence else person.evidence[0])
+        master = hits[0].master_id or case_id
+        via = () if master == case_id else (f"经案件 {case_id}",)
+        noted = next((m.evidence[0] for row in matches for m in row if m.evidence), "不同信访人")
         old = same.get(master)
-        if old is None or case.similarity > old.similarity:
-            same[master] = RepeatSuggestion(SAME_MATTER, master, case.similarity, evidence)
+        if old is None or similarity > old.similarity:
+            same[master] = RepeatSuggestion(SAME_MATTER, master, similarity, (text, *via, noted))
+    repeated = {s.case_id for s in repeats}
     repeats.sort(key=lambda s: (-s.similarity, s.case_id))
-    others = sorted(same.values(), key=lambda s: (-s.similarity, s.case_id))
+    others = sorted(
+        (s for s in same.values() if s.case_id not in repeated), key=lambda s: (-s.similarity, s.case_id)
+    )
     return repeats + others

@@ -133,7 +133,11 @@ def test_a_hearing_pauses_the_case_and_ends_with_a_conclusion(world: World, api_
     api = api_as(world.handler)
     assert ok(api.act(case.pk, "hearing-start", {"note": "组织听证"}))["paused"] is True
     again = api.act(case.pk, "hearing-start", {})
-    assert again.status_code == 400 and errors_by_field(again)["status"]["message"] == "本件已在听证中。"
+    assert again.status_code == 409 and errors_by_field(again)["status"] == {
+        "field": "status",
+        "message": "本件已在听证中。",
+        "code": "invalid_state",
+    }
     body = ok(api.act(case.pk, "hearing-end", {"conclusion": "听证认为诉求部分合理。"}))
     assert body["paused"] is False and kinds(case.pk)[-2:] == ["hearing_started", "hearing_ended"]
 
@@ -149,7 +153,7 @@ def test_extend_needs_an_approver_of_the_unit(world: World, api_as: ApiAs) -> No
     handle = next(c for c in body["clocks"] if c["name"] == "handle")
     assert body["extension_days"] == 30 and handle["extension_days"] == 30
     twice = api.act(case.pk, "extend", {"days": 5, "approver_id": world.approver.pk, "reason": "仍复杂"})
-    assert twice.status_code == 400 and "已延期过一次" in errors_by_field(twice)["days"]["message"]
+    assert twice.status_code == 409 and "已延期过一次" in errors_by_field(twice)[None]["message"]
 
 
 def test_reply_then_deliver_then_rate_on_both_tracks(world: World, api_as: ApiAs) -> None:

@@ -104,6 +104,7 @@ def test_the_detail_lists_units_events_clocks_and_the_actions_the_state_allows(
     assert clocks["route"]["state"] == "met" and clocks["accept"]["state"] == "running"
     assert set(clocks["accept"]) == {
         "name", "kind", "state", "started_on", "due_on", "ended_on", "paused_days", "extension_days", "legal_ref",
+        "warnings",
     }  # fmt: skip
     actions = {a["action"]: a for a in body["allowed_actions"]}
     assert set(actions) == {"accept", "decline", "object", "add_assisting", "link"}

@@ -48,6 +48,23 @@ def test_similar_finds_the_repeat_and_saves_nothing(
     assert response.status_code == 200 and response.json()["suggestions"] == []
 
 
+def test_similar_names_an_earlier_case_once_for_a_matter_of_two_petitioners(
+    world: World, api_as: ApiAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        case = register(world, subject=SUBJECT, content=CONTENT, petitioners=[PERSON])
+    petitioners = [
+        {"name": "張三", "id_number": ID_NUMBER},
+        {"name": "李四", "id_number": "110105198001010018", "phone": "13900139000"},
+    ]
+    response = api_as(world.registrar).post("/cases/similar", _body(petitioners=petitioners))
+    assert response.status_code == 200, response.content
+    [hit] = response.json()["suggestions"]
+    assert (hit["kind"], hit["case_id"]) == ("重复信访", case.pk)
+    assert hit["evidence"][:2] == ["身份证号一致", "1/2 名信访人为同一人"]
+    assert "身份证号不同" not in hit["evidence"]
+
+
 def test_similar_needs_a_token_and_valid_input(world: World, api_as: ApiAs, anonymous: Api) -> None:
     assert anonymous.post("/cases/similar", _body()).status_code == 401
     response = api_as(world.registrar).post("/cases/similar", _body(problem_region_code="x"))

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from xinfang.cases.clocks import case_next_due
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.transitions import ACTION_LABELS, Action, TransitionRefused, next_status
-from xinfang.core.errors import ServiceError
+from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs import permissions
 from xinfang.orgs.models import Org, Role, User
@@ -119,7 +119,7 @@ def check_transition(case: Case, action: Action) -> str:
     try:
         return next_status(case.status, action)
     except TransitionRefused as exc:
-        raise ServiceError(str(exc), field="status", code="invalid_state") from None
+        raise InvalidState(str(exc)) from None
 
 
 def require_role(actor: User, org: Org, roles: Iterable[str], action: Action) -> None:

@@ -19,7 +19,7 @@ from xinfang.cases.services._core import (
     require_role,
 )
 from xinfang.cases.transitions import Action
-from xinfang.core.errors import NotAllowed, ServiceError
+from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Org, User
@@ -35,6 +35,17 @@ LINK_KINDS = {"repeat": "重复信访", "duplicate": "同一事项（主件）"}
 
 def _clock_state(case: Case, name: str) -> str:
     return next((clock.state for clock in case_clocks(case) if clock.name == name), "not_started")
+
+
+def _refuse_lapsed(case: Case, name: str, refusal: str) -> None:
+    """A window that has passed is a conflict with the case's time, not a fault of any input: the
+    request carries no date (it is made today), so the refusal names the window's dates instead."""
+    clock = next((c for c in case_clocks(case) if c.name == name), None)
+    if clock is None or clock.state != "lapsed":
+        return
+    if clock.due_on:
+        refusal += f"期限已于 {clock.due_on:%Y-%m-%d} 届满。"
+    raise InvalidState(refusal, field=None)
 
 
 def _require_petitioner_or_staff(actor: User, case: Case, org: Org, action: Action, *also: Org) -> None:
@@ -91,8 +102,7 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
         raise ServiceError("评价对象应为“信访部门”或“责任单位”。", field="track")
     if value not in Rating.Value.values:
         raise ServiceError("评价应为满意、基本满意或不满意。", field="value")
-    if _clock_state(locked, "rating") == "lapsed":
-        raise ServiceError("评价期限已过，不能再评价。", field="value")
+    _refuse_lapsed(locked, "rating", "评价期限已过，不能再评价。")
     if locked.ratings.filter(track=track).exists():
         raise ServiceError(f"已对{Rating.Track(track).label}作出评价，不能重复评价。", field="track")
     rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit
@@ -149,8 +159,7 @@ REREVIEW = _Stage(
 def _request(stage: _Stage, *, actor: User, case: Case, reasons: str, organ: Org | None) -> Case:
     locked = lock_case(case.pk)
     status = check_transition(locked, stage.request)
-    if _clock_state(locked, stage.window) == "lapsed":
-        raise ServiceError(stage.lapsed, field="reasons")
+    _refuse_lapsed(locked, stage.window, stage.lapsed)
     if stage is REVIEW:
         replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
         below = replied.org if replied and replied.org else locked.current_org
@@ -182,7 +191,7 @@ def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: st
     assert locked.review_org is not None
     require_role(actor, locked.review_org, DECIDING_ROLES, stage.decide)
     if locked.paused:
-        raise ServiceError(f"听证尚未结束，不能作出{stage.label}意见。", field="status")
+        raise InvalidState(f"听证尚未结束，不能作出{stage.label}意见。")
     payload = _decision_payload(outcome, opinion)
     append_event(locked, kind=stage.decided, actor=actor, org=locked.review_org, payload=payload)
     if stage is REREVIEW:  # 复核 is final (第三十六条)

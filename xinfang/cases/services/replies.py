@@ -18,7 +18,7 @@ from xinfang.cases.services._core import (
     require_role,
 )
 from xinfang.cases.transitions import Action
-from xinfang.core.errors import ServiceError
+from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.timeutil import local_date
 from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Role, User
@@ -81,7 +81,7 @@ def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
     check_transition(locked, Action.HEARING_START)
     require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_START)
     if locked.paused:
-        raise ServiceError("本件已在听证中。", field="status")
+        raise InvalidState("本件已在听证中。")
     append_event(
         locked,
         kind="hearing_started",
@@ -100,7 +100,7 @@ def case_hearing_end(*, actor: User, case: Case, conclusion: str) -> Case:
     check_transition(locked, Action.HEARING_END)
     require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_END)
     if not locked.paused:
-        raise ServiceError("本件没有进行中的听证。", field="status")
+        raise InvalidState("本件没有进行中的听证。")
     conclusion = optional_text(conclusion)
     if not conclusion:
         raise ServiceError("请填写听证结论。", field="conclusion")
@@ -131,7 +131,7 @@ def case_extend(*, actor: User, case: Case, days: int, approver: User, reason: s
     rule = profile_for(locked).rules["handle"]
     limit = rule.extension_limit or 0
     if locked.events.filter(kind="extended").count() >= rule.max_extensions:
-        raise ServiceError("本件已延期过一次，不能再次延期（第三十四条）。", field="days")
+        raise InvalidState("本件已延期过一次，不能再次延期（第三十四条）。", field=None)
     if not 1 <= days <= limit:
         raise ServiceError(f"延期天数应为 1 至 {limit} 日（{rule.legal_ref}）。", field="days")
     reason = optional_text(reason)
@@ -162,7 +162,7 @@ def case_reply(*, actor: User, case: Case, reply: ReplyInput) -> Case:
     status = check_transition(locked, Action.REPLY)
     require_role(actor, locked.current_org, UNIT_ROLES, Action.REPLY)
     if locked.paused:
-        raise ServiceError("听证尚未结束，不能出具处理意见书。", field="status")
+        raise InvalidState("听证尚未结束，不能出具处理意见书。")
     append_event(locked, kind="replied", actor=actor, org=locked.current_org, payload=reply_payload(reply))
     project(locked, status=status)
     return locked

@@ -82,3 +82,36 @@ def test_different_people_same_matter_point_to_the_master_once() -> None:
 def test_below_the_similarity_threshold_nothing_is_suggested_even_for_the_same_person() -> None:
     me = keys(phone="13800001234")
     assert suggest(me, [EarlierCase("C1", me, 0.3)]) == []
+
+
+def test_two_petitioners_one_of_them_known_give_one_repeat_not_also_the_same_matter() -> None:
+    known = keys(id_number="430102198001011234")
+    stranger = keys(id_number="430102198202021111")
+    out = suggest([known, stranger], [EarlierCase("C1", known, 0.9)])
+    assert [(s.kind, s.case_id) for s in out] == [(REPEAT, "C1")]
+    assert out[0].evidence == ("身份证号一致", "1/2 名信访人为同一人", "内容相似度 0.90")
+
+
+def test_the_same_pair_of_petitioners_again_is_one_repeat_with_no_partial_note() -> None:
+    a, b = keys(id_number="430102198001011234"), keys(phone="13800001234")
+    hits = [EarlierCase("C1", a, 0.8), EarlierCase("C1", b, 0.8)]
+    out = suggest([b, a], hits)
+    assert [(s.kind, s.case_id) for s in out] == [(REPEAT, "C1")]
+    assert out[0].evidence == ("联系电话一致", "身份证号一致", "内容相似度 0.80")
+
+
+def test_disjoint_sets_of_petitioners_are_the_same_matter_once() -> None:
+    hits = [
+        EarlierCase("C1", keys(id_number="430102198001011234"), 0.8),
+        EarlierCase("C1", keys(id_number="430102198001012222"), 0.8),
+    ]
+    out = suggest([keys(id_number="430102198202021111"), keys(phone="13800001234")], hits)
+    assert [(s.kind, s.case_id, s.evidence) for s in out] == [
+        (SAME_MATTER, "C1", ("内容相似度 0.80", "身份证号不同"))
+    ]
+
+
+def test_a_master_suggested_as_a_repeat_is_not_also_the_same_matter_of_its_attached_case() -> None:
+    me = keys(phone="13800001234")
+    hits = [EarlierCase("C7", keys(phone="13900000001"), 0.9, master_id="M1"), EarlierCase("M1", me, 0.7)]
+    assert [(s.kind, s.case_id) for s in suggest([me], hits)] == [(REPEAT, "M1")]
