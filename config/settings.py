@@ -27,6 +27,16 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (the development key is public).")
 if not DEBUG and PII_KEY == _DEV_PII_KEY:
     raise ImproperlyConfigured("PII_KEY must be set when DEBUG is off (the development key is public).")
+# Key of the event log's hash chain (HMAC-SHA256). Like PII_KEY it lives outside the database, so
+# someone who can write the database cannot recompute the chain over an edited event. Keys retired
+# by a rotation stay listed so events written under them still verify (docs/operations.md).
+_DEV_EVENT_CHAIN_KEY = "dev-only-event-chain-key-change-me-0123456789"
+EVENT_CHAIN_KEY = env_str("EVENT_CHAIN_KEY", _DEV_EVENT_CHAIN_KEY)
+EVENT_CHAIN_RETIRED_KEYS = env_list("EVENT_CHAIN_RETIRED_KEYS", [])
+if not DEBUG and (EVENT_CHAIN_KEY == _DEV_EVENT_CHAIN_KEY or len(EVENT_CHAIN_KEY) < 32):
+    raise ImproperlyConfigured(
+        "EVENT_CHAIN_KEY must be set when DEBUG is off: at least 32 characters, not the development key."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -143,6 +153,8 @@ XINFANG_TEXTINTEL_MODEL_DIR = env_str("XINFANG_TEXTINTEL_MODEL_DIR", str(VAR_DIR
 XINFANG_TEXTINTEL_ALERT_DAYS = env_int("XINFANG_TEXTINTEL_ALERT_DAYS", 30, minimum=1)
 # How often a process checks whether an admin edited the calendar or the deadline rules.
 XINFANG_DEADLINE_RECHECK_SECONDS = env_int("XINFANG_DEADLINE_RECHECK_SECONDS", 30, minimum=0)
+# Append-only log of the event chain's heads (anchor_events); keep copies away from the database.
+XINFANG_ANCHOR_DIR = env_str("XINFANG_ANCHOR_DIR", str(VAR_DIR / "anchors"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = (XINFANG_MAX_ATTACHMENT_MB + 1) * 1024 * 1024
 
 TASKS = {
