@@ -197,22 +197,25 @@ def _mac(record: dict[str, Any], key: bytes) -> str:
 
 
 def _last_line(handle: IO[bytes]) -> bytes | None:
-    """The last line of the file, read backwards from its end (the file grows without bound)."""
+    """The last line of the file, found by reading backwards from its end (the file only grows)."""
     handle.seek(0, os.SEEK_END)
     end = handle.tell()
     if end == 0:
         return None
-    block = b""
-    position = end
-    while position > 0:
-        step = min(65536, position)
-        position -= step
-        handle.seek(position)
-        block = handle.read(step) + block
-        lines = block.rstrip(b"\n").split(b"\n")
-        if len(lines) > 1 or position == 0:
-            return lines[-1]
-    return None
+    handle.seek(end - 1)
+    stop = end - 1 if handle.read(1) == b"\n" else end
+    start = cursor = stop
+    while cursor > 0:
+        size = min(65536, cursor)
+        cursor -= size
+        handle.seek(cursor)
+        newline = handle.read(size).rfind(b"\n")
+        if newline >= 0:
+            start = cursor + newline + 1
+            break
+        start = cursor
+    handle.seek(start)
+    return handle.read(stop - start) or None
 
 
 def _heads_of(case_ids: list[int]) -> Iterator[list[Any]]:
