@@ -128,33 +128,31 @@ def step(state: Projection | None, event: EventLike, *, seq: int) -> Projection:
         status = next_status(state.status, action)
     except TransitionRefused as exc:
         raise ReplayError(f"记录 #{seq}（{event.kind}）不符合办理流程：{exc}") from None
-    state = replace(state, status=status)
     kind = event.kind
+    changes: dict[str, Any] = {"status": status}
     if kind in {"forwarded", "assigned"}:
-        state = replace(state, current_org_id=_int(payload, "to_org", seq=seq))
+        changes["current_org_id"] = _int(payload, "to_org", seq=seq)
     elif kind == "objected":
-        state = replace(state, current_org_id=_int(payload, "returned_to", seq=seq))
+        changes["current_org_id"] = _int(payload, "returned_to", seq=seq)
     elif kind in {"review_requested", "rereview_requested"}:
-        key = "review_org" if kind == "review_requested" else "rereview_org"
-        organ = _int(payload, key, seq=seq)
-        state = replace(state, review_org_id=organ, current_org_id=organ)
+        organ = _int(payload, "review_org" if kind == "review_requested" else "rereview_org", seq=seq)
+        changes["review_org_id"] = changes["current_org_id"] = organ
     elif kind == "hearing_started":
-        state = replace(state, paused=True)
+        changes["paused"] = True
     elif kind == "hearing_ended":
-        state = replace(state, paused=False)
+        changes["paused"] = False
     elif kind == "extended":
-        state = replace(state, extension_days=_int(payload, "days", seq=seq))
+        changes["extension_days"] = _int(payload, "days", seq=seq)
     elif kind == "refused_again":
-        state = replace(state, repeat_of_id=_int(payload, "earlier", seq=seq))
+        changes["repeat_of_id"] = _int(payload, "earlier", seq=seq)
     elif kind == "linked":
         target = _int(payload, "target", seq=seq)
-        if payload.get("kind") == "repeat":
-            state = replace(state, repeat_of_id=target)
-        else:
-            state = replace(state, duplicate_of_id=target)
+        changes["repeat_of_id" if payload.get("kind") == "repeat" else "duplicate_of_id"] = target
     if kind in _CLOSING_KINDS or kind == "rereview_decided":
-        state = replace(state, closed_at=event.at)
-    return state
+        changes["closed_at"] = event.at
+    if all(getattr(state, name) == value for name, value in changes.items()):
+        return state  # most events (notes, attachments, ratings) change nothing
+    return replace(state, **changes)
 
 
 def replay(events: Iterable[EventLike]) -> Projection:
