@@ -3,8 +3,9 @@
 An action runs in one transaction. It locks the case row (SELECT ... FOR UPDATE on PostgreSQL;
 SQLite takes the write lock at BEGIN because the connection uses immediate transactions), checks
 the transitions table against the status it read under the lock, appends one hash-chained event
-and updates the projection, which must equal the replay of the log (xinfang.cases.replay). Two clerks pressing the same button: the second one waits for the
-lock, then finds the new status and is refused.
+and updates the projection, which must equal the replay of the log (xinfang.cases.replay). Two
+clerks pressing the same button: the second one waits for the lock, then finds the new status
+and is refused.
 """
 
 from __future__ import annotations
