@@ -31,6 +31,12 @@ def _fresh_deadline_data(settings: Any) -> Iterator[None]:
     clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _own_anchor_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test appends event anchors to its own file, never to the developer's var/anchors."""
+    settings.XINFANG_ANCHOR_DIR = str(tmp_path_factory.mktemp("anchors"))
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

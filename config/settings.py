@@ -32,6 +32,12 @@ SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET, strict=not DEBUG)
 # hashes used to match petitioners without decrypting.
 _DEV_PII_KEY = "ZGV2LW9ubHktcGlpLWtleS1jaGFuZ2UtbWUtMDEyMzQ="
 PII_KEY = env_fernet_key("PII_KEY", _DEV_PII_KEY, strict=not DEBUG)
+# Key of the event log's hash chain (HMAC-SHA256). Like PII_KEY it lives outside the database, so
+# someone who can write the database cannot recompute the chain over an edited event. Keys retired
+# by a rotation stay listed so events written under them still verify (docs/operations.md).
+_DEV_EVENT_CHAIN_KEY = "dev-only-event-chain-key-change-me-0123456789"
+EVENT_CHAIN_KEY = env_secret("EVENT_CHAIN_KEY", _DEV_EVENT_CHAIN_KEY, strict=not DEBUG)
+EVENT_CHAIN_RETIRED_KEYS = env_list("EVENT_CHAIN_RETIRED_KEYS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -190,6 +196,8 @@ XINFANG_TEXTINTEL_MODEL_DIR = env_str("XINFANG_TEXTINTEL_MODEL_DIR", str(VAR_DIR
 XINFANG_TEXTINTEL_ALERT_DAYS = env_int("XINFANG_TEXTINTEL_ALERT_DAYS", 30, minimum=1)
 # How often a process checks whether an admin edited the calendar or the deadline rules.
 XINFANG_DEADLINE_RECHECK_SECONDS = env_int("XINFANG_DEADLINE_RECHECK_SECONDS", 30, minimum=0)
+# Append-only log of the event chain's heads (anchor_events); keep copies away from the database.
+XINFANG_ANCHOR_DIR = env_str("XINFANG_ANCHOR_DIR", str(VAR_DIR / "anchors"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = (XINFANG_MAX_ATTACHMENT_MB + 1) * 1024 * 1024
 
 TASKS = {

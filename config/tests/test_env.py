@@ -59,7 +59,9 @@ def test_an_unsupported_database_url_is_refused_clearly() -> None:
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "PII_KEY"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "PII_KEY", "EVENT_CHAIN_KEY"}
     }
     environ.update(env)
     return subprocess.run(

@@ -3,21 +3,25 @@
 An action runs in one transaction. It locks the case row (SELECT ... FOR UPDATE on PostgreSQL;
 SQLite takes the write lock at BEGIN because the connection uses immediate transactions), checks
 the transitions table against the status it read under the lock, appends one hash-chained event
-and updates the projection. Two clerks pressing the same button: the second one waits for the
-lock, then finds the new status and is refused.
+and updates the projection, which must equal the replay of the log (xinfang.cases.replay). Two
+clerks pressing the same button: the second one waits for the lock, then finds the new status
+and is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from xinfang.cases.clocks import case_next_due
 from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
 from xinfang.cases.transitions import ACTION_LABELS, Action, TransitionRefused, next_status
 from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.timeutil import now
@@ -25,6 +29,11 @@ from xinfang.orgs import permissions
 from xinfang.orgs.models import Org, Role, User
 
 GENESIS_HASH = "0" * 64
+
+
+def chain_key() -> bytes:
+    """The key of the event chain (settings.EVENT_CHAIN_KEY), kept outside the database."""
+    return str(settings.EVENT_CHAIN_KEY).encode()
 
 
 def event_digest(
@@ -37,16 +46,28 @@ def event_digest(
     org_id: int | None,
     at: str,
     payload: Any,
+    key: bytes | None,
 ) -> str:
-    """The hash of one event: its content and the hash of the one before (tamper evidence)."""
+    """The digest of one event: its content and the digest of the one before (tamper evidence).
+
+    Keyed (HMAC-SHA256) so that only a holder of the key can recompute the chain over an edited
+    event. `key=None` gives the plain SHA-256 that events were written with before the chain was
+    keyed; `verify_events` accepts those only where a keyed event or an anchor covers them.
+    """
     body = json.dumps(
         [prev_hash, case_id, seq, kind, actor_id, org_id, at, payload],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
         default=str,
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    ).encode()
+    if key is None:
+        return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+class ProjectionDrift(RuntimeError):
+    """A service set a projection that the replay of the log does not give (a programming error)."""
 
 
 def lock_case(case_id: int) -> Case:
@@ -75,6 +96,7 @@ def append_event(
         org_id=org.pk if org else None,
         at=at.isoformat(),
         payload=clean_payload,
+        key=chain_key(),
     )
     case.last_event_hash = digest
     try:
@@ -96,12 +118,26 @@ def append_event(
 
 
 def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()) -> None:
-    """Save the projection after an event: status, version, next due moment and changed fields."""
+    """Save the projection after an event: status, version, next due moment and changed fields.
+
+    The projected fields must be what the replay of the whole log gives, the same rule that
+    `verify_events` applies to stored rows; a difference is a bug in a service and is refused
+    before anything is saved, so the services and the check cannot drift apart.
+    """
     if status is not None:
         case.status = status
+    events = list(case.events.order_by("seq"))
+    try:
+        derived = replay(events)
+    except ReplayError as exc:
+        raise ProjectionDrift(f"{case.number}: {exc}") from None
+    drift = differences({name: getattr(case, name) for name in PROJECTED_FIELDS}, derived)
+    if drift:
+        detail = "；".join(f"{FIELD_LABELS[name]} {old!r} ≠ {new!r}" for name, old, new in drift)
+        raise ProjectionDrift(f"{case.number}: 信访件状态与办理记录不一致：{detail}")
     case.version += 1
     case.updated_at = now()
-    case.next_due_at, case.next_due_clock = case_next_due(case, events=case.events.order_by("seq"))
+    case.next_due_at, case.next_due_clock = case_next_due(case, events=events)
     case.save(
         update_fields=[
             "status",

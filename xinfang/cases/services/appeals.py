@@ -195,14 +195,14 @@ def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: st
     payload = _decision_payload(outcome, opinion)
     append_event(locked, kind=stage.decided, actor=actor, org=locked.review_org, payload=payload)
     if stage is REREVIEW:  # 复核 is final (第三十六条)
-        append_event(
+        closing = append_event(
             locked,
             kind="terminated",
             actor=actor,
             org=locked.review_org,
             payload={"reason": "rereview_decided"},
         )
-        locked.closed_at = now()
+        locked.closed_at = closing.at
     project(locked, status=status, fields=["closed_at"])
     return locked
 
@@ -244,14 +244,14 @@ def case_terminate(*, actor: User, case: Case, reason: str) -> Case:
     window = "review_request" if locked.status == "delivered" else "rereview_request"
     if reason == "window_lapsed" and _clock_state(locked, window) != "lapsed":
         raise ServiceError("申请期限尚未届满，不能以逾期未申请为由终结。", field="reason")
-    append_event(
+    event = append_event(
         locked,
         kind="terminated",
         actor=actor,
         org=locked.current_org,
         payload={"reason": reason, "reason_name": TERMINATION_REASONS[reason]},
     )
-    locked.closed_at = now()
+    locked.closed_at = event.at
     project(locked, status=status, fields=["closed_at"])
     return locked
 

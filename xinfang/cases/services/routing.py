@@ -233,7 +233,7 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
             field="legal_channel",
         )
     reasons = required_text(reasons, field="reasons", label="不予受理理由")
-    append_event(
+    event = append_event(
         locked,
         kind="declined",
         actor=actor,
@@ -244,7 +244,7 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
             "reasons": reasons,
         },
     )
-    locked.closed_at = now()
+    locked.closed_at = event.at  # concluded when the event says so (the replay agrees)
     project(locked, status=status, fields=["closed_at"])
     return locked
 
@@ -266,14 +266,14 @@ def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -
         raise ServiceError(f"信访件 {earlier.number} 尚未经复核终结，不能据此不再受理。", field="earlier")
     reasons = required_text(reasons, field="reasons", label="不再受理理由")
     locked.repeat_of = earlier
-    append_event(
+    event = append_event(
         locked,
         kind="refused_again",
         actor=actor,
         org=locked.current_org,
         payload={"earlier": earlier.pk, "earlier_number": earlier.number, "reasons": reasons},
     )
-    locked.closed_at = now()
+    locked.closed_at = event.at  # concluded when the event says so (the replay agrees)
     project(locked, status=status, fields=["repeat_of", "closed_at"])
     return locked
 
