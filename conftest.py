@@ -31,6 +31,17 @@ def _fresh_deadline_data(settings: Any) -> Iterator[None]:
     clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_lookups() -> Iterator[None]:
+    """The API's per-process cache of organs, regions and categories holds no rows of another
+    test's rolled-back world (ids are reused there)."""
+    from xinfang.api.lookups import clear_reference_cache
+
+    clear_reference_cache()
+    yield
+    clear_reference_cache()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

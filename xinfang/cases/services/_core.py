@@ -95,13 +95,23 @@ def append_event(
         raise ServiceError("该信访件刚被他人处理，请刷新后重试。", code="conflict") from None
 
 
-def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()) -> None:
-    """Save the projection after an event: status, version, next due moment and changed fields."""
+def project(
+    case: Case,
+    *,
+    status: str | None = None,
+    fields: Iterable[str] = (),
+    events: Iterable[CaseEvent] | None = None,
+) -> None:
+    """Save the projection after an event: status, version, next due moment and changed fields.
+
+    `events`: the case's whole log in order, when the caller already holds it (a new case's one
+    event); otherwise it is read."""
     if status is not None:
         case.status = status
     case.version += 1
     case.updated_at = now()
-    case.next_due_at, case.next_due_clock = case_next_due(case, events=case.events.order_by("seq"))
+    log = case.events.order_by("seq") if events is None else events
+    case.next_due_at, case.next_due_clock = case_next_due(case, events=log)
     case.save(
         update_fields=[
             "status",
