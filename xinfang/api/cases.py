@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from ninja import Field, Header, Path, Query, Router, Schema
 from ninja import Status as Reply
 
@@ -15,15 +16,17 @@ from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.pagination import page
-from xinfang.api.presenters import case_detail_out, case_row, sees_personal_data
+from xinfang.api.presenters import case_detail_out, case_row, registration_out, sees_personal_data
 from xinfang.api.schemas import CaseListOut, CaseOut, CaseRegisterIn, Day, DocumentOut, Id
 from xinfang.cases import services
 from xinfang.cases.models import Case, Status
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import local_midnight, now
+from xinfang.orgs.models import User
 
 router = Router(tags=["cases"])
+logger = logging.getLogger(__name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -72,7 +75,12 @@ def filtered_cases(queryset: QuerySet[Case], filters: CaseFilterIn) -> QuerySet[
     "/cases",
     response={200: CaseOut, 201: CaseOut, **ERROR_RESPONSES},
     summary="登记信访事项",
-    description="201: registered now. 200: a replay of an earlier request with the same Idempotency-Key.",
+    description=(
+        "201: registered now. 200: a replay of an earlier request with the same Idempotency-Key. "
+        "Send an Idempotency-Key with every intake: a client that loses the answer retries safely. "
+        "When the case is registered but its detail cannot be built, the 201 body holds only "
+        "`id` and `number`; GET /cases/{id} gives the rest."
+    ),
 )
 def case_register(
     request: HttpRequest,
@@ -101,10 +109,29 @@ def case_register(
             lookups.org(payload.suggestion.suggested_unit, field="suggestion.suggested_unit")
         fields["suggestion"] = suggestion
     if idempotency_key is None:
-        case, created = services.case_register(actor=user, **fields), True
+        registration: services.Registration | None = services.case_register_detailed(actor=user, **fields)
     else:
-        case, created = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
-    return Reply(201 if created else 200, case_detail_out(user, lookups.visible_case(user, case.pk)))
+        case, registration = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
+        if registration is None:  # a replay: the case as the user may see it now
+            return Reply(200, case_detail_out(user, lookups.visible_case(user, case.pk)))
+    assert registration is not None
+    return registered_response(user, registration)
+
+
+def registered_response(user: User, registration: services.Registration) -> Any:
+    """The 201 answer to an intake that has committed, built from what the service wrote.
+
+    Nothing is read back: the registrar holds a registering role at the registering organ, which
+    sees personal data unmasked (`privacy.PII_ROLES`). The case is durable by now, so whatever
+    fails from here on (a lost connection, a bug in the presenter) must not turn into an error that
+    makes the client submit it again: the answer is still 201, with the case's id and number.
+    """
+    case = registration.case
+    try:
+        return Reply(201, registration_out(registration, masked=False))
+    except Exception:
+        logger.exception("intake: case %s is registered but its detail could not be built", case.pk)
+        return JsonResponse({"id": case.pk, "number": case.number}, status=201)
 
 
 @router.get("/cases", response={200: CaseListOut, **ERROR_RESPONSES}, summary="信访事项列表")
