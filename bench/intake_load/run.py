@@ -29,6 +29,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +84,20 @@ def _body(world: Any, n: int) -> bytes:
     ).encode()
 
 
-def _count_statements(world: Any, token: str) -> tuple[int, int, int, int]:
-    """(statements, SELECTs, transactions committed, statements outside a transaction) of one intake,
-    through the test client; savepoints are not counted as statements."""
+_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO", "BEGIN", "COMMIT")
+_TABLE = re.compile(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"')
+
+
+@dataclass
+class IntakeCost:
+    statements: list[str]  # each as "VERB table"
+    round_trips: int  # with BEGIN, COMMIT and savepoints
+    transactions: int
+    outside: int  # statements run outside any transaction (autocommit)
+
+
+def _count_statements(world: Any, token: str) -> IntakeCost:
+    """The SQL of one intake through the test client: what a server process runs for it."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -125,9 +138,13 @@ def _count_statements(world: Any, token: str) -> tuple[int, int, int, int]:
         raise SystemExit(
             f"intake through the test client answered {response.status_code}: {response.content!r}"
         )
-    sql = [q["sql"].lstrip().upper() for q in captured.captured_queries]
-    statements = [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))]
-    return len(statements), sum(1 for s in statements if s.startswith("SELECT")), commits, outside
+    sql = [q["sql"].lstrip() for q in captured.captured_queries]
+    statements = []
+    for text in sql:
+        if not text.upper().startswith(_CONTROL):
+            table = _TABLE.search(text)
+            statements.append(f"{text.split(None, 1)[0].upper()} {table.group(1) if table else '?'}")
+    return IntakeCost(statements, len(sql), commits, outside)
 
 
 def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
@@ -247,12 +264,15 @@ def inner(requests: int) -> int:
     token = api_token_create(user=world.registrar, name="bench")[1]
     print(f"  migrate and world: {time.perf_counter() - started:.1f} s", flush=True)
 
-    statements, selects, commits, outside = _count_statements(world, token)
+    cost = _count_statements(world, token)
+    selects = sum(1 for s in cost.statements if s.startswith("SELECT"))
     print(
-        f"  one intake: {statements} SQL statements ({selects} SELECT); {commits} transaction(s) "
-        f"committed, {outside} statement(s) outside a transaction",
+        f"  one intake: {len(cost.statements)} SQL statements ({selects} SELECT), {cost.round_trips} "
+        f"round trips with BEGIN/COMMIT/savepoints; {cost.transactions} transaction(s) committed, "
+        f"{cost.outside} statement(s) outside a transaction",
         flush=True,
     )
+    print("   ", ", ".join(cost.statements), flush=True)
     from django.db import connection
 
     connection.close()  # the server's processes open their own
