@@ -128,7 +128,8 @@ def registered_response(user: User, registration: services.Registration) -> Any:
     """
     case = registration.case
     try:
-        return Reply(201, registration_out(registration, masked=False))
+        # validated here, not after returning, so that a body that does not fit falls back too
+        return Reply(201, CaseOut.model_validate(registration_out(registration, masked=False)))
     except Exception:
         logger.exception("intake: case %s is registered but its detail could not be built", case.pk)
         return JsonResponse({"id": case.pk, "number": case.number}, status=201)

@@ -38,6 +38,14 @@ def test_a_failure_after_the_commit_still_answers_201_with_the_case(
     assert response.json()["id"] == case.pk and response.json()["number"] == case.number
 
 
+def test_a_body_that_does_not_fit_the_schema_still_answers_201_with_the_case(
+    world: World, api_as: ApiAs, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("xinfang.api.cases.registration_out", lambda *args, **kwargs: {"id": 0})
+    response = api_as(world.registrar).post("/cases", intake_body(world))
+    assert response.status_code == 201 and response.json()["id"] == Case.objects.get().pk
+
+
 def test_a_retry_with_the_key_after_a_failed_answer_returns_the_same_case(
     world: World, api_as: ApiAs, monkeypatch: Any
 ) -> None:
