@@ -37,6 +37,17 @@ def _own_anchor_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     settings.XINFANG_ANCHOR_DIR = str(tmp_path_factory.mktemp("anchors"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_lookups() -> Iterator[None]:
+    """The API's per-process cache of organs, regions and categories holds no rows of another
+    test's rolled-back world (ids are reused there)."""
+    from xinfang.api.lookups import clear_reference_cache
+
+    clear_reference_cache()
+    yield
+    clear_reference_cache()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from ninja import Field, Header, Path, Query, Router, Schema
 from ninja import Status as Reply
 
@@ -15,7 +16,7 @@ from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.pagination import CURSOR_PATTERN, page
-from xinfang.api.presenters import case_detail_out, case_receipt, case_row
+from xinfang.api.presenters import case_detail_out, case_receipt, case_row, registration_out
 from xinfang.api.schemas import (
     CaseDocumentOut,
     CaseListOut,
@@ -26,12 +27,15 @@ from xinfang.api.schemas import (
     Id,
 )
 from xinfang.cases import services
-from xinfang.cases.models import Case, Status
+from xinfang.cases.models import Case, Nature, Status
 from xinfang.cases.selectors import case_detail, cases_visible_to
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import local_midnight, now
+from xinfang.orgs.models import User
+from xinfang.orgs.selectors import user_memberships
 
 router = Router(tags=["cases"])
+logger = logging.getLogger(__name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Printable ASCII, no space at either end (an HTTP header value travels safely only as such).
@@ -84,9 +88,14 @@ def filtered_cases(queryset: QuerySet[Case], filters: CaseFilterIn) -> QuerySet[
     "/cases",
     response={200: CaseOut | CaseReceiptOut, 201: CaseOut | CaseReceiptOut, **ERROR_RESPONSES},
     summary="登记信访事项",
-    description="201: registered now. 200: a replay of an earlier request with the same Idempotency-Key. "
-    "The body is the case, or only a receipt (CaseReceiptOut) when the user may not see the case: an "
-    "accusation against the registering organ, forwarded at registration (第三十条).",
+    description=(
+        "201: registered now. 200: a replay of an earlier request with the same Idempotency-Key. "
+        "Send an Idempotency-Key with every intake: a client that loses the answer retries safely. "
+        "The body is the case, or only a receipt (CaseReceiptOut) when the user may not see the case: "
+        "an accusation against the registering organ, forwarded at registration (第三十条). "
+        "When the case is registered but its detail cannot be built, the 201 body holds only "
+        "`id` and `number`; GET /cases/{id} gives the rest."
+    ),
 )
 def case_register(
     request: HttpRequest,
@@ -123,14 +132,44 @@ def case_register(
             lookups.org(payload.suggestion.suggested_unit, field="suggestion.suggested_unit")
         fields["suggestion"] = suggestion
     if idempotency_key is None:
-        case, created = services.case_register(actor=user, **fields), True
+        registration: services.Registration | None = services.case_register_detailed(actor=user, **fields)
     else:
-        case, created = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
-    status = 201 if created else 200
-    visible = case_detail(user, case.pk)
-    if visible is None:  # registered, but not for this user's eyes (第三十条): a receipt, not a 404
-        return Reply(status, case_receipt(case))
-    return Reply(status, case_detail_out(user, visible))
+        case, registration = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
+        if registration is None:  # a replay: the case as the user may see it now
+            visible = case_detail(user, case.pk)
+            if visible is None:  # registered, but not for this user's eyes (第三十条): a receipt
+                return Reply(200, case_receipt(case))
+            return Reply(200, case_detail_out(user, visible))
+    assert registration is not None
+    return registered_response(user, registration)
+
+
+def _accused_here(user: User, case: Case) -> bool:
+    """An accusation against an organ the user works at: the access policy hides it from them."""
+    return (
+        case.nature == Nature.ACCUSATION
+        and case.accused_org_id is not None
+        and user_memberships(user).filter(org_id=case.accused_org_id).exists()
+    )
+
+
+def registered_response(user: User, registration: services.Registration) -> Any:
+    """The 201 answer to an intake that has committed, built from what the service wrote.
+
+    Nothing is read back: the registrar holds a registering role at the registering organ, which
+    sees personal data unmasked (`privacy.PII_ROLES`). The case is durable by now, so whatever
+    fails from here on (a lost connection, a bug in the presenter) must not turn into an error that
+    makes the client submit it again: the answer is still 201, with the case's id and number.
+    """
+    case = registration.case
+    try:
+        if _accused_here(user, case):  # not for this user's eyes (第三十条): a receipt, not a 404
+            return Reply(201, CaseReceiptOut.model_validate(case_receipt(case)))
+        # validated here, not after returning, so that a body that does not fit falls back too
+        return Reply(201, CaseOut.model_validate(registration_out(registration, masked=False)))
+    except Exception:
+        logger.exception("intake: case %s is registered but its detail could not be built", case.pk)
+        return JsonResponse({"id": case.pk, "number": case.number}, status=201)
 
 
 @router.get("/cases", response={200: CaseListOut, **ERROR_RESPONSES}, summary="信访事项列表")

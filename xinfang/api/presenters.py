@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
 from xinfang.cases.clocks import case_clocks
-from xinfang.cases.models import Case, CaseUnit, Channel, Nature, Petitioner, Status
+from xinfang.cases.models import Case, CaseEvent, CaseUnit, Channel, Nature, Petitioner, Rating, Status
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_events
+from xinfang.cases.services import Registration
 from xinfang.cases.transitions import ACTION_LABELS, Action, allowed_actions
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import Org, User
@@ -62,7 +64,8 @@ def case_row(case: Case) -> dict[str, Any]:
         "registered_org": org_ref(case.registered_org),
         "current_org": org_ref(case.current_org),
         "headcount": case.headcount,
-        "next_due_at": case.next_due_at,
+        # in UTC like every stored moment (a case just projected holds it in Beijing time)
+        "next_due_at": case.next_due_at.astimezone(dt.UTC) if case.next_due_at is not None else None,
         "overdue": case.next_due_at is not None and case.next_due_at < now(),
     }
 
@@ -104,9 +107,40 @@ def action_links(case: Case) -> list[dict[str, str]]:
 
 
 def case_detail_out(user: User, case: Case) -> dict[str, Any]:
-    masked = not sees_personal_data(user, case)
-    events = list(case_events(case))
-    units = case.units.select_related("org").order_by("since", "id")
+    """The full detail of a case read through the access policy (`lookups.visible_case`)."""
+    return case_detail_of(
+        case,
+        masked=not sees_personal_data(user, case),
+        events=list(case_events(case)),
+        petitioners=list(case.petitioners.all()),
+        units=list(case.units.select_related("org").order_by("since", "id")),
+        ratings=list(case.ratings.select_related("org").order_by("rated_at", "id")),
+    )
+
+
+def registration_out(registration: Registration, *, masked: bool) -> dict[str, Any]:
+    """The full detail of a case just registered, from the rows the service wrote: no read."""
+    return case_detail_of(
+        registration.case,
+        masked=masked,
+        events=registration.events,
+        petitioners=registration.petitioners,
+        units=registration.units,
+        ratings=[],
+    )
+
+
+def case_detail_of(
+    case: Case,
+    *,
+    masked: bool,
+    events: list[CaseEvent],
+    petitioners: list[Petitioner],
+    units: list[CaseUnit],
+    ratings: list[Rating],
+) -> dict[str, Any]:
+    """The detail body; the case needs its category, region and organs loaded (or set), the
+    events their actor and organ, the units and ratings their organ."""
     return {
         **case_row(case),
         "content": case.content,
@@ -126,7 +160,7 @@ def case_detail_out(user: User, case: Case) -> dict[str, Any]:
         "version": case.version,
         "repeat_of_id": case.repeat_of_id,
         "duplicate_of_id": case.duplicate_of_id,
-        "petitioners": [petitioner_out(p, masked=masked) for p in case.petitioners.all()],
+        "petitioners": [petitioner_out(p, masked=masked) for p in petitioners],
         "units": [
             {
                 "org": org_ref(unit.org),
@@ -171,7 +205,7 @@ def case_detail_out(user: User, case: Case) -> dict[str, Any]:
                 "reason": rating.reason,
                 "rated_at": rating.rated_at,
             }
-            for rating in case.ratings.select_related("org").order_by("rated_at", "id")
+            for rating in ratings
         ],
         "allowed_actions": action_links(case),
     }

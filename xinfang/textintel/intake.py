@@ -1,7 +1,7 @@
 """Text intelligence at intake: duplicate / repeat suggestions and a category suggestion.
 
 Duplicate check (``find_similar``): every registered case has its 32 LSH band keys in
-``CaseTextSignature`` (written by ``index_case`` once the registration commits, or by the
+``CaseTextSignature`` (written by ``index_new_case`` in the registration's transaction, or by the
 ``textintel_index_cases`` backfill). The candidates for a new text are the cases that share any band
 key with it (``near_dup``: a pair with Jaccard 0.5 shares one with probability 0.98) or any keyed hash
 of a petitioner (ID number, phone, name + address) — both are index lookups, never a scan. They are
@@ -103,20 +103,21 @@ def index_case(case: Case) -> int:
     return len(hashes)
 
 
-def index_case_id(case_id: int) -> None:
-    """The post-registration hook (run on commit): indexing must never break a registration."""
+def index_new_case(case: Case) -> None:
+    """Called by ``case_register`` inside its transaction: the new case's band keys, one bulk INSERT.
+
+    Written with the case, so 查重 finds it as soon as it is committed and nothing can be lost
+    between the commit and a later step. Text the hashing cannot handle must not refuse a
+    registration: it is logged, and ``textintel_index_cases`` indexes the case later.
+    """
     try:
-        case = Case.objects.filter(pk=case_id).only("id", "subject", "content").first()
-        if case is not None:
-            index_case(case)
+        hashes = band_hashes(case_text(case.subject, case.content))
     except Exception:  # pragma: no cover - logged, the backfill command repairs it
-        logger.exception("textintel: could not index case %s", case_id)
-
-
-def after_register(case: Case) -> None:
-    """Called by ``case_register``: index the case once the registration has committed."""
-    case_id = case.pk
-    transaction.on_commit(lambda: index_case_id(case_id))
+        logger.exception("textintel: could not index case %s", case.pk)
+        return
+    CaseTextSignature.objects.bulk_create(
+        CaseTextSignature(case=case, band=band, hash=h) for band, h in enumerate(hashes)
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,13 @@ from xinfang.cases.services.appeals import (
 )
 from xinfang.cases.services.attachments import case_attach
 from xinfang.cases.services.notes import case_note_supervision
-from xinfang.cases.services.registration import PetitionerInput, case_register, case_register_idempotent
+from xinfang.cases.services.registration import (
+    PetitionerInput,
+    Registration,
+    case_register,
+    case_register_detailed,
+    case_register_idempotent,
+)
 from xinfang.cases.services.replies import (
     ReplyInput,
     case_deliver,
@@ -36,6 +42,7 @@ from xinfang.cases.services.routing import (
 
 __all__ = [
     "PetitionerInput",
+    "Registration",
     "ReplyInput",
     "case_accept",
     "case_add_assisting",
@@ -54,6 +61,7 @@ __all__ = [
     "case_rate",
     "case_refuse_again",
     "case_register",
+    "case_register_detailed",
     "case_register_idempotent",
     "case_reply",
     "case_rereview_decide",

@@ -117,16 +117,25 @@ def append_event(
         raise ServiceError("该信访件刚被他人处理，请刷新后重试。", code="conflict") from None
 
 
-def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()) -> None:
+def project(
+    case: Case,
+    *,
+    status: str | None = None,
+    fields: Iterable[str] = (),
+    events: Iterable[CaseEvent] | None = None,
+) -> None:
     """Save the projection after an event: status, version, next due moment and changed fields.
 
     The projected fields must be what the replay of the whole log gives, the same rule that
     `verify_events` applies to stored rows; a difference is a bug in a service and is refused
     before anything is saved, so the services and the check cannot drift apart.
+
+    `events`: the case's whole log in order, when the caller already holds it (a new case's one
+    event); otherwise it is read.
     """
     if status is not None:
         case.status = status
-    events = list(case.events.order_by("seq"))
+    events = list(case.events.order_by("seq")) if events is None else list(events)
     try:
         derived = replay(events)
     except ReplayError as exc:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 from xinfang.cases import pii
 from xinfang.cases.models import (
     Case,
+    CaseEvent,
     CaseUnit,
     Channel,
     ContentCategory,
@@ -89,8 +91,8 @@ def _new_query_code() -> str:
             return code
 
 
-def _save_petitioner(case: Case, person: PetitionerInput) -> None:
-    Petitioner.objects.create(
+def _petitioner_row(case: Case, person: PetitionerInput) -> Petitioner:
+    return Petitioner(
         case=case,
         name_enc=pii.encrypt(person.name.strip()),
         id_number_enc=pii.encrypt(pii.normalise(person.id_number)),
@@ -103,8 +105,23 @@ def _save_petitioner(case: Case, person: PetitionerInput) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What one registration wrote: the case and the rows created with it, as they were saved."""
+
+    case: Case
+    petitioners: list[Petitioner]
+    units: list[CaseUnit]
+    events: list[CaseEvent]
+
+
+def case_register(**kwargs: Any) -> Case:
+    """Register a matter (the arguments of `case_register_detailed`); returns the new case."""
+    return case_register_detailed(**kwargs).case
+
+
 @transaction.atomic
-def case_register(
+def case_register_detailed(
     *,
     actor: User,
     org: Org,
@@ -123,7 +140,8 @@ def case_register(
     citizen: User | None = None,
     suggestion: dict[str, object] | None = None,
     forward_to: Org | None = None,
-) -> Case:
+    idempotency_key: str | None = None,
+) -> Registration:
     """Register a matter at `org`; its first event starts the 15-day routing clock (第二十二条).
 
     `suggestion`: what the text analysis suggested to the clerk (`{"suggested_category": ...,
@@ -134,6 +152,8 @@ def case_register(
     `forward_to`: required for, and only for, an accusation against `org` itself: the matter is
     forwarded there in the same transaction (routing.check_forward_at_registration), and `org` no
     longer sees it (第三十条).
+
+    `idempotency_key`: written with the case, in its transaction (see `case_register_idempotent`).
     """
     require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
     if channel not in Channel.values:
@@ -182,14 +202,13 @@ def case_register(
         current_org=org,
         updated_at=moment,
     )
-    # 信访件编号: region of the registering organ, Beijing date, then a serial that is unique.
+    # 信访件编号: region of the registering organ, Beijing date, then a serial that is unique. It
+    # needs the row's id, and is saved with the projection below (one UPDATE, not two).
     case.number = f"{org.region.code[:6]}{local_date(moment):%Y%m%d}{case.pk:08d}"
-    case.save(update_fields=["number"])
-    CaseUnit.objects.create(case=case, org=org, role=CaseUnit.Role.LEAD, since=moment)
-    for person in petitioners:
-        _save_petitioner(case, person)
+    units = [CaseUnit.objects.create(case=case, org=org, role=CaseUnit.Role.LEAD, since=moment)]
+    people = Petitioner.objects.bulk_create([_petitioner_row(case, person) for person in petitioners])
     # No personal data in the append-only log: it could never be erased from there.
-    append_event(
+    event = append_event(
         case,
         kind="registered",
         actor=actor,
@@ -204,13 +223,17 @@ def case_register(
             **({"suggestion": recorded} if (recorded := _suggestion_payload(suggestion)) else {}),
         },
     )
-    project(case, fields=["number"])
+    project(case, fields=["number"], events=[event])
     if forward_to is not None:
         case = forward_at_registration(case, actor=actor, to_org=forward_to)
-    from xinfang.textintel.intake import after_register  # the duplicate index, once committed
+    from xinfang.textintel.intake import index_new_case
 
-    after_register(case)
-    return case
+    # The duplicate index is written with the case, in its transaction: 查重 finds the case as soon
+    # as it is committed, and a crash cannot leave a registered case unindexed.
+    index_new_case(case)
+    if idempotency_key is not None:
+        IdempotencyKey.objects.create(user=actor, key=idempotency_key, case=case, created_at=moment)
+    return Registration(case=case, petitioners=people, units=units, events=[event])
 
 
 def _count(value: object) -> int | None:
@@ -251,26 +274,25 @@ def _suggestion_payload(suggestion: dict[str, object] | None) -> dict[str, objec
     return out
 
 
-def case_register_idempotent(*, key: str, actor: User, **kwargs: object) -> tuple[Case, bool]:
+def case_register_idempotent(*, key: str, actor: User, **kwargs: object) -> tuple[Case, Registration | None]:
     """Register once per (actor, key): a retried submission returns the original case.
 
-    Returns (case, created). The key row is written in the same transaction as the case, so a
-    crash between them cannot leave a key without its case or a case registered twice.
+    Returns (case, registration): the registration made now, or None when the key was used before
+    (the case is then the original one). The key row is written in the same transaction as the
+    case, so a crash between them cannot leave a key without its case or a case registered twice.
     """
     key = (key or "").strip()
     if not key or len(key) > 128:
         raise ServiceError("Idempotency-Key 应为 1 至 128 个字符。", field="Idempotency-Key")
     existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("case").first()
     if existing:
-        return existing.case, False
+        return existing.case, None
     try:
-        with transaction.atomic():
-            case = case_register(actor=actor, **kwargs)  # type: ignore[arg-type]
-            IdempotencyKey.objects.create(user=actor, key=key, case=case, created_at=now())
+        registration = case_register_detailed(actor=actor, idempotency_key=key, **kwargs)  # type: ignore[arg-type]
     except IntegrityError:
         # A concurrent retry with the same key won the race; its case is the one.
         winner = IdempotencyKey.objects.filter(user=actor, key=key).select_related("case").first()
         if winner is None:
             raise
-        return winner.case, False
-    return case, True
+        return winner.case, None
+    return registration.case, registration
