@@ -25,16 +25,10 @@ are a lower bound of what the server alone would do.
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
-import os
 import re
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -43,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from backends import ROOT, bench_main
+from backends import bench_main
+from server import ROOT, Gunicorn, collect_static, free_port, production_environ
 
 CLIENTS = (1, 8, 32)
 TARGET_RPS = 400.0  # at 32 clients
@@ -55,12 +50,6 @@ WARMUP = 16
 
 def main() -> int:
     return bench_main(__file__, "intake_load", 1000, inner)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _body(world: Any, n: int) -> bytes:
@@ -147,41 +136,6 @@ def _count_statements(world: Any, token: str) -> IntakeCost:
     return IntakeCost(statements, len(sql), commits, outside)
 
 
-def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "config.wsgi:application",
-        f"--workers={WORKERS}",
-        f"--threads={THREADS}",
-        "--worker-class=gthread",
-        f"--bind=127.0.0.1:{port}",
-        "--keep-alive=30",
-        "--log-level=warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    _stop(server)
-    raise SystemExit("gunicorn did not start listening within 30 s")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 class Load:
     """N requests shared by `clients` threads, each with one keep-alive connection."""
 
@@ -244,11 +198,8 @@ def _quantile(values: list[float], q: float) -> float:
 
 def inner(requests: int) -> int:
     # The server runs as in production: DEBUG off, so real keys (made up for this run) are needed.
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["PII_KEY"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    production_environ()
+    collect_static()
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -277,10 +228,9 @@ def inner(requests: int) -> int:
 
     connection.close()  # the server's processes open their own
 
-    port = _free_port()
-    server = _start_gunicorn(port)
+    port = free_port()
     status = 0
-    try:
+    with Gunicorn(port, workers=WORKERS, threads=THREADS):
         print(f"  gunicorn on 127.0.0.1:{port}, {WORKERS} workers x {THREADS} threads", flush=True)
         print("  clients  requests   req/s   p50 ms   p95 ms   p99 ms  statuses", flush=True)
         serial = 1
@@ -314,8 +264,6 @@ def inner(requests: int) -> int:
                     f"({'met' if rps >= TARGET_RPS and p99 < TARGET_P99_MS else 'not met'})",
                     flush=True,
                 )
-    finally:
-        _stop(server)
     return status
 
 
