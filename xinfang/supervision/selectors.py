@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import case_visible, cases_visible_to
 from xinfang.orgs.models import Org, User
 from xinfang.supervision.models import DueWarning, Supervision, SupervisionEvent
 
@@ -45,8 +45,15 @@ def warnings_visible_to(
 
 
 def case_warnings(user: User, case: Case) -> QuerySet[DueWarning]:
-    """The unresolved warnings of one case (empty if ``user`` may not see it)."""
-    return warnings_visible_to(user).filter(case=case)
+    """The unresolved warnings of one case (empty if ``user`` may not see it).
+
+    The policy is probed for this one case, not evaluated over every case the user may see.
+    """
+    return (
+        DueWarning.objects.filter(case__in=case_visible(user, case.pk), resolved_at__isnull=True)
+        .select_related("case", "case__current_org")
+        .order_by("due_at", "case_id", "clock")
+    )
 
 
 def supervisions_visible_to(user: User) -> QuerySet[Supervision]:
@@ -56,7 +63,10 @@ def supervisions_visible_to(user: User) -> QuerySet[Supervision]:
 
 
 def case_supervisions(user: User, case: Case) -> QuerySet[Supervision]:
-    return supervisions_visible_to(user).filter(case=case)
+    """The 督办 of one case (empty if ``user`` may not see it), probing the policy for that case."""
+    return Supervision.objects.filter(case__in=case_visible(user, case.pk)).select_related(
+        "case", "opened_by_org", "unit"
+    )
 
 
 def supervision_detail(user: User, supervision_id: int) -> Supervision | None:

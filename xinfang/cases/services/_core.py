@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from xinfang.cases.access import refresh_case_access
 from xinfang.cases.clocks import case_next_due
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.transitions import ACTION_LABELS, Action, TransitionRefused, next_status
@@ -96,7 +97,8 @@ def append_event(
 
 
 def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()) -> None:
-    """Save the projection after an event: status, version, next due moment and changed fields."""
+    """Save the projection after an event: status, version, next due moment and changed fields,
+    and the case's rows of the access policy."""
     if status is not None:
         case.status = status
     case.version += 1
@@ -113,6 +115,8 @@ def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()
             *fields,
         ]
     )
+    # Every change to who takes part in a case goes through here, so the policy's rows follow.
+    refresh_case_access(case)
 
 
 def check_transition(case: Case, action: Action) -> str:
