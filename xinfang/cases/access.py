@@ -44,11 +44,12 @@ def access_rows(
     return rows
 
 
-def refresh_case_access(case: Any) -> None:
+def refresh_case_access(case: Any, *, first: bool = False) -> None:
     """Bring one case's rows in line with the case, its units and its review requests.
 
     Two statements when nothing changed (read what there is and what should be), plus one delete
-    and one bulk insert for what did change; a case's first projection has no rows to read.
+    and one bulk insert for what did change. ``first``: the case's first projection (registration),
+    which has no rows yet to read.
     """
     from xinfang.cases.models import CaseAccess, CaseEvent, CaseUnit
 
@@ -76,7 +77,7 @@ def refresh_case_access(case: Any) -> None:
         reviewer_org_ids=reviewers,
     )
     have: dict[Row, int] = {}
-    if case.version != 1:  # the first projection (registration) finds no rows
+    if not first:
         have = {
             (org, region, tree, area): pk
             for pk, org, region, tree, area in CaseAccess.objects.filter(case_id=case.pk).values_list(

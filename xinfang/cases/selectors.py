@@ -44,7 +44,7 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     rows = CaseAccess.objects.filter(condition)
     if rows.values("case_id")[:WIDE_ROWS].count() >= WIDE_ROWS:
         return Case.objects.filter(_probe(condition, orgs))
-    return _without_accusations_against(Case.objects.filter(pk__in=rows.values("case_id")), orgs)
+    return Case.objects.filter(pk__in=rows.values("case_id")).exclude(_accusations_against(orgs))
 
 
 # Above this many access rows a user is bureau-wide for `cases_visible_to`.
@@ -71,7 +71,7 @@ def sees_case(user: User, ref: str = "pk") -> Q:
 def _probe(condition: Q, orgs: list[Org], ref: str = "pk") -> Q:
     """EXISTS an access row of the case at `ref` meeting `condition` (and no accusation against `orgs`)."""
     rows = CaseAccess.objects.filter(condition, case_id=OuterRef(ref)).exclude(
-        Q(case__nature=Nature.ACCUSATION) & Q(case__accused_org_id__in=[org.pk for org in orgs])
+        _accusations_against(orgs, "case__")
     )
     return Q(Exists(rows))
 
@@ -111,8 +111,11 @@ def _any_prefix(field: str, prefixes: list[str]) -> Q:
     return condition
 
 
-def _without_accusations_against(cases: QuerySet[Case], orgs: list[Org]) -> QuerySet[Case]:
-    return cases.exclude(Q(nature=Nature.ACCUSATION) & Q(accused_org_id__in=[org.pk for org in orgs]))
+def _accusations_against(orgs: list[Org], prefix: str = "") -> Q:
+    """The cases never shown to members of `orgs`, as a condition on `prefix` + a case's fields."""
+    return Q(**{f"{prefix}nature": Nature.ACCUSATION}) & Q(
+        **{f"{prefix}accused_org_id__in": [org.pk for org in orgs]}
+    )
 
 
 def case_detail(user: User, case_id: int) -> Case | None:

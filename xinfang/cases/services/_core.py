@@ -116,7 +116,7 @@ def project(case: Case, *, status: str | None = None, fields: Iterable[str] = ()
         ]
     )
     # Every change to who takes part in a case goes through here, so the policy's rows follow.
-    refresh_case_access(case)
+    refresh_case_access(case, first=case.version == 1)
 
 
 def check_transition(case: Case, action: Action) -> str:
