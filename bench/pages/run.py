@@ -138,7 +138,9 @@ def load_world() -> tuple[World, list[int]]:
     targets = list(
         Case.objects.filter(subject__contains="（样本").order_by("pk").values_list("pk", flat=True)
     )
-    return World(cities, counties, category, personas), targets
+    counties[0][0].registrar = User.objects.get(username="reg_c1k21")
+    world = World(cities, counties, category, personas)
+    return world, targets or service_cases(world)
 
 
 def build_world() -> World:
@@ -382,16 +384,18 @@ def service_cases(world: World) -> list[int]:
     from xinfang.cases.services import PetitionerInput
     from xinfang.core.timeutil import local_date
     from xinfang.orgs import services as org_services
-    from xinfang.orgs.models import Role
+    from xinfang.orgs.models import Role, User
     from xinfang.supervision import services as supervision_services
 
     county = world.counties[0][0]
     city = world.cities[0]
     housing = city.departments[0]
-    unit_handler = org_services.staff_user_create(
-        username="unit_handler", full_name="承办人", password=PASSWORD
-    )
-    org_services.membership_grant(user=unit_handler, org=housing, role=Role.HANDLER)
+    unit_handler = User.objects.filter(username="unit_handler").first()
+    if unit_handler is None:
+        unit_handler = org_services.staff_user_create(
+            username="unit_handler", full_name="承办人", password=PASSWORD
+        )
+        org_services.membership_grant(user=unit_handler, org=housing, role=Role.HANDLER)
     head = world.personas["city bureau head"]
     ids = []
     for i in range(10):

@@ -69,11 +69,12 @@ def sees_case(user: User, ref: str = "pk") -> Q:
 
 
 def _probe(condition: Q, orgs: list[Org], ref: str = "pk") -> Q:
-    """EXISTS an access row of the case at `ref` meeting `condition` (and no accusation against `orgs`)."""
-    rows = CaseAccess.objects.filter(condition, case_id=OuterRef(ref)).exclude(
-        _accusations_against(orgs, "case__")
-    )
-    return Q(Exists(rows))
+    """EXISTS an access row of the case at `ref` meeting `condition`, and that case is no
+    accusation against `orgs`. The exclusion is on the outer row (through its case), not inside
+    the EXISTS: PostgreSQL would otherwise hash every visible row joined to its case."""
+    prefix = "" if ref == "pk" else ref.removesuffix("_id") + "__"
+    rows = CaseAccess.objects.filter(condition, case_id=OuterRef(ref))
+    return Q(Exists(rows)) & ~_accusations_against(orgs, prefix)
 
 
 def case_visible(user: User, case_id: int) -> QuerySet[Case]:
