@@ -6,7 +6,8 @@ permission rule lives in exactly one place.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case as DbCase
 
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, Nature
 from xinfang.orgs.models import Org, OrgKind, Region, User
@@ -74,7 +75,10 @@ def _probe(condition: Q, orgs: list[Org], ref: str = "pk") -> Q:
     the EXISTS: PostgreSQL would otherwise hash every visible row joined to its case."""
     prefix = "" if ref == "pk" else ref.removesuffix("_id") + "__"
     rows = CaseAccess.objects.filter(condition, case_id=OuterRef(ref))
-    return Q(Exists(rows)) & ~_accusations_against(orgs, prefix)
+    # Inside a CASE, PostgreSQL keeps the EXISTS a per-row probe by the case's id instead of
+    # turning it into a semi-join that hashes every row the user may see.
+    probe = DbCase(When(Exists(rows), then=Value(True)), default=Value(False), output_field=BooleanField())
+    return Q(probe) & ~_accusations_against(orgs, prefix)
 
 
 def case_visible(user: User, case_id: int) -> QuerySet[Case]:
