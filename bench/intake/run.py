@@ -21,7 +21,8 @@ What is built (seeded, deterministic):
   the clerk who checks is a 登记员 of the province's 信访局, who may see every case
   (``cases_visible_to``).
 
-Cases, their units, first events, petitioners and signatures are written with ``bulk_create`` (bench
+Cases, their units, first events, petitioners, signatures and the access policy's rows
+(``xinfang.cases.access.rebuild_access``, as the data migration) are written in bulk (bench
 only: the product writes them through ``case_register``, which indexes each case once it commits).
 PostgreSQL is ``ANALYZE``-d after loading (what autovacuum does after a bulk load); SQLite is left as
 the product leaves it (no ``ANALYZE``).
@@ -276,7 +277,8 @@ def populate(world: World, pool: list[Message], total: int, rng: random.Random) 
     from django.db import transaction
 
     from xinfang.cases import pii
-    from xinfang.cases.models import Case, CaseEvent, CaseUnit, Petitioner
+    from xinfang.cases.access import rebuild_access
+    from xinfang.cases.models import Case, CaseAccess, CaseEvent, CaseUnit, Petitioner
     from xinfang.core.timeutil import LOCAL_TZ
     from xinfang.textintel import intake
     from xinfang.textintel.models import CaseTextSignature
@@ -369,6 +371,14 @@ def populate(world: World, pool: list[Message], total: int, rng: random.Random) 
             ]
             seconds_hash += time.perf_counter() - th
             CaseTextSignature.objects.bulk_create(signatures, batch_size=5000)
+            # The access policy's rows, as the data migration builds them (cases_visible_to reads them).
+            rebuild_access(
+                case_model=Case,
+                unit_model=CaseUnit,
+                event_model=CaseEvent,
+                access_model=CaseAccess,
+                case_ids=[c.pk for c in cases],
+            )
         case_ids.extend(c.pk for c in cases)
         done = lo + len(cases)
         if done % 50_000 == 0 or done == total:

@@ -22,7 +22,7 @@ from django.http import Http404
 
 from xinfang.api.errors import CASE_NOT_FOUND
 from xinfang.cases.models import Case, ContentCategory
-from xinfang.cases.selectors import case_detail, cases_visible_to
+from xinfang.cases.selectors import case_detail, case_visible
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Org, Region, User
 
@@ -66,7 +66,7 @@ def visible_case(user: User, case_id: int) -> Case:
 
 def referenced_case(user: User, case_id: int, *, field: str) -> Case:
     """A case named in a request body (`earlier_id`, `target_id`): 400 when not visible."""
-    case = cases_visible_to(user).filter(pk=case_id).first()
+    case = case_visible(user, case_id).first()
     if case is None:
         raise ServiceError(f"信访件 {case_id} 不存在，或您无权查看。", field=field)
     return case

@@ -225,6 +225,50 @@ class CaseUnit(models.Model):
         return f"{self.org} ({self.get_role_display()})"
 
 
+class CaseAccess(models.Model):
+    """Who takes part in a case, kept for the access policy (`cases_visible_to`).
+
+    One row per organ that takes part in the case and one per problem region, rewritten by
+    `xinfang.cases.access.refresh_case_access` in the transaction of every change to the case. The
+    policy is then a semi-join on the indexes below instead of a scan of every case. Only ids are
+    stored: the organs' and regions' paths are read from their own tables, so moving an organ in
+    the tree or to another region needs no rewrite here.
+    """
+
+    # Indexed by the unique constraints below (case first).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access", db_index=False)
+    # An organ that registered, is or was responsible, handles or handled, or reviews the case;
+    # blank on the row of the problem region.
+    org = models.ForeignKey(Org, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    region = models.ForeignKey(Region, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The organ registered or handles or handled the case: the governments above it see it.
+    tree = models.BooleanField(default=False)
+    # The organ registered or is responsible for the case now: the petition bureaus over its
+    # region see it.
+    area = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "可见范围"
+        verbose_name_plural = "可见范围"
+        indexes = [
+            # Covering: "org in these, with these flags" is an index range scan yielding case ids.
+            models.Index(fields=["org", "tree", "area", "case"], name="case_access_org"),
+            models.Index(fields=["region", "case"], name="case_access_region"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "org"], name="case_access_org_once"),
+            models.UniqueConstraint(fields=["case", "region"], name="case_access_region_once"),
+            models.CheckConstraint(
+                condition=models.Q(org__isnull=False, region__isnull=True)
+                | models.Q(org__isnull=True, region__isnull=False),
+                name="case_access_org_or_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.org_id or self.region_id}"
+
+
 class Petitioner(models.Model):
     """A person who raised the matter. Name, ID number and phone are encrypted at rest."""
 

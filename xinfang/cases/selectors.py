@@ -6,10 +6,11 @@ permission rule lives in exactly one place.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case as DbCase
 
-from xinfang.cases.models import Case, CaseEvent, CaseUnit, Nature
-from xinfang.orgs.models import Org, OrgKind, User
+from xinfang.cases.models import Case, CaseAccess, CaseEvent, Nature
+from xinfang.orgs.models import Org, OrgKind, Region, User
 from xinfang.orgs.selectors import user_memberships
 
 
@@ -24,43 +25,110 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     - never, for anyone: an accusation (检举控告) against their own organisation, even when it is
       involved in the case (第三十条: accusation material is not passed to the accused). Other
       organs under the same government are separate organs and keep their ordinary view.
+
+    Staff visibility is read from `CaseAccess` (the organs and the region each case involves, kept
+    by the services) through its indexes, whatever the number of cases. Two forms of the same
+    condition: for a user who may see few cases, the visible ids are listed first (a semi-join,
+    then only those cases are read); for a bureau-wide user, each case a query reaches is probed by
+    its id instead, so a list page ordered by an index stops after its first rows rather than
+    listing and sorting every visible case. SQLite's planner does not choose between the two by
+    itself; one small read of at most `WIDE_ROWS` index entries decides.
     """
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     if user.is_citizen:
         return Case.objects.filter(citizen=user)
-    orgs = list(Org.objects.filter(pk__in=user_memberships(user).values("org")).select_related("region"))
+    orgs = _staff_orgs(user)
     if not orgs:
         return Case.objects.none()
-    org_ids = [org.pk for org in orgs]
-    handled = CaseUnit.objects.filter(case=OuterRef("pk"), org_id__in=org_ids)
-    reviewed = CaseEvent.objects.filter(
-        case=OuterRef("pk"), kind__in=["review_requested", "rereview_requested"], org_id__in=org_ids
-    )
-    visible = Q(registered_org_id__in=org_ids) | Q(current_org_id__in=org_ids) | Q(review_org_id__in=org_ids)
-    visible |= Q(Exists(handled)) | Q(Exists(reviewed))
-    for government in (org for org in orgs if org.kind == OrgKind.PARTY_GOVERNMENT):
+    condition = _access_condition(orgs)
+    rows = CaseAccess.objects.filter(condition)
+    if rows.values("case_id")[:WIDE_ROWS].count() >= WIDE_ROWS:
+        return Case.objects.filter(_probe(condition, orgs))
+    return Case.objects.filter(pk__in=rows.values("case_id")).exclude(_accusations_against(orgs))
+
+
+# Above this many access rows a user is bureau-wide for `cases_visible_to`.
+WIDE_ROWS = 2000
+
+
+def sees_case(user: User, ref: str = "pk") -> Q:
+    """`cases_visible_to` as a condition on rows that name a case at `ref` ("pk" on cases,
+    "case_id" on warnings, 督办, ...), checked for each row by the case's id.
+
+    For querysets already narrowed to few rows by an indexed condition (one case, the flagged
+    cases, the 督办): probing each row costs less there than listing every visible case first.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_citizen:
+        return Q(Exists(Case.objects.filter(pk=OuterRef(ref), citizen=user)))
+    orgs = _staff_orgs(user)
+    if not orgs:
+        return Q(pk__in=[])
+    return _probe(_access_condition(orgs), orgs, ref)
+
+
+def _probe(condition: Q, orgs: list[Org], ref: str = "pk") -> Q:
+    """EXISTS an access row of the case at `ref` meeting `condition`, and that case is no
+    accusation against `orgs`. The exclusion is on the outer row (through its case), not inside
+    the EXISTS: PostgreSQL would otherwise hash every visible row joined to its case."""
+    prefix = "" if ref == "pk" else ref.removesuffix("_id") + "__"
+    rows = CaseAccess.objects.filter(condition, case_id=OuterRef(ref))
+    # Inside a CASE, PostgreSQL keeps the EXISTS a per-row probe by the case's id instead of
+    # turning it into a semi-join that hashes every row the user may see.
+    probe = DbCase(When(Exists(rows), then=Value(True)), default=Value(False), output_field=BooleanField())
+    return Q(probe) & ~_accusations_against(orgs, prefix)
+
+
+def case_visible(user: User, case_id: int) -> QuerySet[Case]:
+    """The case `case_id` if `user` may see it (`cases_visible_to` for one case, probed by its id)."""
+    return Case.objects.filter(pk=case_id).filter(sees_case(user))
+
+
+def _staff_orgs(user: User) -> list[Org]:
+    return list(Org.objects.filter(pk__in=user_memberships(user).values("org")).select_related("region"))
+
+
+def _access_condition(orgs: list[Org]) -> Q:
+    """Which `CaseAccess` rows make a case visible to members of `orgs`."""
+    # The organ takes part itself: registered, responsible, handling (now or before) or reviewing.
+    condition = Q(org_id__in=[org.pk for org in orgs])
+    governments = [org.path for org in orgs if org.kind == OrgKind.PARTY_GOVERNMENT]
+    if governments:
         # A Party committee or government oversees the organs under it and is their 复查/复核 organ
         # (第三十五、三十六条), so it sees what they registered or handle.
-        below = CaseUnit.objects.filter(case=OuterRef("pk"), org__path__startswith=government.path)
-        visible |= Q(registered_org__path__startswith=government.path) | Q(Exists(below))
-    for bureau in (org for org in orgs if org.is_petition_bureau):
-        prefix = bureau.region.path
-        visible |= (
-            Q(problem_region__path__startswith=prefix)
-            | Q(registered_org__region__path__startswith=prefix)
-            | Q(current_org__region__path__startswith=prefix)
-        )
-    return Case.objects.filter(visible).exclude(Q(nature=Nature.ACCUSATION) & Q(accused_org_id__in=org_ids))
+        below = Org.objects.filter(_any_prefix("path", governments)).values("pk")
+        condition |= Q(tree=True, org_id__in=below)
+    regions = [org.region.path for org in orgs if org.is_petition_bureau]
+    if regions:
+        # A petition bureau sees what is about its region and below, and what organs there
+        # registered or are responsible for now.
+        within = Region.objects.filter(_any_prefix("path", regions)).values("pk")
+        condition |= Q(region_id__in=within) | Q(area=True, org_id__in=Org.objects.filter(region__in=within))
+    return condition
+
+
+def _any_prefix(field: str, prefixes: list[str]) -> Q:
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__startswith": prefix})
+    return condition
+
+
+def _accusations_against(orgs: list[Org], prefix: str = "") -> Q:
+    """The cases never shown to members of `orgs`, as a condition on `prefix` + a case's fields."""
+    return Q(**{f"{prefix}nature": Nature.ACCUSATION}) & Q(
+        **{f"{prefix}accused_org_id__in": [org.pk for org in orgs]}
+    )
 
 
 def case_detail(user: User, case_id: int) -> Case | None:
     return (
-        cases_visible_to(user)
+        case_visible(user, case_id)
         .select_related(
             "category", "problem_region", "registered_org", "current_org", "review_org", "accused_org"
         )
-        .filter(pk=case_id)
         .first()
     )
 

@@ -47,7 +47,12 @@ class DueWarning(models.Model):
                 fields=["case", "clock", "kind", "due_on"], name="due_warning_once_per_clock_kind_due"
             ),
         ]
-        indexes = [models.Index(fields=["kind", "resolved_at"])]
+        indexes = [
+            models.Index(fields=["kind", "resolved_at"]),
+            # A case's open warnings of one kind (the lists' first warning per case): without it
+            # SQLite answers that through the (kind, resolved_at) index, scanning every warning.
+            models.Index(fields=["case", "kind", "resolved_at"], name="due_warning_case_open"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_clock_display()} {self.get_kind_display()} {self.due_on}"

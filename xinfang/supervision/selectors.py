@@ -1,22 +1,24 @@
 """Reads for the workbench and the API: due-soon and overdue lists, warnings and 督办 of a case.
 
-Everything starts from ``cases_visible_to`` (the one access policy), so a unit never sees
-another's cases here, and an accused unit never sees an accusation against it.
+Everything goes through the one access policy (``cases_visible_to``, or ``sees_case`` for rows
+already narrowed to few cases), so a unit never sees another's cases here, and an accused unit
+never sees an accusation against it.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import case_visible, sees_case
 from xinfang.orgs.models import Org, User
 from xinfang.supervision.models import DueWarning, Supervision, SupervisionEvent
 
 
 def _flagged(user: User, kind: str, org: Org | None) -> QuerySet[Case]:
-    warnings = DueWarning.objects.filter(case=OuterRef("pk"), kind=kind, resolved_at__isnull=True)
-    cases = cases_visible_to(user).filter(Exists(warnings))
+    # Few cases are flagged: start from the warnings and check each flagged case against the policy.
+    warnings = DueWarning.objects.filter(kind=kind, resolved_at__isnull=True)
+    cases = Case.objects.filter(pk__in=warnings.values("case_id")).filter(sees_case(user))
     if org is not None:
         cases = cases.filter(current_org=org)
     return cases.select_related("current_org", "problem_region").order_by("next_due_at", "pk")
@@ -36,7 +38,7 @@ def warnings_visible_to(
     user: User, *, kind: str | None = None, org: Org | None = None
 ) -> QuerySet[DueWarning]:
     """Unresolved warnings on the cases ``user`` may see, soonest first."""
-    warnings = DueWarning.objects.filter(case__in=cases_visible_to(user), resolved_at__isnull=True)
+    warnings = DueWarning.objects.filter(sees_case(user, "case_id"), resolved_at__isnull=True)
     if kind is not None:
         warnings = warnings.filter(kind=kind)
     if org is not None:
@@ -45,18 +47,28 @@ def warnings_visible_to(
 
 
 def case_warnings(user: User, case: Case) -> QuerySet[DueWarning]:
-    """The unresolved warnings of one case (empty if ``user`` may not see it)."""
-    return warnings_visible_to(user).filter(case=case)
+    """The unresolved warnings of one case (empty if ``user`` may not see it).
+
+    The policy is probed for this one case, not evaluated over every case the user may see.
+    """
+    return (
+        DueWarning.objects.filter(case__in=case_visible(user, case.pk), resolved_at__isnull=True)
+        .select_related("case", "case__current_org")
+        .order_by("due_at", "case_id", "clock")
+    )
 
 
 def supervisions_visible_to(user: User) -> QuerySet[Supervision]:
-    return Supervision.objects.filter(case__in=cases_visible_to(user)).select_related(
+    return Supervision.objects.filter(sees_case(user, "case_id")).select_related(
         "case", "opened_by_org", "unit"
     )
 
 
 def case_supervisions(user: User, case: Case) -> QuerySet[Supervision]:
-    return supervisions_visible_to(user).filter(case=case)
+    """The 督办 of one case (empty if ``user`` may not see it), probing the policy for that case."""
+    return Supervision.objects.filter(case__in=case_visible(user, case.pk)).select_related(
+        "case", "opened_by_org", "unit"
+    )
 
 
 def supervision_detail(user: User, supervision_id: int) -> Supervision | None:

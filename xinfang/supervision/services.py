@@ -21,7 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import case_visible
 from xinfang.cases.services import case_note_supervision
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import local_date, now
@@ -64,7 +64,7 @@ def supervision_open(
     if not org.is_petition_bureau:
         raise NotAllowed(f"{org.name}不是信访部门，不能督办。", field="org")
     require_role(actor, org, OPENING_ROLES, doing="督办")
-    if not cases_visible_to(actor).filter(pk=case.pk).exists():
+    if not case_visible(actor, case.pk).exists():
         raise NotAllowed("无权查看该信访件，不能督办。", field="case")
     # The case row lock serialises two clicks; the partial unique constraint is the backstop.
     locked = Case.objects.select_for_update().select_related("current_org").get(pk=case.pk)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -64,10 +64,41 @@ def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
     return cases.order_by("-registered_at", "-id"), params
 
 
+PER_PAGE = 30
+
+
+class CappedPaginator(Paginator):
+    """Counts the rows only as far as the requested page needs, and at least `CAP`.
+
+    A bureau-wide user may see hundreds of thousands of cases; counting them all on every list
+    page would cost more than the page itself. Past the cap the page says "N 件以上" and offers the
+    next page, which counts a little further.
+    """
+
+    CAP = 1000
+
+    def __init__(self, object_list: Any, per_page: int, *, page: str | None) -> None:
+        super().__init__(object_list, per_page)
+        wanted = int(page) if page and page.isdigit() and len(page) < 9 else 1
+        self.cap = max(self.CAP, wanted * per_page)
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return found
+
+    @property
+    def shown_count(self) -> int:
+        return min(self.count, self.cap)
+
+
 @staff_required
 def case_list(request: HttpRequest) -> HttpResponse:
     cases, params = _filtered(request)
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = CappedPaginator(cases, PER_PAGE, page=number).get_page(number)
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
     return render(
         request,
@@ -96,7 +127,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     # A document naming the petitioner is offered as a link only to those who may download it.
     documents = [
         (kind, title, may_download_document(request.user, case, kind))  # type: ignore[arg-type]
-        for kind, title in available_documents(case)
+        for kind, title in available_documents(case, events=events)
     ]
     context = {
         "case": case,

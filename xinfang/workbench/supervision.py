@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import case_detail
+from xinfang.cases.selectors import case_detail, sees_case
 from xinfang.core.errors import ServiceError
 from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
@@ -157,12 +157,21 @@ def with_first_warning(cases: QuerySet[Case], kind: str) -> QuerySet[Case]:
     ).order_by("warn_due_at", "pk")
 
 
-def _unit_choices(user: User) -> list[Org]:
+def _flagged_by_unit(user: User) -> dict[tuple[str, int], int]:
+    """How many visible cases each unit has flagged, per kind: one grouped read of the warnings."""
+    rows = (
+        DueWarning.objects.filter(sees_case(user, "case_id"), resolved_at__isnull=True)
+        .order_by()
+        .values_list("kind", "case__current_org")
+        .annotate(n=Count("case", distinct=True))
+    )
+    return {(kind, org): n for kind, org, n in rows}
+
+
+def _unit_choices(user: User, flagged: dict[tuple[str, int], int]) -> list[Org]:
     """The user's own units first, then every other unit that has a flagged case the user sees."""
     own = list(user_orgs(user).order_by("pk"))
-    flagged_ids = set(selectors.due_soon_cases(user).values_list("current_org", flat=True)) | set(
-        selectors.overdue_cases(user).values_list("current_org", flat=True)
-    )
+    flagged_ids = {org for _, org in flagged}
     others = Org.objects.filter(pk__in=flagged_ids - {org.pk for org in own}).order_by("path")
     return own + list(others)
 
@@ -172,18 +181,22 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     tab = request.GET.get("tab", "overdue")
     tab = tab if tab in TABS else "overdue"
-    units = _unit_choices(user)
+    flagged = _flagged_by_unit(user)
+    units = _unit_choices(user, flagged)
     wanted = request.GET.get("org", "")
     unit = Org.objects.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 19 else None
     if unit is not None and unit not in units:
         units.append(unit)  # a unit named in the address, with nothing flagged: show it selected
-    lists = {
-        "overdue": selectors.overdue_cases(user, org=unit),
-        "due_soon": selectors.due_soon_cases(user, org=unit),
+    counts = {
+        key: sum(n for (kind, org), n in flagged.items() if kind == key and (unit is None or org == unit.pk))
+        for key in TABS
     }
-    counts = {key: cases.count() for key, cases in lists.items()}
-    cases = with_first_warning(lists[tab], tab).select_related("category")
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    flagged_cases = selectors.overdue_cases if tab == "overdue" else selectors.due_soon_cases
+    cases = with_first_warning(flagged_cases(user, org=unit), tab).select_related("category")
+    # The tab's count is known: the paginator need not count again.
+    paginator = Paginator(cases, PER_PAGE)
+    paginator.count = counts[tab]  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get("page"))
     today = local_date()
     rows = []
     for case in page:

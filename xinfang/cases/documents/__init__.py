@@ -132,9 +132,12 @@ def _last_of(events: list[CaseEvent], kinds_: tuple[str, ...]) -> CaseEvent | No
     return next((event for event in reversed(events) if event.kind in kinds_), None)
 
 
-def available_documents(case: Case) -> list[tuple[str, str]]:
-    """(kind, Chinese title) of every document the case's events allow, in workflow order."""
-    happened = list(case.events.only("seq", "kind").order_by("seq"))
+def available_documents(case: Case, *, events: list[CaseEvent] | None = None) -> list[tuple[str, str]]:
+    """(kind, Chinese title) of every document the case's events allow, in workflow order.
+
+    `events`: the case's events in order, when the caller has read them already (the case page).
+    """
+    happened = events if events is not None else list(case.events.order_by("seq"))
     result = []
     for kind in DOCUMENT_KINDS.values():
         event = _last_of(happened, kind.events)

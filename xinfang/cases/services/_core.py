@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from xinfang.cases.access import refresh_case_access
 from xinfang.cases.clocks import case_next_due
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
@@ -124,7 +125,8 @@ def project(
     fields: Iterable[str] = (),
     events: Iterable[CaseEvent] | None = None,
 ) -> None:
-    """Save the projection after an event: status, version, next due moment and changed fields.
+    """Save the projection after an event: status, version, next due moment and changed fields,
+    and the case's rows of the access policy.
 
     The projected fields must be what the replay of the whole log gives, the same rule that
     `verify_events` applies to stored rows; a difference is a bug in a service and is refused
@@ -158,6 +160,8 @@ def project(
             *fields,
         ]
     )
+    # Every change to who takes part in a case goes through here, so the policy's rows follow.
+    refresh_case_access(case, first=case.version == 1)
 
 
 def check_transition(case: Case, action: Action) -> str:

@@ -259,14 +259,13 @@ def case_terminate(*, actor: User, case: Case, reason: str) -> Case:
 @transaction.atomic
 def case_link(*, actor: User, case: Case, target: Case, kind: str) -> Case:
     """Mark a case as 重复信访 of an earlier case, or as the same matter as a master case."""
-    from xinfang.cases.selectors import cases_visible_to
+    from xinfang.cases.selectors import case_visible
 
     locked = lock_case(case.pk)
     check_transition(locked, Action.LINK)
     if actor.is_citizen:
         raise NotAllowed("只有工作人员可以关联信访件。")
-    visible = cases_visible_to(actor)
-    if not visible.filter(pk=locked.pk).exists() or not visible.filter(pk=target.pk).exists():
+    if not case_visible(actor, locked.pk).exists() or not case_visible(actor, target.pk).exists():
         raise NotAllowed("只能关联您有权查看的信访件。")
     if kind not in LINK_KINDS:
         raise ServiceError("关联类型应为重复信访或同一事项。", field="kind")

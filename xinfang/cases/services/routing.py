@@ -257,9 +257,9 @@ def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -
     require_role(actor, locked.current_org, BUREAU_ROLES, Action.REFUSE_AGAIN)
     if earlier.pk == locked.pk:
         raise ServiceError("不能引用本件作为已终结事项。", field="earlier")
-    from xinfang.cases.selectors import cases_visible_to
+    from xinfang.cases.selectors import case_visible
 
-    earlier = cases_visible_to(actor).filter(pk=earlier.pk).first()  # fresh, and within the policy
+    earlier = case_visible(actor, earlier.pk).first()  # fresh, and within the policy
     if earlier is None:
         raise ServiceError("找不到该已终结信访件，或您无权查看。", field="earlier")
     if earlier.status != Status.TERMINATED or not earlier.events.filter(kind="rereview_decided").exists():

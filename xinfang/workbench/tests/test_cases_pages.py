@@ -79,3 +79,20 @@ def test_an_attachment_downloads_for_those_who_see_the_case(
     url = f"/cases/{case.pk}/attachments/{attachment.pk}/"
     assert b"".join(_client(world.registrar).get(url).streaming_content) == b"%PDF-1.4"  # type: ignore[attr-defined]
     assert _client(world.other_clerk).get(url).status_code == 404
+
+
+def test_a_long_list_counts_only_as_far_as_the_page_needs(world: World) -> None:
+    """A bureau-wide user's list page does not count every visible case: past the cap it says
+    "N 件以上" and still offers the next page, which counts further."""
+    from unittest.mock import patch
+
+    from xinfang.workbench.cases import CappedPaginator
+
+    for _ in range(4):
+        register(world)
+    client = _client(world.registrar)
+    with patch.object(CappedPaginator, "CAP", 2), patch("xinfang.workbench.cases.PER_PAGE", 2):
+        first = client.get("/cases/").content.decode()
+        assert "共 2 件以上" in first and "第 1 / 2+ 页" in first and "page=2" in first
+        second = client.get("/cases/?page=2").content.decode()
+        assert "共 4 件" in second and "以上" not in second and "第 2 / 2 页" in second
