@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant
-from xinfang.testing.browser import chromium_missing_reason, chromium_page
 from xinfang.testing.world import PASSWORD, World
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page() -> Any:
-    reason = chromium_missing_reason()
-    if reason and os.environ.get("CI"):
-        pytest.fail(reason)  # CI must run the browser tests, never skip them
-    if reason:
-        pytest.skip(reason)
-    with chromium_page() as page:
-        yield page
 
 
 @pytest.mark.django_db(transaction=True)

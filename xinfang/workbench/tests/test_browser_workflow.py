@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -8,21 +7,9 @@ import pytest
 
 from xinfang.cases.models import Case
 from xinfang.cases.tests.helpers import ID_NUMBER, category
-from xinfang.testing.browser import chromium_missing_reason, chromium_page
 from xinfang.testing.world import PASSWORD, World
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page() -> Any:
-    reason = chromium_missing_reason()
-    if reason and os.environ.get("CI"):
-        pytest.fail(reason)  # CI must run the browser tests, never skip them
-    if reason:
-        pytest.skip(reason)
-    with chromium_page() as page:
-        yield page
 
 
 def _login(page: Any, base: str, username: str) -> None:
