@@ -27,12 +27,11 @@ from xinfang.api.schemas import (
     Id,
 )
 from xinfang.cases import services
-from xinfang.cases.models import Case, Nature, Status
-from xinfang.cases.selectors import case_detail, cases_visible_to
+from xinfang.cases.models import Case, Status
+from xinfang.cases.selectors import case_detail, cases_visible_to, hidden_as_accused
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import local_midnight, now
 from xinfang.orgs.models import User
-from xinfang.orgs.selectors import user_memberships
 
 router = Router(tags=["cases"])
 logger = logging.getLogger(__name__)
@@ -144,15 +143,6 @@ def case_register(
     return registered_response(user, registration)
 
 
-def _accused_here(user: User, case: Case) -> bool:
-    """An accusation against an organ the user works at: the access policy hides it from them."""
-    return (
-        case.nature == Nature.ACCUSATION
-        and case.accused_org_id is not None
-        and user_memberships(user).filter(org_id=case.accused_org_id).exists()
-    )
-
-
 def registered_response(user: User, registration: services.Registration) -> Any:
     """The 201 answer to an intake that has committed, built from what the service wrote.
 
@@ -163,7 +153,7 @@ def registered_response(user: User, registration: services.Registration) -> Any:
     """
     case = registration.case
     try:
-        if _accused_here(user, case):  # not for this user's eyes (第三十条): a receipt, not a 404
+        if hidden_as_accused(user, case):  # not for this user's eyes (第三十条): a receipt, not a 404
             return Reply(201, CaseReceiptOut.model_validate(case_receipt(case)))
         # validated here, not after returning, so that a body that does not fit falls back too
         return Reply(201, CaseOut.model_validate(registration_out(registration, masked=False)))

@@ -123,6 +123,16 @@ def _accusations_against(orgs: list[Org], prefix: str = "") -> Q:
     )
 
 
+def hidden_as_accused(user: User, case: Case) -> bool:
+    """Whether `case` is an accusation against an organ `user` works at, which the policy hides
+    from them (第三十条): the same rule as `_accusations_against`, for a case already in hand."""
+    return (
+        case.nature == Nature.ACCUSATION
+        and case.accused_org_id is not None
+        and user_memberships(user).filter(org_id=case.accused_org_id).exists()
+    )
+
+
 def case_detail(user: User, case_id: int) -> Case | None:
     return (
         case_visible(user, case_id)
