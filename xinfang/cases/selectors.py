@@ -71,14 +71,18 @@ def sees_case(user: User, ref: str = "pk") -> Q:
 
 def _probe(condition: Q, orgs: list[Org], ref: str = "pk") -> Q:
     """EXISTS an access row of the case at `ref` meeting `condition`, and that case is no
-    accusation against `orgs`. The exclusion is on the outer row (through its case), not inside
-    the EXISTS: PostgreSQL would otherwise hash every visible row joined to its case."""
-    prefix = "" if ref == "pk" else ref.removesuffix("_id") + "__"
+    accusation against `orgs`. On cases the exclusion is on the row itself, not inside the EXISTS:
+    PostgreSQL would otherwise hash every visible row joined to its case. On rows that name a case
+    (warnings, 督办) it is a probe of that case by its id too, so a count over such rows need not
+    join them to the cases (PostgreSQL hashed all the cases for that join)."""
     rows = CaseAccess.objects.filter(condition, case_id=OuterRef(ref))
     # Inside a CASE, PostgreSQL keeps the EXISTS a per-row probe by the case's id instead of
     # turning it into a semi-join that hashes every row the user may see.
     probe = DbCase(When(Exists(rows), then=Value(True)), default=Value(False), output_field=BooleanField())
-    return Q(probe) & ~_accusations_against(orgs, prefix)
+    if ref == "pk":
+        return Q(probe) & ~_accusations_against(orgs)
+    accused = Case.objects.filter(_accusations_against(orgs), pk=OuterRef(ref))
+    return Q(probe) & ~Exists(accused)
 
 
 def case_visible(user: User, case_id: int) -> QuerySet[Case]:

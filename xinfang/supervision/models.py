@@ -52,6 +52,13 @@ class DueWarning(models.Model):
             # A case's open warnings of one kind (the lists' first warning per case): without it
             # SQLite answers that through the (kind, resolved_at) index, scanning every warning.
             models.Index(fields=["case", "kind", "resolved_at"], name="due_warning_case_open"),
+            # The 期限预警 list walks the open warnings of one kind in due order and stops after a
+            # page of visible ones (supervision.selectors.first_warnings).
+            models.Index(
+                fields=["kind", "due_at", "case", "clock"],
+                name="due_warning_open_by_due",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,12 +7,12 @@ never sees an accusation against it.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_visible, sees_case
 from xinfang.orgs.models import Org, User
-from xinfang.supervision.models import DueWarning, Supervision, SupervisionEvent
+from xinfang.supervision.models import ACTIVE_STATUSES, DueWarning, Supervision, SupervisionEvent
 
 
 def _flagged(user: User, kind: str, org: Org | None) -> QuerySet[Case]:
@@ -32,6 +32,33 @@ def due_soon_cases(user: User, *, org: Org | None = None) -> QuerySet[Case]:
 def overdue_cases(user: User, *, org: Org | None = None) -> QuerySet[Case]:
     """Cases with a duty clock past its due date and not yet met (as of the last sweep)."""
     return _flagged(user, DueWarning.Kind.OVERDUE, org)
+
+
+def first_warnings(user: User, kind: str, *, org: Org | None = None) -> QuerySet[DueWarning]:
+    """Each flagged case ``user`` sees, once, by its earliest unresolved warning of ``kind``;
+    soonest first, with ``supervised`` (a 督办 is running).
+
+    The rows come in the order of the warnings' (kind, due_at) index and the access policy is
+    probed row by row, so a page of twenty costs about twenty probes instead of one for every
+    flagged case in the province (the whole list is never sorted after filtering).
+    """
+    earlier = DueWarning.objects.filter(
+        case_id=OuterRef("case_id"), kind=kind, resolved_at__isnull=True
+    ).filter(
+        Q(due_at__lt=OuterRef("due_at"))
+        | Q(due_at=OuterRef("due_at"), clock__lt=OuterRef("clock"))
+        | Q(due_at=OuterRef("due_at"), clock=OuterRef("clock"), pk__lt=OuterRef("pk"))
+    )
+    rows = DueWarning.objects.filter(kind=kind, resolved_at__isnull=True).filter(~Exists(earlier))
+    if org is not None:
+        rows = rows.filter(case__current_org=org)
+    running = Supervision.objects.filter(case_id=OuterRef("case_id"), status__in=ACTIVE_STATUSES)
+    return (
+        rows.filter(sees_case(user, "case_id"))
+        .annotate(supervised=Exists(running))
+        .select_related("case", "case__current_org", "case__category")
+        .order_by("due_at", "case_id", "clock")
+    )
 
 
 def warnings_visible_to(

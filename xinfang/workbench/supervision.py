@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -143,26 +143,14 @@ def _service_error_on(form: forms.Form, exc: ServiceError, *, fields: dict[str, 
 # ---------------------------------------------------------------- lists
 
 
-def with_first_warning(cases: QuerySet[Case], kind: str) -> QuerySet[Case]:
-    """Each case with its earliest unresolved warning of ``kind`` and whether a 督办 is running."""
-    first = DueWarning.objects.filter(case=OuterRef("pk"), kind=kind, resolved_at__isnull=True).order_by(
-        "due_at", "clock"
-    )
-    running = Supervision.objects.filter(case=OuterRef("pk"), status__in=ACTIVE_STATUSES)
-    return cases.annotate(
-        warn_clock=Subquery(first.values("clock")[:1]),
-        warn_due_on=Subquery(first.values("due_on")[:1]),
-        warn_due_at=Subquery(first.values("due_at")[:1]),
-        supervised=Exists(running),
-    ).order_by("warn_due_at", "pk")
-
-
 def _flagged_by_unit(user: User) -> dict[tuple[str, int], int]:
     """How many visible cases each unit has flagged, per kind: one grouped read of the warnings."""
     rows = (
         DueWarning.objects.filter(sees_case(user, "case_id"), resolved_at__isnull=True)
+        # The unit by a probe of each counted case, not a join of every case (see sees_case).
+        .annotate(unit=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("current_org")[:1]))
         .order_by()
-        .values_list("kind", "case__current_org")
+        .values_list("kind", "unit")
         .annotate(n=Count("case", distinct=True))
     )
     return {(kind, org): n for kind, org, n in rows}
@@ -191,22 +179,23 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         key: sum(n for (kind, org), n in flagged.items() if kind == key and (unit is None or org == unit.pk))
         for key in TABS
     }
-    flagged_cases = selectors.overdue_cases if tab == "overdue" else selectors.due_soon_cases
-    cases = with_first_warning(flagged_cases(user, org=unit), tab).select_related("category")
+    warnings = selectors.first_warnings(user, tab, org=unit)
     # The tab's count is known: the paginator need not count again.
-    paginator = Paginator(cases, PER_PAGE)
+    paginator = Paginator(warnings, PER_PAGE)
     paginator.count = counts[tab]  # type: ignore[misc]
     page = paginator.get_page(request.GET.get("page"))
     today = local_date()
     rows = []
-    for case in page:
-        days = (case.warn_due_on - today).days if case.warn_due_on else None
+    for warning in page:
+        case = warning.case
+        case.supervised = warning.supervised
+        days = (warning.due_on - today).days
         rows.append(
             {
                 "case": case,
-                "clock": CLOCK_LABELS.get(case.warn_clock, case.warn_clock),
-                "due_on": case.warn_due_on,
-                "days": abs(days) if days is not None else None,
+                "clock": CLOCK_LABELS.get(warning.clock, warning.clock),
+                "due_on": warning.due_on,
+                "days": abs(days),
                 "today": days == 0,
             }
         )
