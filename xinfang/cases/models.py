@@ -151,7 +151,8 @@ class Case(models.Model):
     )
     next_due_at = models.DateTimeField("下一期限", null=True, blank=True, db_index=True)
     # The clock due at next_due_at (a duty before a window on the same day); blank when not known:
-    # no next due moment, several duty clocks open, or written before this field (the sweep derives).
+    # no next due moment, a duty due while several are open, or written before this field (the
+    # sweep derives; see clocks.next_due_clock).
     next_due_clock = models.CharField("下一期限所属时限", max_length=32, blank=True, default="")
     paused = models.BooleanField("听证中", default=False)
     extension_days = models.PositiveSmallIntegerField("已延期天数", default=0)
@@ -183,6 +184,14 @@ class Case(models.Model):
         from xinfang.cases.clocks import due_day  # the one inverse of due_moment
 
         return None if self.next_due_at is None else due_day(self.next_due_at)
+
+    @property
+    def is_overdue(self) -> bool:
+        """An organ's duty clock is past its due moment now (the one meaning: `clocks.overdue_q`)."""
+        from xinfang.cases.clocks import is_overdue
+        from xinfang.core.timeutil import now
+
+        return is_overdue(self, now())
 
     @property
     def is_collective(self) -> bool:
