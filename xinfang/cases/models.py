@@ -193,23 +193,32 @@ class Case(models.Model):
 
         return is_overdue(self, now())
 
+    # Report facts: defined once in xinfang.cases.expressions, for SQL and for a case in hand.
     @property
     def is_collective(self) -> bool:
         """集体访: a visit by 5 or more people (threshold configurable, DOMAIN §4)."""
-        return self.channel == Channel.VISIT and self.headcount >= settings.XINFANG_COLLECTIVE_THRESHOLD
+        from xinfang.cases.expressions import COLLECTIVE
+
+        return COLLECTIVE.holds(self)
 
     @property
     def is_skip_level(self) -> bool:
-        return not self.via_proper_ladder
+        from xinfang.cases.expressions import SKIP_LEVEL
+
+        return SKIP_LEVEL.holds(self)
 
     @property
     def is_beijing_visit(self) -> bool:
         """进京访: a visit registered at a national organ about a matter elsewhere."""
-        return self.channel == Channel.VISIT and self.registered_level == "national"
+        from xinfang.cases.expressions import BEIJING_VISIT
+
+        return BEIJING_VISIT.holds(self)
 
     @property
     def channel_group(self) -> str:
-        return CHANNEL_STATS_GROUP[Channel(self.channel)]
+        from xinfang.cases.expressions import channel_group_of
+
+        return channel_group_of(self.channel)
 
 
 class CaseUnit(models.Model):
