@@ -142,8 +142,11 @@ def overdue_q(at: dt.datetime, duties: frozenset[str] | None = None) -> Q:
     The one meaning of "overdue" (超期) for lists, pages, the API and reports; a petitioner's
     window that passed (复查, rating) is not an organ being late. `next_due_at` is the earliest open
     clock, so a duty past due keeps it in the past. The clock due then is a duty when its stored
-    name is one, or when the name is blank (several duties open, see `next_due_clock`). The sweep
-    flags the same clocks (期限预警). An indexed filter: `next_due_at` first.
+    name is one, or when the name is blank (several duties open, see `next_due_clock`; a row
+    written before the name was stored counts too, until the nightly recompute names its clock).
+    A window that lapsed keeps its moment stored until the sweep re-derives the case (its next
+    run), so a duty due after it is seen from then on. The sweep flags the same clocks (期限预警).
+    An indexed filter: `next_due_at` first.
     """
     duties = duty_clock_names() if duties is None else duties
     return Q(next_due_at__lte=at) & (Q(next_due_clock__in=sorted(duties)) | Q(next_due_clock=""))
