@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from ninja import Field, Header, Path, Query, Router, Schema
 from ninja import Status as Reply
@@ -28,9 +27,8 @@ from xinfang.api.schemas import (
 )
 from xinfang.cases import services
 from xinfang.cases.models import Case, Status
-from xinfang.cases.selectors import case_detail, cases_visible_to, hidden_as_accused
+from xinfang.cases.selectors import case_detail, cases_filtered, hidden_as_accused
 from xinfang.core.errors import NotAllowed, ServiceError
-from xinfang.core.timeutil import local_midnight, now
 from xinfang.orgs.models import User
 
 router = Router(tags=["cases"])
@@ -47,7 +45,9 @@ class CaseFilterIn(Schema):
     category: str | None = Field(
         None, pattern=r"^[0-9]{1,6}$", description="内容分类代码或其前缀；030000 与 03 等价"
     )
-    overdue: bool | None = Field(None, description="true：下一期限已过；false：未过或无期限")
+    overdue: bool | None = Field(
+        None, description="true：机关办理时限已超期（不含信访人的复查、评价等期间）；false：未超期或无期限"
+    )
     registered_from: Day | None = Field(None, description="登记日期起（含，北京时间）")
     registered_to: Day | None = Field(None, description="登记日期止（含，北京时间）")
     cursor: str | None = Field(
@@ -64,23 +64,16 @@ def _category_prefix(code: str) -> str:
     return code
 
 
-def filtered_cases(queryset: QuerySet[Case], filters: CaseFilterIn) -> QuerySet[Case]:
-    if filters.status is not None:
-        queryset = queryset.filter(status=filters.status)
-    if filters.unit is not None:
-        queryset = queryset.filter(current_org_id=filters.unit)
-    if filters.category:
-        queryset = queryset.filter(category__code__startswith=_category_prefix(filters.category))
-    if filters.overdue is True:
-        queryset = queryset.filter(next_due_at__lt=now())
-    elif filters.overdue is False:
-        queryset = queryset.filter(Q(next_due_at__isnull=True) | Q(next_due_at__gte=now()))
-    if filters.registered_from is not None:
-        queryset = queryset.filter(registered_at__gte=local_midnight(filters.registered_from))
-    if filters.registered_to is not None:
-        end = local_midnight(filters.registered_to + dt.timedelta(days=1))
-        queryset = queryset.filter(registered_at__lt=end)
-    return queryset
+def filtered_cases(user: User, filters: CaseFilterIn) -> QuerySet[Case]:
+    return cases_filtered(
+        user,
+        status=filters.status,
+        org_id=filters.unit,
+        category_prefix=_category_prefix(filters.category) if filters.category else None,
+        overdue=filters.overdue,
+        registered_from=filters.registered_from,
+        registered_to=filters.registered_to,
+    )
 
 
 @router.post(
@@ -165,8 +158,8 @@ def registered_response(user: User, registration: services.Registration) -> Any:
 @router.get("/cases", response={200: CaseListOut, **ERROR_RESPONSES}, summary="信访事项列表")
 def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> dict[str, Any]:
     user = current_user(request)
-    queryset = cases_visible_to(user).select_related("category", "registered_org", "current_org")
-    result = page(filtered_cases(queryset, filters), cursor=filters.cursor, limit=filters.limit)
+    queryset = filtered_cases(user, filters).select_related("category", "registered_org", "current_org")
+    result = page(queryset, cursor=filters.cursor, limit=filters.limit)
     return {"items": [case_row(case) for case in result["rows"]], "next_cursor": result["next_cursor"]}
 
 

@@ -12,7 +12,6 @@ from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_events
 from xinfang.cases.services import Registration
 from xinfang.cases.transitions import ACTION_LABELS, Action, allowed_actions
-from xinfang.core.timeutil import now
 from xinfang.orgs.models import Org, User
 
 # Roles that need a petitioner's name, ID number and phone to do their work (DESIGN §5).
@@ -66,7 +65,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "headcount": case.headcount,
         # in UTC like every stored moment (a case just projected holds it in Beijing time)
         "next_due_at": case.next_due_at.astimezone(dt.UTC) if case.next_due_at is not None else None,
-        "overdue": case.next_due_at is not None and case.next_due_at < now(),
+        "overdue": case.is_overdue,
     }
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from django.db.models import Q
 
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.core.timeutil import LOCAL_TZ, local_date
@@ -89,25 +91,74 @@ def _next_due_at(case: Case, clocks: Sequence[Clock]) -> dt.datetime | None:
     return due_moment(day) if day else None
 
 
-def next_due_clock(clocks: Sequence[Clock]) -> str:
+def duty_clock_names(profiles: Mapping[str, PolicyProfile] | None = None) -> frozenset[str]:
+    """Clock names that are a duty in every profile that has them.
+
+    Only such a name, stored in `Case.next_due_clock`, says "an organ's duty" without knowing the
+    case's profile; a name that is a window anywhere is stored for the cases where it is one.
+    """
+    kinds: dict[str, set[str]] = {}
+    for profile in (profiles if profiles is not None else current_profiles()).values():
+        for name, rule in profile.rules.items():
+            kinds.setdefault(name, set()).add(rule.kind)
+    return frozenset(name for name, seen in kinds.items() if seen == {"duty"})
+
+
+def next_due_clock(clocks: Sequence[Clock], duties: frozenset[str] | None = None) -> str:
     """The name stored in `Case.next_due_clock`: the clock due at the next due moment.
 
     A duty clock is named before a window due the same day. Blank ("not known: derive") when
-    nothing is due, or when more than one duty clock is open, since each of those may need a
-    warning and one name cannot say so. With one open duty clock named, the sweep can warn
-    from the stored row alone: a duty clock stays open until an event (and so a service) ends it.
+    nothing is due, or when the clock due is a duty and more than one duty clock is open, since
+    each of those may need a warning and one name cannot say so; also blank for a duty whose name
+    is a window in another profile (not in `duties`, see `duty_clock_names`). So a stored window
+    name always means "the next thing due is no organ's duty", and a blank name with a due moment
+    means it is one: `overdue_q` needs no derivation. With one open duty clock named, the sweep can
+    warn from the stored row alone: a duty clock stays open until an event (and so a service) ends it.
     """
-    duties = [c for c in clocks if c.kind == "duty" and c.state in OPEN_STATES and c.due_on]
-    if len(duties) > 1:
-        return ""
     due = next_due_clocks(clocks)
-    return due[0].name if due else ""
+    if not due:
+        return ""
+    first = due[0]
+    if first.kind != "duty":
+        return first.name
+    open_duties = [c for c in clocks if c.kind == "duty" and c.state in OPEN_STATES and c.due_on]
+    if len(open_duties) > 1 or (duties is not None and first.name not in duties):
+        return ""
+    return first.name
 
 
 def case_next_due(case: Case, *, events: Iterable[CaseEvent]) -> tuple[dt.datetime | None, str]:
     """The next due moment of the case and the name of the clock due then (see `next_due_clock`)."""
     clocks = case_clocks(case, events=events)
-    return _next_due_at(case, clocks), next_due_clock(clocks)
+    return _next_due_at(case, clocks), next_due_clock(clocks, duty_clock_names())
+
+
+# -- overdue: an organ's duty clock past its due moment ---------------------------------------
+
+
+def overdue_q(at: dt.datetime, duties: frozenset[str] | None = None) -> Q:
+    """Cases with an organ's duty clock past its due moment at `at`, from the stored row alone.
+
+    The one meaning of "overdue" (超期) for lists, pages, the API and reports; a petitioner's
+    window that passed (复查, rating) is not an organ being late. `next_due_at` is the earliest open
+    clock, so a duty past due keeps it in the past. The clock due then is a duty when its stored
+    name is one, or when the name is blank (several duties open, see `next_due_clock`; a row
+    written before the name was stored counts too, until the nightly recompute names its clock).
+    A window that lapsed keeps its moment stored until the sweep re-derives the case (its next
+    run), so a duty due after it is seen from then on. The sweep flags the same clocks (期限预警).
+    An indexed filter: `next_due_at` first.
+    """
+    duties = duty_clock_names() if duties is None else duties
+    return Q(next_due_at__lte=at) & (Q(next_due_clock__in=sorted(duties)) | Q(next_due_clock=""))
+
+
+def is_overdue(case: Case, at: dt.datetime, duties: frozenset[str] | None = None) -> bool:
+    """`overdue_q` for a case in hand (its stored `next_due_at` and `next_due_clock`)."""
+    if case.next_due_at is None or case.next_due_at > at:
+        return False
+    return case.next_due_clock == "" or case.next_due_clock in (
+        duty_clock_names() if duties is None else duties
+    )
 
 
 def case_next_due_at(case: Case, *, events: Iterable[CaseEvent]) -> dt.datetime | None:
@@ -138,6 +189,7 @@ def clocks_of_cases(cases: Sequence[Case], *, today: dt.date | None = None) -> l
     for case_id, kind, at, payload in rows.values_list("case_id", "kind", "at", "payload"):
         by_case[case_id].append(clock_event(kind, at, payload))
     calendar = work_calendar()
+    duties = duty_clock_names()
     result = []
     for case in cases:
         try:
@@ -145,7 +197,7 @@ def clocks_of_cases(cases: Sequence[Case], *, today: dt.date | None = None) -> l
         except ValueError as exc:
             logger.error("信访件 %s 的办理记录无法计算期限：%s", case.number, exc)
             continue
-        result.append(CaseClocks(case, clocks, _next_due_at(case, clocks), next_due_clock(clocks)))
+        result.append(CaseClocks(case, clocks, _next_due_at(case, clocks), next_due_clock(clocks, duties)))
     return result
 
 

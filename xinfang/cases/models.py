@@ -151,7 +151,8 @@ class Case(models.Model):
     )
     next_due_at = models.DateTimeField("下一期限", null=True, blank=True, db_index=True)
     # The clock due at next_due_at (a duty before a window on the same day); blank when not known:
-    # no next due moment, several duty clocks open, or written before this field (the sweep derives).
+    # no next due moment, a duty due while several are open, or written before this field (the
+    # sweep derives; see clocks.next_due_clock).
     next_due_clock = models.CharField("下一期限所属时限", max_length=32, blank=True, default="")
     paused = models.BooleanField("听证中", default=False)
     extension_days = models.PositiveSmallIntegerField("已延期天数", default=0)
@@ -185,22 +186,39 @@ class Case(models.Model):
         return None if self.next_due_at is None else due_day(self.next_due_at)
 
     @property
+    def is_overdue(self) -> bool:
+        """An organ's duty clock is past its due moment now (the one meaning: `clocks.overdue_q`)."""
+        from xinfang.cases.clocks import is_overdue
+        from xinfang.core.timeutil import now
+
+        return is_overdue(self, now())
+
+    # Report facts: defined once in xinfang.cases.expressions, for SQL and for a case in hand.
+    @property
     def is_collective(self) -> bool:
         """集体访: a visit by 5 or more people (threshold configurable, DOMAIN §4)."""
-        return self.channel == Channel.VISIT and self.headcount >= settings.XINFANG_COLLECTIVE_THRESHOLD
+        from xinfang.cases.expressions import COLLECTIVE
+
+        return COLLECTIVE.holds(self)
 
     @property
     def is_skip_level(self) -> bool:
-        return not self.via_proper_ladder
+        from xinfang.cases.expressions import SKIP_LEVEL
+
+        return SKIP_LEVEL.holds(self)
 
     @property
     def is_beijing_visit(self) -> bool:
         """进京访: a visit registered at a national organ about a matter elsewhere."""
-        return self.channel == Channel.VISIT and self.registered_level == "national"
+        from xinfang.cases.expressions import BEIJING_VISIT
+
+        return BEIJING_VISIT.holds(self)
 
     @property
     def channel_group(self) -> str:
-        return CHANNEL_STATS_GROUP[Channel(self.channel)]
+        from xinfang.cases.expressions import channel_group_of
+
+        return channel_group_of(self.channel)
 
 
 class CaseUnit(models.Model):

@@ -6,12 +6,16 @@ permission rule lives in exactly one place.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 
+from xinfang.cases.clocks import overdue_q
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, Nature
+from xinfang.core.timeutil import local_midnight, now
 from xinfang.orgs.models import Org, OrgKind, Region, User
-from xinfang.orgs.selectors import user_memberships
+from xinfang.orgs.selectors import user_memberships, user_orgs
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -149,3 +153,46 @@ def case_detail(user: User, case_id: int) -> Case | None:
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor", "org").order_by("seq")
+
+
+def cases_filtered(
+    user: User,
+    *,
+    status: str | None = None,
+    org_id: int | None = None,
+    mine: bool = False,
+    category_prefix: str | None = None,
+    overdue: bool | None = None,
+    registered_from: dt.date | None = None,
+    registered_to: dt.date | None = None,
+    text: str | None = None,
+    at: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """The cases `user` may see (`cases_visible_to`), narrowed by the list filters of every surface.
+
+    Values arrive validated (each page or endpoint says what a bad one means to its users); None,
+    False or "" leaves a filter out. `org_id`: the responsible organ now; `mine`: one of the user's
+    own organs is; `category_prefix`: a code prefix (a subtree of the table); `overdue`: with or
+    without an organ's duty clock past due at `at` (`clocks.overdue_q`); the registration days are
+    Beijing days, both included; `text`: in the number or the subject. Unordered: each surface pages
+    in its own order.
+    """
+    cases = cases_visible_to(user)
+    if status:
+        cases = cases.filter(status=status)
+    if org_id is not None:
+        cases = cases.filter(current_org_id=org_id)
+    if mine:
+        cases = cases.filter(current_org__in=user_orgs(user))
+    if category_prefix:
+        cases = cases.filter(category__code__startswith=category_prefix)
+    if overdue is not None:
+        late = overdue_q(at or now())
+        cases = cases.filter(late if overdue else ~late)
+    if registered_from is not None:
+        cases = cases.filter(registered_at__gte=local_midnight(registered_from))
+    if registered_to is not None:
+        cases = cases.filter(registered_at__lt=local_midnight(registered_to + dt.timedelta(days=1)))
+    if text:
+        cases = cases.filter(Q(number__icontains=text) | Q(subject__icontains=text))
+    return cases

@@ -1,4 +1,4 @@
-"""The two letters of a supervision, as .docx in the house layout (xinfang.cases.documents.layout).
+"""The two letters of a supervision, as .docx in the house layout (xinfang.core.docx_layout).
 
 - 督办提醒函: from the bureau to the responsible unit, once the supervision is open;
 - 问责建议函: from the bureau to the unit's superior organ, once the unit let the feedback date
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from xinfang.cases.documents.kinds import Source, sentence
-from xinfang.cases.documents.layout import Letter, chinese_date
+from xinfang.core.docx_layout import Letter, chinese_date
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date
 from xinfang.supervision.models import Supervision, SupervisionStatus

@@ -15,7 +15,8 @@ conflict) or a conditional update, so two workers running it at once do nothing 
    (case, clock, kind, due date));
 4. the others, few, are derived (one query for all their events): those whose clock is a window
    in some profile (the petitioner's, or the unit's right to object), and those whose clock is
-   blank (not known: several duty clocks open, or stored before the field existed). A warning is
+   blank (not known: several duty clocks open, or stored before the field existed). Which names
+   are duties is :func:`xinfang.cases.clocks.duty_clock_names`, the same that ``overdue_q`` reads. A warning is
    inserted for every running duty clock due within the window and an overdue flag for every
    overdue one, as in step 3. A window clock warns no one but ends: when the derived next due
    moment or clock differs from the stored one, it is written back with a conditional update
@@ -35,10 +36,17 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from xinfang.cases.clocks import CaseClocks, clocks_of_cases, due_day, due_moment, store_next_due_at
+from xinfang.cases.clocks import (
+    CaseClocks,
+    clocks_of_cases,
+    due_day,
+    due_moment,
+    duty_clock_names,
+    store_next_due_at,
+)
 from xinfang.cases.models import Case
 from xinfang.core.timeutil import LOCAL_TZ, local_date, now
-from xinfang.deadlines.selectors import calendar_gaps, current_profiles
+from xinfang.deadlines.selectors import calendar_gaps
 from xinfang.supervision.models import DueWarning, SweepMark
 from xinfang.supervision.services import supervisions_mark_overdue
 
@@ -102,15 +110,6 @@ def candidates(moment: dt.datetime, horizon: dt.datetime):  # type: ignore[no-un
         Q(stage=SweepMark.Stage.OVERDUE) | Q(due_at__gt=moment)
     )
     return Case.objects.filter(next_due_at__lte=horizon, closed_at__isnull=True).filter(~Exists(handled))
-
-
-def duty_clock_names() -> frozenset[str]:
-    """Clock names that are a duty in every profile that has them (a window anywhere is derived)."""
-    kinds: dict[str, set[str]] = {}
-    for profile in current_profiles().values():
-        for name, rule in profile.rules.items():
-            kinds.setdefault(name, set()).add(rule.kind)
-    return frozenset(name for name, seen in kinds.items() if seen == {"duty"})
 
 
 Row = tuple[int, dt.datetime, str, int]  # pk, next_due_at, next_due_clock, current_org_id

@@ -8,12 +8,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinfang.cases.categories import level1_code
-from xinfang.cases.clocks import case_clocks
+from xinfang.cases.clocks import case_clocks, duty_clock_names, is_overdue
 from xinfang.cases.documents import (
     DOCUMENT_REFUSED,
     DOCX_MIME,
@@ -29,11 +28,10 @@ from xinfang.cases.presentation import (
     suggestion_lines,
 )
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
-from xinfang.cases.selectors import case_detail, case_events, cases_visible_to
+from xinfang.cases.selectors import case_detail, case_events, cases_filtered
 from xinfang.core.errors import ServiceError
 from xinfang.core.text import clean_text
 from xinfang.core.timeutil import now
-from xinfang.orgs.selectors import user_orgs
 
 
 def staff_required(view: Any) -> Any:
@@ -52,16 +50,14 @@ def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
     params = {
         key: clean_text(request.GET.get(key, "")).strip() for key in ("status", "overdue", "scope", "q")
     }
-    cases = cases_visible_to(request.user).select_related("current_org", "category")  # type: ignore[arg-type]
-    if params["status"] in Status.values:
-        cases = cases.filter(status=params["status"])
-    if params["overdue"] == "1":
-        cases = cases.filter(next_due_at__lt=now())
-    if params["scope"] == "mine":
-        cases = cases.filter(current_org__in=user_orgs(request.user))  # type: ignore[arg-type]
-    if params["q"]:
-        cases = cases.filter(Q(number__icontains=params["q"]) | Q(subject__icontains=params["q"]))
-    return cases.order_by("-registered_at", "-id"), params
+    cases = cases_filtered(
+        request.user,  # type: ignore[arg-type]
+        status=params["status"] if params["status"] in Status.values else None,
+        overdue=True if params["overdue"] == "1" else None,
+        mine=params["scope"] == "mine",
+        text=params["q"],
+    )
+    return cases.select_related("current_org", "category").order_by("-registered_at", "-id"), params
 
 
 PER_PAGE = 30
@@ -100,10 +96,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("page")
     page = CappedPaginator(cases, PER_PAGE, page=number).get_page(number)
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    at, duties = now(), duty_clock_names()
+    overdue_ids = {case.pk for case in page if is_overdue(case, at, duties)}
     return render(
         request,
         "workbench/cases/list.html",
-        {"page": page, "params": params, "statuses": Status.choices, "query": query, "now": now()},
+        {
+            "page": page,
+            "params": params,
+            "statuses": Status.choices,
+            "query": query,
+            "overdue_ids": overdue_ids,
+        },
     )
 
 
@@ -141,7 +145,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
-        "overdue": case.next_due_at is not None and case.next_due_at < now(),
+        "overdue": case.is_overdue,
     }
     return render(request, "workbench/cases/detail.html", context)
 

@@ -20,6 +20,7 @@ from xinfang.orgs.models import User
 from xinfang.supervision import services
 from xinfang.supervision.models import Supervision
 from xinfang.supervision.sweep import sweep
+from xinfang.testing.supervision import open_supervision
 from xinfang.testing.world import World
 
 ApiAs = Callable[[User], Api]
@@ -47,19 +48,6 @@ def flagged(world: World, freeze: Freeze) -> dict[str, Case]:
 def case(world: World, freeze: Freeze) -> Case:
     freeze("2025-03-03 10:00")
     return to_accepted(world)  # handled by 示例市住房和城乡建设局
-
-
-def _open(world: World, case: Case, **overrides: Any) -> Supervision:
-    fields: dict[str, Any] = {
-        "actor": world.bureau_head,
-        "org": world.city_bureau,
-        "case": case,
-        "reason": "delay",
-        "details": "请核实墙体裂缝情况，督促开发商维修，并书面反馈。",
-        "feedback_due": dt.date(2025, 3, 10),
-    }
-    fields.update(overrides)
-    return services.supervision_open(**fields)
 
 
 wsgi_app = test_openapi.wsgi_app  # the fixture: Django's WSGI app inside the test transaction
@@ -190,7 +178,7 @@ def test_only_bureau_staff_who_see_the_case_may_open(world: World, api_as: ApiAs
 
 
 def test_the_detail_shows_the_log_to_those_who_see_the_case(world: World, api_as: ApiAs, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     body = ok(api_as(world.handler).get(f"/supervisions/{supervision.pk}"))
     assert body["case"] == {"id": case.pk, "number": case.number, "subject": case.subject}
     event = body["events"][0]
@@ -201,7 +189,7 @@ def test_the_detail_shows_the_log_to_those_who_see_the_case(world: World, api_as
 
 
 def test_the_unit_answers_and_the_bureau_closes(world: World, api_as: ApiAs, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     url = f"/supervisions/{supervision.pk}"
     response = api_as(world.bureau_head).post(f"{url}/feedback", {"text": "已办理。"})
     assert response.status_code == 403
@@ -226,7 +214,7 @@ def test_the_unit_answers_and_the_bureau_closes(world: World, api_as: ApiAs, cas
 def test_an_unanswered_supervision_closes_only_recommending_accountability(
     world: World, api_as: ApiAs, case: Case, freeze: Freeze
 ) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     api = api_as(world.bureau_head)
     url = f"/supervisions/{supervision.pk}/close"
     response = api.post(url, {"note": "未反馈。"})
@@ -242,7 +230,7 @@ def test_an_unanswered_supervision_closes_only_recommending_accountability(
 
 
 def test_letters_list_and_download(world: World, api_as: ApiAs, case: Case, freeze: Freeze) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     api = api_as(world.handler)
     base = f"/supervisions/{supervision.pk}/letters"
     listed = ok(api.get(base))
@@ -278,10 +266,10 @@ def test_schemathesis_finds_no_server_error_on_real_supervisions(
 ) -> None:
     """test_openapi.py fuzzes every operation with random ids; this one aims at existing 督办 and
     cases with warnings, in each state, so generated bodies reach the services."""
-    open_one = _open(world, case)
-    answered = _open(world, to_accepted(world))
+    open_one = open_supervision(world, case)
+    answered = open_supervision(world, to_accepted(world))
     services.supervision_feedback(actor=world.handler, supervision=answered, text="已办理。")
-    overdue_one = _open(world, to_accepted(world), feedback_due=dt.date(2025, 3, 5))
+    overdue_one = open_supervision(world, to_accepted(world), feedback_due=dt.date(2025, 3, 5))
     freeze("2025-03-16 10:00")
     sweep()
     seeded = [open_one.pk, answered.pk, overdue_one.pk]

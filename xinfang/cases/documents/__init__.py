@@ -6,8 +6,8 @@ drawn from the LAST event of its kind. Reads only (the case, its events and peti
     available_documents(case)          -> [("reply_opinion", "信访处理意见书"), ...]
     render_document(case, "reply_opinion") -> ("信访处理意见书-<number>.docx", b"PK...")
 
-Layout (GB/T 9704) is in :mod:`.layout`, wording in :mod:`.kinds`; docs/documents.md describes
-each document.
+Layout (GB/T 9704, shared by every .docx builder) is in :mod:`xinfang.core.docx_layout`, wording
+in :mod:`.kinds`; docs/documents.md describes each document.
 """
 
 from __future__ import annotations

@@ -20,11 +20,10 @@ from xinfang.cases import pii
 from xinfang.cases.clocks import case_clocks, profile_for
 from xinfang.cases.models import Case, CaseEvent, Nature
 from xinfang.cases.services.replies import OUTCOME_TAGS
+from xinfang.core.docx_layout import Letter, chinese_date
 from xinfang.core.timeutil import local_date
 from xinfang.deadlines.profiles import DeadlineRule
 from xinfang.orgs.models import Org, OrgKind
-
-from .layout import Letter, chinese_date
 
 ACCUSED_STAND_IN = "有关单位"
 

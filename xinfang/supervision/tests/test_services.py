@@ -19,6 +19,7 @@ from xinfang.supervision.letters import available_letters, render_letter
 from xinfang.supervision.models import Reason, Supervision, SupervisionStatus
 from xinfang.supervision.selectors import case_supervisions, supervision_detail
 from xinfang.supervision.sweep import sweep
+from xinfang.testing.supervision import open_supervision
 from xinfang.testing.world import World
 
 D = dt.date
@@ -31,25 +32,12 @@ def case(world: World, freeze: Freeze) -> Case:
     return to_accepted(world)  # handled by 示例市住房和城乡建设局
 
 
-def _open(world: World, case: Case, **overrides: object) -> Supervision:
-    fields: dict[str, object] = {
-        "actor": world.bureau_head,
-        "org": world.city_bureau,
-        "case": case,
-        "reason": "delay",
-        "details": "请于期限内核实墙体裂缝情况，督促开发商维修，并将结果书面反馈。",
-        "feedback_due": D(2025, 3, 10),
-    }
-    fields.update(overrides)
-    return services.supervision_open(**fields)  # type: ignore[arg-type]
-
-
 def _kinds(supervision: Supervision) -> list[str]:
     return list(supervision.events.order_by("seq").values_list("kind", flat=True))
 
 
 def test_a_bureau_opens_the_unit_answers_and_the_bureau_closes(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     assert (supervision.status, supervision.unit) == ("open", world.city_housing)
     answered = services.supervision_feedback(
         actor=world.handler, supervision=supervision, text="已督促开发商维修。"
@@ -68,9 +56,9 @@ def test_a_bureau_opens_the_unit_answers_and_the_bureau_closes(world: World, cas
 
 def test_only_a_petition_bureau_with_a_role_may_open(world: World, case: Case) -> None:
     with pytest.raises(NotAllowed, match="不是信访部门"):
-        _open(world, case, actor=world.handler, org=world.city_housing)
+        open_supervision(world, case, actor=world.handler, org=world.city_housing)
     with pytest.raises(NotAllowed, match="只有示例市信访局的信访部门负责人或审核人或承办人可以督办"):
-        _open(world, case, actor=world.registrar)
+        open_supervision(world, case, actor=world.registrar)
 
 
 def test_a_bureau_that_cannot_see_the_case_may_not_open(world: World, freeze: Freeze) -> None:
@@ -81,21 +69,21 @@ def test_a_bureau_that_cannot_see_the_case_may_not_open(world: World, freeze: Fr
     )
     org_services.membership_grant(user=clerk, org=world.county_bureau, role=Role.HANDLER)
     with pytest.raises(NotAllowed, match="无权查看"):
-        _open(world, case, actor=clerk, org=world.county_bureau)
+        open_supervision(world, case, actor=clerk, org=world.county_bureau)
 
 
 def test_opening_refuses_bad_input_and_a_second_active_supervision(world: World, case: Case) -> None:
     with pytest.raises(ServiceError, match="督办事由") as bad_reason:
-        _open(world, case, reason="lazy")
+        open_supervision(world, case, reason="lazy")
     assert bad_reason.value.field == "reason"
     with pytest.raises(ServiceError, match="反馈期限应晚于今天") as bad_date:
-        _open(world, case, feedback_due=D(2025, 3, 3))
+        open_supervision(world, case, feedback_due=D(2025, 3, 3))
     assert bad_date.value.field == "feedback_due"
     with pytest.raises(ServiceError, match="请填写督办要求"):
-        _open(world, case, details="  ")
-    _open(world, case)
+        open_supervision(world, case, details="  ")
+    open_supervision(world, case)
     with pytest.raises(ServiceError, match="已有未办结的督办") as twice:
-        _open(world, case)
+        open_supervision(world, case)
     assert twice.value.code == "conflict"
     assert Supervision.objects.count() == 1
 
@@ -103,11 +91,11 @@ def test_opening_refuses_bad_input_and_a_second_active_supervision(world: World,
 def test_a_closed_case_cannot_be_supervised(world: World, case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(closed_at=case.updated_at)
     with pytest.raises(ServiceError, match="已办结"):
-        _open(world, case)
+        open_supervision(world, case)
 
 
 def test_feedback_comes_only_from_the_responsible_unit_while_open(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     for outsider in (world.other_clerk, world.bureau_head):
         with pytest.raises(NotAllowed, match="示例市住房和城乡建设局"):
             services.supervision_feedback(actor=outsider, supervision=supervision, text="已办理。")
@@ -119,7 +107,7 @@ def test_feedback_comes_only_from_the_responsible_unit_while_open(world: World, 
 
 
 def test_closing_needs_the_bureaus_head_and_the_units_answer(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     with pytest.raises(ServiceError, match="尚未反馈，不能办结"):
         services.supervision_close(actor=world.bureau_head, supervision=supervision, note="结束。")
     services.supervision_feedback(actor=world.handler, supervision=supervision, text="已办理。")
@@ -132,7 +120,7 @@ def test_closing_needs_the_bureaus_head_and_the_units_answer(world: World, case:
 def test_an_unanswered_supervision_goes_overdue_once_and_can_end_in_accountability(
     world: World, case: Case, freeze: Freeze
 ) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     assert [code for code, _ in available_letters(supervision)] == ["reminder"]
     with pytest.raises(ServiceError, match="不能生成问责建议函"):
         render_letter(supervision, "accountability")
@@ -157,7 +145,7 @@ def test_an_unanswered_supervision_goes_overdue_once_and_can_end_in_accountabili
 
 
 def test_a_late_answer_is_recorded_as_late(world: World, case: Case, freeze: Freeze) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     freeze("2025-03-12 10:00")
     sweep()
     answered = services.supervision_feedback(actor=world.handler, supervision=supervision, text="已办理。")
@@ -165,7 +153,7 @@ def test_a_late_answer_is_recorded_as_late(world: World, case: Case, freeze: Fre
 
 
 def test_the_reminder_letter_names_the_unit_the_reason_and_the_date(world: World, case: Case) -> None:
-    name, body = render_letter(_open(world, case), "reminder")
+    name, body = render_letter(open_supervision(world, case), "reminder")
     text = "\n".join(p.text for p in Document(io.BytesIO(body)).paragraphs)
     assert name.startswith("督办提醒函-")
     assert "示例市住房和城乡建设局：" in text

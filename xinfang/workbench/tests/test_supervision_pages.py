@@ -13,6 +13,7 @@ from xinfang.cases.tests.helpers import register, to_accepted
 from xinfang.supervision import services
 from xinfang.supervision.models import Supervision
 from xinfang.supervision.sweep import sweep
+from xinfang.testing.supervision import open_supervision
 from xinfang.testing.world import World
 
 Freeze = Callable[[str], dt.datetime]
@@ -34,19 +35,6 @@ def _page(client: Client, url: str) -> str:
 def case(world: World, freeze: Freeze) -> Case:
     freeze("2025-03-03 10:00")
     return to_accepted(world)  # handled by 示例市住房和城乡建设局
-
-
-def _open(world: World, case: Case, **overrides: object) -> Supervision:
-    fields: dict[str, object] = {
-        "actor": world.bureau_head,
-        "org": world.city_bureau,
-        "case": case,
-        "reason": "delay",
-        "details": "请核实墙体裂缝情况，督促开发商维修，并书面反馈。",
-        "feedback_due": dt.date(2025, 3, 10),
-    }
-    fields.update(overrides)
-    return services.supervision_open(**fields)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- deadlines
@@ -168,7 +156,7 @@ def test_the_case_panel_shows_warnings(world: World, freeze: Freeze) -> None:
 
 
 def test_the_supervision_list_filters_by_status(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     client = _client(world.handler)
     assert f"/supervisions/{supervision.pk}/" in _page(client, "/supervisions/")
     assert f"/supervisions/{supervision.pk}/" in _page(client, "/supervisions/?status=open")
@@ -177,7 +165,7 @@ def test_the_supervision_list_filters_by_status(world: World, case: Case) -> Non
 
 
 def test_the_unit_answers_on_the_detail_page(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     url = f"/supervisions/{supervision.pk}/"
     client = _client(world.handler)
     page = _page(client, url)
@@ -194,7 +182,7 @@ def test_the_unit_answers_on_the_detail_page(world: World, case: Case) -> None:
 
 
 def test_the_bureau_closes_recommending_accountability(world: World, case: Case, freeze: Freeze) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     url = f"/supervisions/{supervision.pk}/"
     client = _client(world.bureau_head)
     assert "办结督办" not in _page(client, url)  # nothing to close before feedback or overdue
@@ -215,7 +203,7 @@ def test_the_bureau_closes_recommending_accountability(world: World, case: Case,
 
 
 def test_feedback_and_close_by_others_are_refused_on_the_form(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     url = f"/supervisions/{supervision.pk}/"
     refused = _client(world.bureau_head).post(f"{url}feedback/", {"text": "代为反馈。"})
     assert "示例市住房和城乡建设局" in refused.content.decode() and 'role="alert"' in refused.content.decode()
@@ -228,7 +216,7 @@ def test_feedback_and_close_by_others_are_refused_on_the_form(world: World, case
 
 
 def test_letters_download_as_docx(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     client = _client(world.handler)
     response = client.get(f"/supervisions/{supervision.pk}/letters/reminder/")
     assert response.status_code == 200 and response.content[:2] == b"PK"
@@ -239,7 +227,7 @@ def test_letters_download_as_docx(world: World, case: Case) -> None:
 
 
 def test_an_invisible_supervision_is_not_found(world: World, case: Case) -> None:
-    supervision = _open(world, case)
+    supervision = open_supervision(world, case)
     client = _client(world.other_clerk)
     base = f"/supervisions/{supervision.pk}/"
     assert client.get(base).status_code == 404
