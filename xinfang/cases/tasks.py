@@ -31,7 +31,6 @@ def verify_events() -> dict[str, int]:
     return {"cases": result.cases, "events": result.events, "problems": result.problems}
 
 
-
 def recompute_open_cases(*, batch_size: int = 500) -> dict[str, int]:
     """Recompute ``next_due_at`` of every open case, batch by batch (keyset on the primary key).
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from xinfang.cases.hooks import on_case_registered
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import ID_NUMBER, category, register, to_accepted
@@ -283,3 +284,8 @@ def test_other_action_pages_have_no_reply_check(world: World) -> None:
     client.force_login(world.registrar)
     page = client.get(f"/cases/{case.pk}/act/forward/").content.decode()
     assert "检查答复质量" not in page
+
+
+def test_the_index_subscribes_to_registration_from_the_app_config() -> None:
+    """The case services call no text analysis by name: the index is a hook subscriber."""
+    assert intake.index_new_case in on_case_registered.subscribers()
