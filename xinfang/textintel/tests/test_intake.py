@@ -16,8 +16,9 @@ from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import ID_NUMBER, category, register, to_accepted
 from xinfang.core.timeutil import local_date
 from xinfang.testing.world import World
-from xinfang.textintel import intake, near_dup
-from xinfang.textintel.intake import PersonIn, find_similar, index_case, suggest_category
+from xinfang.textintel import near_dup
+from xinfang.textintel.db import intake
+from xinfang.textintel.db.intake import PersonIn, find_similar, index_case, suggest_category
 from xinfang.textintel.models import CaseTextSignature
 
 SUBJECT = "青山县幸福小区住房墙体开裂问题长期未解决"
@@ -117,7 +118,7 @@ def test_a_prolific_petitioners_other_cases_do_not_push_out_the_same_matter(
             content=UNRELATED + f"第{n}次反映。",
             petitioners=[PERSON],
         )
-    monkeypatch.setattr("xinfang.textintel.intake.MAX_CANDIDATES", 2)
+    monkeypatch.setattr("xinfang.textintel.db.intake.MAX_CANDIDATES", 2)
     found = find_similar(world.registrar, SUBJECT_TW, CONTENT_TW, [PersonIn(id_number=ID_NUMBER)])
     assert [(s.kind, s.case_id) for s in found] == [("重复信访", original.pk)]
 

@@ -11,9 +11,9 @@ from django.http import QueryDict
 from xinfang.cases.models import Case
 from xinfang.core.timeutil import LOCAL_TZ, now
 from xinfang.orgs.models import User
-from xinfang.textintel.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.db.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.db.routing_hint import suggest_unit
 from xinfang.textintel.reply_quality import score_reply
-from xinfang.textintel.routing_hint import suggest_unit
 
 REPLY_FIELDS = ("request", "facts", "reasons", "legal_basis")
 
