@@ -63,6 +63,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .normalize import compact
+from .places import named_places
+from .timestamps import days_between, parse_time
 
 __all__ = [
     "ReplyScore",
@@ -168,14 +170,6 @@ _NEXT = re.compile(
 )
 _USER_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{4,}(?![0-9])")
 _ADMIN = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}[市区县]")
-_TIME_FORMATS = (
-    "%Y/%m/%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d",
-    "%Y-%m-%d",
-)
 
 
 @dataclass(frozen=True)
@@ -191,25 +185,6 @@ class ReplyScore:
     @property
     def warning_text(self) -> str:
         return "；".join(self.warnings)
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Parse the data's time formats (``2019/4/25 9:32:09``, ``2019-04-25 09:32:09`` …); None if blank."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)  # noqa: DTZ007 - the data carries no zone; days only
-        except ValueError:
-            continue
-    return None
-
-
-def days_between(asked: datetime | None, answered: datetime | None) -> int | None:
-    if asked is None or answered is None:
-        return None
-    return (answered.date() - asked.date()).days
 
 
 def _bigrams(text: str) -> list[str]:
@@ -285,9 +260,7 @@ def relevance_evidence(
     msg_areas, reply_areas = set(_ADMIN.findall(title + detail)), set(_ADMIN.findall(reply))
     shared = 1.0 if msg_areas & reply_areas else 0.0
     foreign = 1.0 if msg_areas and reply_areas and not msg_areas & reply_areas else 0.0
-    from .hotspots import _places  # lazy: hotspots imports this module
-
-    reply_places = set(_places(reply))
+    reply_places = set(named_places(reply))
     message = title + detail
     place_foreign = 1.0 if reply_places and not any(p in message for p in reply_places) else 0.0
     return {
