@@ -12,7 +12,7 @@ MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinf
 	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/cases/transitions.py xinfang/cases/replay.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 
-.PHONY: run test venv browser lint typecheck migrations-check test-sqlite test-postgres clean
+.PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found on PATH." >&2; exit 1; }
@@ -26,7 +26,7 @@ venv: $(STAMP)
 run: venv
 	@bin/run
 
-test: venv browser lint typecheck migrations-check test-sqlite test-postgres
+test: venv browser lint contracts typecheck migrations-check test-sqlite test-postgres
 	@echo "make test: all checks passed on SQLite and PostgreSQL."
 
 # Browser tests drive Debian's chromium (Playwright's own browser download does not work here).
@@ -36,6 +36,10 @@ browser:
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The import map of docs/development.md (Import rules): contracts in pyproject.toml [tool.importlinter].
+contracts: venv
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: venv
 	$(VENV)/bin/mypy $(MYPY_TARGETS)
