@@ -5,14 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_URL_BASE ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?= -n 2
-# The Django side of textintel (ORM, views' glue) is not part of the pure core.
-TEXTINTEL_DJANGO := %/__init__.py %/apps.py %/models.py %/intake.py %/alerts.py %/tasks.py %/web.py %/routing_hint.py
+# The Django side of textintel (the app's modules here, the ORM side in textintel/db/) is not part of the pure core.
+TEXTINTEL_DJANGO := %/__init__.py %/apps.py %/models.py %/tasks.py
 # The pure cores: no ORM, strictly typed.
 MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py \
 	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/cases/transitions.py xinfang/cases/replay.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 
-.PHONY: run test venv browser lint typecheck migrations-check test-sqlite test-postgres clean
+.PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found on PATH." >&2; exit 1; }
@@ -26,7 +26,7 @@ venv: $(STAMP)
 run: venv
 	@bin/run
 
-test: venv browser lint typecheck migrations-check test-sqlite test-postgres
+test: venv browser lint contracts typecheck migrations-check test-sqlite test-postgres
 	@echo "make test: all checks passed on SQLite and PostgreSQL."
 
 # Browser tests drive Debian's chromium (Playwright's own browser download does not work here).
@@ -36,6 +36,10 @@ browser:
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The import map of docs/development.md (Import rules): contracts in pyproject.toml [tool.importlinter].
+contracts: venv
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: venv
 	$(VENV)/bin/mypy $(MYPY_TARGETS)

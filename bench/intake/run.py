@@ -280,7 +280,7 @@ def populate(world: World, pool: list[Message], total: int, rng: random.Random) 
     from xinfang.cases.access import rebuild_access
     from xinfang.cases.models import Case, CaseAccess, CaseEvent, CaseUnit, Petitioner
     from xinfang.core.timeutil import LOCAL_TZ
-    from xinfang.textintel import intake
+    from xinfang.textintel.db import intake
     from xinfang.textintel.models import CaseTextSignature
 
     counties = [(r.code, r.name) for _, _, cs in world.cities for r in cs]
@@ -412,7 +412,7 @@ def measure(
     from django.test.utils import CaptureQueriesContext
     from dup_eval import perturb
 
-    from xinfang.textintel import intake
+    from xinfang.textintel.db import intake
 
     total = len(built.case_ids)
     if connection.vendor == "postgresql":

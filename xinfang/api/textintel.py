@@ -14,10 +14,10 @@ from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.presenters import org_ref
 from xinfang.api.schemas import Id, LongText, OrgRefOut, PetitionerIn, ShortText
-from xinfang.textintel.alerts import NOTE_MAX_LENGTH, AlertView, alerts_for, review_alert
-from xinfang.textintel.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.db.alerts import NOTE_MAX_LENGTH, AlertView, alerts_for, review_alert
+from xinfang.textintel.db.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.db.routing_hint import suggest_unit
 from xinfang.textintel.models import AlertReview
-from xinfang.textintel.routing_hint import suggest_unit
 
 router = Router(tags=["textintel"])
 

@@ -26,3 +26,12 @@ class CasesConfig(AppConfig):
                 at_local=dt.time(3, 30),
             )
         )
+        # Nightly: follow calendar and rule edits, and windows that lapsed, on every open case.
+        register(
+            PeriodicJob(
+                name="recompute_due",
+                task_path="xinfang.cases.tasks.recompute_due",
+                every=dt.timedelta(days=1),
+                at_local=dt.time(1, 30),
+            )
+        )

@@ -1,4 +1,5 @@
-"""Integrity jobs (registered in apps.py): anchor the event chains hourly, verify everything nightly."""
+"""Case jobs (registered in apps.py): anchor the event chains hourly, verify everything nightly,
+recompute the stored due moments of open cases nightly."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import logging
 
 from django_tasks import task
 
+from xinfang.cases.clocks import clocks_of_cases, store_next_due_at
 from xinfang.cases.integrity import verify, write_anchor
+from xinfang.cases.models import Case
+from xinfang.core.timeutil import local_date
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +29,41 @@ def verify_events() -> dict[str, int]:
     if result.problems:
         logger.error("integrity: %s findings over %s cases", result.problems, result.cases)
     return {"cases": result.cases, "events": result.events, "problems": result.problems}
+
+
+def recompute_open_cases(*, batch_size: int = 500) -> dict[str, int]:
+    """Recompute ``next_due_at`` of every open case, batch by batch (keyset on the primary key).
+
+    Writes only the projection field, with a conditional update, so it never fights a service
+    acting on the same case (see :func:`xinfang.cases.clocks.store_next_due_at`).
+    """
+    today = local_date()
+    counts = {"checked": 0, "updated": 0, "skipped": 0, "failed": 0}
+    last_pk = 0
+    open_cases = Case.objects.filter(closed_at__isnull=True).select_related("problem_region")
+    open_cases = open_cases.only(
+        "pk", "number", "version", "next_due_at", "next_due_clock", "problem_region__code"
+    )
+    while True:
+        batch = list(open_cases.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        derived = clocks_of_cases(batch, today=today)
+        counts["failed"] += len(batch) - len(derived)
+        for item in derived:
+            counts["checked"] += 1
+            if (item.case.next_due_at, item.case.next_due_clock) == (item.next_due_at, item.next_due_clock):
+                continue
+            if store_next_due_at(item.case, item.next_due_at, item.next_due_clock):
+                counts["updated"] += 1
+            else:
+                counts["skipped"] += 1
+    logger.info("recompute_due: %s", counts)
+    return counts
+
+
+@task()
+def recompute_due() -> dict[str, int]:
+    """Nightly: follow calendar and rule edits, and windows that lapsed, on every open case."""
+    return recompute_open_cases()

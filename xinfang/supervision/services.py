@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_visible
-from xinfang.cases.services import case_note_supervision
+from xinfang.cases.services import case_note_supervision, lock_case
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import required_text
@@ -67,7 +67,7 @@ def supervision_open(
     if not case_visible(actor, case.pk).exists():
         raise NotAllowed("无权查看该信访件，不能督办。", field="case")
     # The case row lock serialises two clicks; the partial unique constraint is the backstop.
-    locked = Case.objects.select_for_update().select_related("current_org").get(pk=case.pk)
+    locked = lock_case(case.pk)
     if locked.closed_at is not None:
         raise ServiceError("该信访件已办结，不能督办。", field="case", code="invalid_state")
     if reason not in Reason.values:

@@ -41,9 +41,13 @@ that every reply contains, e.g. 您好, 感谢, 网友, 问题, 答复).
 * **可解释性 explanation** = gate · mean of three indicators: legal basis (《…》, 根据/依据/按照 …
   规定/条例/办法/法), facts (经调查/核实/现场/了解, or a date or figure), next steps (将/下一步/责令/督促/
   已安排/联系电话/如有疑问 …). Each indicator is 1 when present, else 0.
-* **及时性 timeliness** = 1 when the reply came within ``period_days`` (statutory period, passed in;
-  default 60 days, the 信访工作条例 limit for handling a matter), falling linearly to 0 at twice the
-  period; a reply dated before its message scores 0. Missing dates: not scored (None).
+* **及时性 timeliness** = 1 when the reply came by the last day of its period, falling linearly to 0
+  when it is late by the period's length again; a reply dated before its message scores 0. Missing
+  dates: not scored (None). The period is passed in, never looked up here: for a case, ``due_on`` is
+  the last day of its handle clock (rule profile, extensions and hearing pauses included: the caller
+  derives it) and the period runs from ``asked_at`` (the day that clock started) to it; without a
+  case (the CSV command) it is ``period_days`` from ``asked_at``, by default ``DEFAULT_PERIOD_DAYS``
+  = 60, the national 信访工作条例 limit for handling a matter (第三十四条).
 * **总分 total** = 100 · weighted mean with weights relevance 0.35, completeness 0.25, explanation 0.25,
   timeliness 0.15 (renormalised over the scored parts).
 * **问题提示 warnings** (Chinese): a substantive reply (≥ 60 characters) with relevance < 0.1
@@ -60,9 +64,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from .normalize import compact
+from .places import named_places
+from .timestamps import days_between, parse_time
 
 __all__ = [
     "ReplyScore",
@@ -168,14 +174,6 @@ _NEXT = re.compile(
 )
 _USER_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{4,}(?![0-9])")
 _ADMIN = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}[市区县]")
-_TIME_FORMATS = (
-    "%Y/%m/%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d",
-    "%Y-%m-%d",
-)
 
 
 @dataclass(frozen=True)
@@ -191,25 +189,6 @@ class ReplyScore:
     @property
     def warning_text(self) -> str:
         return "；".join(self.warnings)
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Parse the data's time formats (``2019/4/25 9:32:09``, ``2019-04-25 09:32:09`` …); None if blank."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)  # noqa: DTZ007 - the data carries no zone; days only
-        except ValueError:
-            continue
-    return None
-
-
-def days_between(asked: datetime | None, answered: datetime | None) -> int | None:
-    if asked is None or answered is None:
-        return None
-    return (answered.date() - asked.date()).days
 
 
 def _bigrams(text: str) -> list[str]:
@@ -285,9 +264,7 @@ def relevance_evidence(
     msg_areas, reply_areas = set(_ADMIN.findall(title + detail)), set(_ADMIN.findall(reply))
     shared = 1.0 if msg_areas & reply_areas else 0.0
     foreign = 1.0 if msg_areas and reply_areas and not msg_areas & reply_areas else 0.0
-    from .hotspots import _places  # lazy: hotspots imports this module
-
-    reply_places = set(_places(reply))
+    reply_places = set(named_places(reply))
     message = title + detail
     place_foreign = 1.0 if reply_places and not any(p in message for p in reply_places) else 0.0
     return {
@@ -322,9 +299,11 @@ def score_reply(
     period_days: int = DEFAULT_PERIOD_DAYS,
     idf: Mapping[str, float] | None = None,
     user: str | None = None,
+    due_on: date | None = None,
 ) -> ReplyScore:
     """Score ``reply`` against the message (``title``, ``detail``, petitioner ``user`` code when
-    known); ``idf`` from ``build_idf`` over a corpus of replies. See the module docstring."""
+    known); ``idf`` from ``build_idf`` over a corpus of replies. ``due_on``, when given, is the last
+    day of the period and replaces ``period_days``. See the module docstring."""
     asked = parse_time(asked_at) if isinstance(asked_at, str | None) else asked_at
     answered = parse_time(answered_at) if isinstance(answered_at, str | None) else answered_at
     t, d, r = compact(title), compact(detail), compact(reply)
@@ -345,6 +324,8 @@ def score_reply(
     explanation = gate * (legal + facts + nxt) / 3.0
 
     days = days_between(asked, answered)
+    if due_on is not None and asked is not None:
+        period_days = max(1, (due_on - asked.date()).days)
     timeliness = _timeliness(days, period_days)
 
     parts = {"relevance": relevance, "completeness": completeness, "explanation": explanation}

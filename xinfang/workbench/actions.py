@@ -27,7 +27,6 @@ from xinfang.cases.transitions import (
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
-from xinfang.textintel.web import reply_quality_for, silence_errors, similar_for_form
 from xinfang.workbench.cases import staff_required
 from xinfang.workbench.forms_actions import ACTION_FORMS
 from xinfang.workbench.forms_cases import (
@@ -37,6 +36,7 @@ from xinfang.workbench.forms_cases import (
     apply_service_error,
     petitioner_inputs,
 )
+from xinfang.workbench.text_checks import reply_quality_for, silence_errors, similar_for_form
 
 # Who sees the "登记信访事项" entry in the navigation: the reception desk and its head.
 RECEPTION_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD)

@@ -1,7 +1,7 @@
 """The 类案预警 page: the clusters of similar recent cases the daily job raised, as the user may see them,
 each 待研判 or 已研判, with a form to record a 研判 for a pending one.
 
-The form only carries what was typed; ``textintel.alerts.review_alert`` checks the organ, the role,
+The form only carries what was typed; ``textintel.db.alerts.review_alert`` checks the organ, the role,
 the access policy and the note, and its refusal comes back next to that alert's form.
 """
 
@@ -20,7 +20,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.core.forms import TextField
 from xinfang.core.validation import MAX_ID
 from xinfang.orgs.models import Org, User
-from xinfang.textintel.alerts import NOTE_MAX_LENGTH, alerts_for, review_alert, review_orgs, window_days
+from xinfang.textintel.db.alerts import NOTE_MAX_LENGTH, alerts_for, review_alert, review_orgs, window_days
 from xinfang.workbench.cases import staff_required
 
 

@@ -126,7 +126,7 @@ class AssignForm(ForwardForm):
 
 
 class ReplyForm(ActionForm):
-    checks_reply_quality = True  # the page offers 检查答复质量 (xinfang.textintel.web)
+    checks_reply_quality = True  # the page offers 检查答复质量 (xinfang.workbench.text_checks)
     outcome = forms.ChoiceField(label="处理意见", choices=[("", "请选择"), *OUTCOMES.items()])
     request = _text("信访请求", "信访人提出的具体请求。")
     facts = _text("查明事实")

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinfang.orgs.selectors import user_memberships
-from xinfang.textintel.alerts import pending_alerts_for
+from xinfang.textintel.db.alerts import pending_alerts_for
 from xinfang.workbench.forms import StaffLoginForm
 
 

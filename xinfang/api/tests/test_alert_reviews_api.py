@@ -7,7 +7,7 @@ from collections.abc import Callable
 from xinfang.api.tests.conftest import Api, errors_by_field
 from xinfang.orgs.models import User
 from xinfang.testing.world import World
-from xinfang.textintel.alerts import raise_cluster_alerts
+from xinfang.textintel.db.alerts import raise_cluster_alerts
 from xinfang.textintel.models import AlertReview, ClusterAlert
 from xinfang.textintel.tests.test_alerts import COMPLAINTS, _file
 

@@ -12,7 +12,7 @@ from xinfang.api.tests.conftest import Api, errors_by_field, intake_body
 from xinfang.cases.models import Case, ContentCategory
 from xinfang.orgs.models import User
 from xinfang.testing.world import World
-from xinfang.textintel.intake import find_similar
+from xinfang.textintel.db.intake import find_similar
 from xinfang.textintel.models import CaseTextSignature
 
 ApiAs = Callable[[User], Api]

@@ -12,7 +12,7 @@ from xinfang.cases.models import CaseEvent
 from xinfang.cases.tests.helpers import ID_NUMBER, register
 from xinfang.orgs.models import User
 from xinfang.testing.world import World
-from xinfang.textintel.alerts import raise_cluster_alerts
+from xinfang.textintel.db.alerts import raise_cluster_alerts
 from xinfang.textintel.tests.test_alerts import COMPLAINTS, _file
 from xinfang.textintel.tests.test_intake import CONTENT, CONTENT_TW, PERSON, SUBJECT, SUBJECT_TW
 

@@ -3,6 +3,8 @@
 Views, the API, commands and the demo generator call these; nothing else changes a case.
 """
 
+# Other apps that change a case in their own transaction (督办) lock its row through this one.
+from xinfang.cases.services._core import lock_case
 from xinfang.cases.services.appeals import (
     case_link,
     case_rate,
@@ -69,4 +71,5 @@ __all__ = [
     "case_review_decide",
     "case_review_request",
     "case_terminate",
+    "lock_case",
 ]

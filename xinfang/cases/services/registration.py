@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from xinfang.cases import pii
+from xinfang.cases.hooks import on_case_registered
 from xinfang.cases.models import (
     Case,
     CaseEvent,
@@ -226,11 +227,9 @@ def case_register_detailed(
     project(case, fields=["number"], events=[event])
     if forward_to is not None:
         case = forward_at_registration(case, actor=actor, to_org=forward_to)
-    from xinfang.textintel.intake import index_new_case
-
-    # The duplicate index is written with the case, in its transaction: 查重 finds the case as soon
-    # as it is committed, and a crash cannot leave a registered case unindexed.
-    index_new_case(case)
+    # In the transaction: what subscribers write (the duplicate index) is committed with the case,
+    # so 查重 finds it at once and a crash cannot leave a registered case unindexed.
+    on_case_registered.send(case)
     if idempotency_key is not None:
         IdempotencyKey.objects.create(user=actor, key=idempotency_key, case=case, created_at=moment)
     return Registration(case=case, petitioners=people, units=units, events=[event])

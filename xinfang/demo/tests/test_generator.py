@@ -77,7 +77,7 @@ def demo_model_dir(settings: Any, tmp_path: Path) -> Path:
 def test_the_demo_trains_a_category_model_once_so_registration_can_suggest(
     db: None, demo_model_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from xinfang.textintel.intake import suggest_category
+    from xinfang.textintel.db.intake import suggest_category
 
     call_command("load_demo", quiet_logins=True, cases=60)
     assert "训练内容分类模型" in capsys.readouterr().out

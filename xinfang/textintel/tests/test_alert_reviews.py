@@ -11,7 +11,7 @@ from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Role, User
 from xinfang.testing.world import PASSWORD, World
-from xinfang.textintel.alerts import (
+from xinfang.textintel.db.alerts import (
     alerts_for,
     pending_alert_count,
     pending_alerts_for,

@@ -9,7 +9,7 @@ from xinfang.cases.tests.helpers import register
 from xinfang.core.schedule import registered_jobs
 from xinfang.core.timeutil import now
 from xinfang.testing.world import World
-from xinfang.textintel.alerts import alerts_for, raise_cluster_alerts
+from xinfang.textintel.db.alerts import alerts_for, raise_cluster_alerts
 from xinfang.textintel.models import ClusterAlert
 from xinfang.textintel.tasks import cluster_alerts
 

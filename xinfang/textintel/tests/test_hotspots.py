@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xinfang.textintel import hotspots
+from xinfang.textintel import issues
 from xinfang.textintel.hotspots import (
     HotMessage,
     Hotspot,
@@ -227,5 +227,5 @@ def test_the_rest_of_a_name_the_place_pattern_cut_short_does_not_join_two_issues
 def test_a_window_too_big_to_cluster_at_once_gives_the_same_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     msgs = _background() + _msgs(ROAD_SURFACE, 1) + _msgs(UNDERPASS, 11) + _msgs(MIXING_PLANT, 21)
     whole = [sorted(m.message_id for m in h.messages) for h in find_hotspots(msgs, top=6)]
-    monkeypatch.setattr(hotspots, "_MAX_ITEMS", 2)  # the rest join the closest cluster one by one
+    monkeypatch.setattr(issues, "_MAX_ITEMS", 2)  # the rest join the closest cluster one by one
     assert [sorted(m.message_id for m in h.messages) for h in find_hotspots(msgs, top=6)] == whole

@@ -10,13 +10,15 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from xinfang.cases.hooks import on_case_registered
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import ID_NUMBER, category, register, to_accepted
 from xinfang.core.timeutil import local_date
 from xinfang.testing.world import World
-from xinfang.textintel import intake, near_dup
-from xinfang.textintel.intake import PersonIn, find_similar, index_case, suggest_category
+from xinfang.textintel import near_dup
+from xinfang.textintel.db import intake
+from xinfang.textintel.db.intake import PersonIn, find_similar, index_case, suggest_category
 from xinfang.textintel.models import CaseTextSignature
 
 SUBJECT = "青山县幸福小区住房墙体开裂问题长期未解决"
@@ -116,7 +118,7 @@ def test_a_prolific_petitioners_other_cases_do_not_push_out_the_same_matter(
             content=UNRELATED + f"第{n}次反映。",
             petitioners=[PERSON],
         )
-    monkeypatch.setattr("xinfang.textintel.intake.MAX_CANDIDATES", 2)
+    monkeypatch.setattr("xinfang.textintel.db.intake.MAX_CANDIDATES", 2)
     found = find_similar(world.registrar, SUBJECT_TW, CONTENT_TW, [PersonIn(id_number=ID_NUMBER)])
     assert [(s.kind, s.case_id) for s in found] == [("重复信访", original.pk)]
 
@@ -283,3 +285,8 @@ def test_other_action_pages_have_no_reply_check(world: World) -> None:
     client.force_login(world.registrar)
     page = client.get(f"/cases/{case.pk}/act/forward/").content.decode()
     assert "检查答复质量" not in page
+
+
+def test_the_index_subscribes_to_registration_from_the_app_config() -> None:
+    """The case services call no text analysis by name: the index is a hook subscriber."""
+    assert intake.index_new_case in on_case_registered.subscribers()

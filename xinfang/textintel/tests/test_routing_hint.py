@@ -11,7 +11,7 @@ from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.tests.helpers import category, register
 from xinfang.orgs.models import Org
 from xinfang.testing.world import World
-from xinfang.textintel.routing_hint import suggest_unit
+from xinfang.textintel.db.routing_hint import suggest_unit
 from xinfang.textintel.tests.test_intake import _page_data
 
 

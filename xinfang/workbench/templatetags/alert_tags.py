@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from xinfang.textintel.alerts import pending_alert_count
+from xinfang.textintel.db.alerts import pending_alert_count
 
 register = template.Library()
 

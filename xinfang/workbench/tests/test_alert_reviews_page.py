@@ -9,7 +9,7 @@ from django.test import Client
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Role, User
 from xinfang.testing.world import World
-from xinfang.textintel.alerts import raise_cluster_alerts, review_alert
+from xinfang.textintel.db.alerts import raise_cluster_alerts, review_alert
 from xinfang.textintel.models import AlertReview, ClusterAlert
 from xinfang.textintel.tests.test_alerts import COMPLAINTS, _file
 

@@ -7,7 +7,7 @@ from django.test import Client
 from xinfang.core.timeutil import LOCAL_TZ
 from xinfang.orgs.models import User
 from xinfang.testing.world import World
-from xinfang.textintel.alerts import raise_cluster_alerts
+from xinfang.textintel.db.alerts import raise_cluster_alerts
 from xinfang.textintel.models import ClusterAlert
 from xinfang.textintel.tests.test_alerts import COMPLAINTS, UNRELATED, _file
 

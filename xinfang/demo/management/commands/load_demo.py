@@ -53,7 +53,7 @@ class Command(BaseCommand):
         """Without a model the registration page's 查重 suggests no category: train one from the demo
         bureau's own categorised cases (as `textintel_train --from-db` would), unless one is there."""
         from xinfang.textintel.classify import MODEL_FILE
-        from xinfang.textintel.intake import model_dir
+        from xinfang.textintel.db.intake import model_dir
 
         target = model_dir()
         if (target / MODEL_FILE).exists() or not Case.objects.exists():

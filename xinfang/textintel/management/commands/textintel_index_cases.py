@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from xinfang.cases.models import Case
-from xinfang.textintel.intake import index_case
+from xinfang.textintel.db.intake import index_case
 from xinfang.textintel.models import CaseTextSignature
 
 

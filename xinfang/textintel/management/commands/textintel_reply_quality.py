@@ -19,7 +19,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--input", required=True)
         parser.add_argument("--out", required=True)
-        parser.add_argument("--period-days", type=int, default=DEFAULT_PERIOD_DAYS)
+        # No case, so no handle clock: a fixed period from the message time (the national 60 days).
+        parser.add_argument(
+            "--period-days", type=int, default=DEFAULT_PERIOD_DAYS, help="答复时限（日），默认 60 日"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:

@@ -51,7 +51,7 @@ def _from_db() -> tuple[list[str], list[str]]:
     under (the category chosen at registration, a person's decision)."""
     from xinfang.cases.categories import level1_code
     from xinfang.cases.models import Case, ContentCategory
-    from xinfang.textintel.intake import case_text
+    from xinfang.textintel.db.intake import case_text
 
     level1 = dict(ContentCategory.objects.filter(level=1).values_list("code", "name"))
     texts: list[str] = []

@@ -104,7 +104,7 @@ def index_case(case: Case) -> int:
 
 
 def index_new_case(case: Case) -> None:
-    """Called by ``case_register`` inside its transaction: the new case's band keys, one bulk INSERT.
+    """Subscribed to ``on_case_registered`` (runs in the registering transaction): the band keys, one INSERT.
 
     Written with the case, so 查重 finds it as soon as it is committed and nothing can be lost
     between the commit and a later step. Text the hashing cannot handle must not refuse a

@@ -3,17 +3,20 @@ suggestions) on the registration page and the reply-quality check on the reply p
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
+from xinfang.cases.clocks import case_clocks
 from xinfang.cases.models import Case
 from xinfang.core.timeutil import LOCAL_TZ, now
+from xinfang.deadlines.clocks import Clock
 from xinfang.orgs.models import User
-from xinfang.textintel.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.db.intake import PersonIn, find_similar, suggest_category
+from xinfang.textintel.db.routing_hint import suggest_unit
 from xinfang.textintel.reply_quality import score_reply
-from xinfang.textintel.routing_hint import suggest_unit
 
 REPLY_FIELDS = ("request", "facts", "reasons", "legal_basis")
 
@@ -74,12 +77,26 @@ def silence_errors(form: Any, formset: Any = None) -> None:
         formset._non_form_errors = ErrorList()
 
 
+def _handle_clock(case: Case) -> Clock | None:
+    """The case's handling clock (第三十四条) once started: its due day carries the rule profile,
+    the approved extensions and the hearing pauses."""
+    return next((c for c in case_clocks(case) if c.name == "handle" and c.started_on is not None), None)
+
+
 def reply_quality_for(case: Case, data: QueryDict) -> dict[str, Any]:
     """Scores of the drafted reply (信访请求, 查明事实, 处理理由, 法律依据 as one text) against the matter,
-    with timeliness counted from registration to now (the default 60-day period)."""
+    with timeliness counted from the start of the handle clock to now against its due day (not scored
+    before the case is accepted: there is no handling period yet)."""
     reply = "\n".join((data.get(name) or "").strip() for name in REPLY_FIELDS).strip()
-    asked, answered = case.registered_at.astimezone(LOCAL_TZ), now().astimezone(LOCAL_TZ)
-    score = score_reply(case.subject, case.content, reply, asked_at=asked, answered_at=answered)
+    clock = _handle_clock(case)
+    asked = due_on = None
+    if clock is not None and clock.started_on is not None and clock.due_on is not None:
+        asked = dt.datetime.combine(clock.started_on, dt.time.min, tzinfo=LOCAL_TZ)
+        due_on = clock.due_on
+    answered = now().astimezone(LOCAL_TZ)
+    score = score_reply(
+        case.subject, case.content, reply, asked_at=asked, answered_at=answered, due_on=due_on
+    )
     return {
         "relevance": f"{score.relevance:.2f}",
         "completeness": f"{score.completeness:.2f}",

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.deadlines.tasks import recompute_open_cases
+from xinfang.cases.tasks import recompute_open_cases
 
 
 class Command(BaseCommand):
