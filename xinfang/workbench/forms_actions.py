@@ -18,7 +18,7 @@ from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
 from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCOMES
 from xinfang.cases.services.routing import LEGAL_CHANNELS
-from xinfang.cases.transitions import Action
+from xinfang.cases.vocabulary import Action
 from xinfang.core.errors import ServiceError
 from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date

@@ -138,7 +138,7 @@ def test_every_clock_has_labels_and_an_article(clock: Clock) -> None:
 
 
 def test_every_shipped_profile_has_a_rule_for_every_clock() -> None:
-    assert CLOCK_NAMES == tuple(c.value for c in Clock)
+    assert tuple(c.value for c in Clock) == CLOCK_NAMES
     for profile in load_profiles().values():
         assert set(profile.rules) == set(Clock), profile.code
 
