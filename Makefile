@@ -9,7 +9,8 @@ PYTEST_ARGS ?= -n 2
 TEXTINTEL_DJANGO := %/__init__.py %/apps.py %/models.py %/tasks.py
 # The pure cores: no ORM, strictly typed.
 MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py \
-	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/cases/transitions.py xinfang/cases/replay.py \
+	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/deadlines/vocabulary.py xinfang/cases/vocabulary.py \
+	xinfang/cases/transitions.py xinfang/cases/replay.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 
 .PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres clean

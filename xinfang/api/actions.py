@@ -16,7 +16,7 @@ from ninja import Router, Status
 from xinfang.api import lookups
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
-from xinfang.api.presenters import case_detail_out
+from xinfang.api.presenters import ACTION_PATHS, case_detail_out
 from xinfang.api.schemas import (
     AssignIn,
     AssistingIn,
@@ -41,6 +41,7 @@ from xinfang.api.schemas import (
 from xinfang.cases import services
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_detail
+from xinfang.cases.vocabulary import Action
 from xinfang.orgs.models import User
 
 router = Router(tags=["actions"])
@@ -61,9 +62,13 @@ def _act(request: HttpRequest, case_id: int, action: Callable[[User, Case], Any]
     return Status(204, None) if case is None else case_detail_out(user, case)
 
 
-def _post(path: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _post(action: Action) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The endpoint of `action`: its path (presenters.ACTION_PATHS) and its label as the summary."""
     return router.post(
-        f"/cases/{{case_id}}/{path}", response=RESPONSES, summary=summary, description=DESCRIPTION
+        f"/cases/{{case_id}}/{ACTION_PATHS[action]}",
+        response=RESPONSES,
+        summary=action.label,
+        description=DESCRIPTION,
     )
 
 
@@ -71,7 +76,7 @@ def _reply(payload: ReplyIn) -> services.ReplyInput:
     return services.ReplyInput(**payload.model_dump())
 
 
-@_post("forward", "转送")
+@_post(Action.FORWARD)
 def forward(request: HttpRequest, case_id: Id, payload: ForwardIn) -> Any:
     def run(user: User, case: Case) -> Case:
         return services.case_forward(
@@ -85,7 +90,7 @@ def forward(request: HttpRequest, case_id: Id, payload: ForwardIn) -> Any:
     return _act(request, case_id, run)
 
 
-@_post("assign", "交办")
+@_post(Action.ASSIGN)
 def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> Any:
     def run(user: User, case: Case) -> Case:
         return services.case_assign(
@@ -100,12 +105,12 @@ def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> Any:
     return _act(request, case_id, run)
 
 
-@_post("answer", "直接答复")
+@_post(Action.ANSWER)
 def answer(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
     return _act(request, case_id, lambda u, c: services.case_answer(actor=u, case=c, reply=_reply(payload)))
 
 
-@_post("decline", "不予受理")
+@_post(Action.DECLINE)
 def decline(request: HttpRequest, case_id: Id, payload: DeclineIn) -> Any:
     return _act(
         request,
@@ -116,7 +121,7 @@ def decline(request: HttpRequest, case_id: Id, payload: DeclineIn) -> Any:
     )
 
 
-@_post("refuse-again", "不再受理")
+@_post(Action.REFUSE_AGAIN)
 def refuse_again(request: HttpRequest, case_id: Id, payload: RefuseAgainIn) -> Any:
     def run(user: User, case: Case) -> Case:
         earlier = lookups.referenced_case(user, payload.earlier_id, field="earlier_id")
@@ -125,24 +130,24 @@ def refuse_again(request: HttpRequest, case_id: Id, payload: RefuseAgainIn) -> A
     return _act(request, case_id, run)
 
 
-@_post("accept", "受理")
+@_post(Action.ACCEPT)
 def accept(request: HttpRequest, case_id: Id, payload: NoteIn = NO_NOTE) -> Any:
     note = payload.note
     return _act(request, case_id, lambda u, c: services.case_accept(actor=u, case=c, note=note))
 
 
-@_post("object", "异议退回")
+@_post(Action.OBJECT)
 def object_(request: HttpRequest, case_id: Id, payload: ReasonsIn) -> Any:
     return _act(request, case_id, lambda u, c: services.case_object(actor=u, case=c, reasons=payload.reasons))
 
 
-@_post("hearing-start", "启动听证")
+@_post(Action.HEARING_START)
 def hearing_start(request: HttpRequest, case_id: Id, payload: NoteIn = NO_NOTE) -> Any:
     note = payload.note
     return _act(request, case_id, lambda u, c: services.case_hearing_start(actor=u, case=c, note=note))
 
 
-@_post("hearing-end", "结束听证")
+@_post(Action.HEARING_END)
 def hearing_end(request: HttpRequest, case_id: Id, payload: HearingEndIn) -> Any:
     return _act(
         request,
@@ -151,7 +156,7 @@ def hearing_end(request: HttpRequest, case_id: Id, payload: HearingEndIn) -> Any
     )
 
 
-@_post("extend", "延期")
+@_post(Action.EXTEND)
 def extend(request: HttpRequest, case_id: Id, payload: ExtendIn) -> Any:
     def run(user: User, case: Case) -> Case:
         approver = lookups.staff_user(payload.approver_id, field="approver_id")
@@ -162,12 +167,12 @@ def extend(request: HttpRequest, case_id: Id, payload: ExtendIn) -> Any:
     return _act(request, case_id, run)
 
 
-@_post("reply", "出具处理意见书")
+@_post(Action.REPLY)
 def reply(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
     return _act(request, case_id, lambda u, c: services.case_reply(actor=u, case=c, reply=_reply(payload)))
 
 
-@_post("deliver", "送达")
+@_post(Action.DELIVER)
 def deliver(request: HttpRequest, case_id: Id, payload: DeliverIn) -> Any:
     return _act(
         request,
@@ -178,7 +183,7 @@ def deliver(request: HttpRequest, case_id: Id, payload: DeliverIn) -> Any:
     )
 
 
-@_post("rate", "满意度评价")
+@_post(Action.RATE)
 def rate(request: HttpRequest, case_id: Id, payload: RateIn) -> Any:
     return _act(
         request,
@@ -189,7 +194,7 @@ def rate(request: HttpRequest, case_id: Id, payload: RateIn) -> Any:
     )
 
 
-@_post("review-request", "申请复查")
+@_post(Action.REVIEW_REQUEST)
 def review_request(request: HttpRequest, case_id: Id, payload: ReviewRequestIn) -> Any:
     def run(user: User, case: Case) -> Case:
         target = lookups.optional_org(payload.review_org_id, field="review_org_id")
@@ -198,7 +203,7 @@ def review_request(request: HttpRequest, case_id: Id, payload: ReviewRequestIn) 
     return _act(request, case_id, run)
 
 
-@_post("review-decide", "作出复查意见")
+@_post(Action.REVIEW_DECIDE)
 def review_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
     return _act(
         request,
@@ -209,7 +214,7 @@ def review_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any
     )
 
 
-@_post("rereview-request", "申请复核")
+@_post(Action.REREVIEW_REQUEST)
 def rereview_request(request: HttpRequest, case_id: Id, payload: RereviewRequestIn) -> Any:
     def run(user: User, case: Case) -> Case:
         target = lookups.optional_org(payload.rereview_org_id, field="rereview_org_id")
@@ -220,7 +225,7 @@ def rereview_request(request: HttpRequest, case_id: Id, payload: RereviewRequest
     return _act(request, case_id, run)
 
 
-@_post("rereview-decide", "作出复核意见")
+@_post(Action.REREVIEW_DECIDE)
 def rereview_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
     return _act(
         request,
@@ -231,14 +236,14 @@ def rereview_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> A
     )
 
 
-@_post("terminate", "终结")
+@_post(Action.TERMINATE)
 def terminate(request: HttpRequest, case_id: Id, payload: TerminateIn) -> Any:
     return _act(
         request, case_id, lambda u, c: services.case_terminate(actor=u, case=c, reason=payload.reason)
     )
 
 
-@_post("assisting-units", "增加协办单位")
+@_post(Action.ADD_ASSISTING)
 def assisting_units(request: HttpRequest, case_id: Id, payload: AssistingIn) -> Any:
     def run(user: User, case: Case) -> Case:
         return services.case_add_assisting(
@@ -248,7 +253,7 @@ def assisting_units(request: HttpRequest, case_id: Id, payload: AssistingIn) -> 
     return _act(request, case_id, run)
 
 
-@_post("link", "关联重复件")
+@_post(Action.LINK)
 def link(request: HttpRequest, case_id: Id, payload: LinkIn) -> Any:
     def run(user: User, case: Case) -> Case:
         target = lookups.referenced_case(user, payload.target_id, field="target_id")

@@ -11,34 +11,17 @@ from xinfang.cases.models import Case, CaseEvent, CaseUnit, Channel, Nature, Pet
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_events
 from xinfang.cases.services import Registration
-from xinfang.cases.transitions import ACTION_LABELS, Action, allowed_actions
+from xinfang.cases.transitions import allowed_actions
+from xinfang.cases.vocabulary import ACTION_LABELS, Action
 from xinfang.orgs.models import Org, User
 
 # Roles that need a petitioner's name, ID number and phone to do their work (DESIGN §5).
 
-# The endpoint of each workflow action, relative to /api/v1/.
-ACTION_PATHS: dict[Action, str] = {
-    Action.FORWARD: "forward",
-    Action.ASSIGN: "assign",
-    Action.ANSWER: "answer",
-    Action.DECLINE: "decline",
-    Action.REFUSE_AGAIN: "refuse-again",
-    Action.ACCEPT: "accept",
-    Action.OBJECT: "object",
-    Action.HEARING_START: "hearing-start",
-    Action.HEARING_END: "hearing-end",
-    Action.EXTEND: "extend",
-    Action.REPLY: "reply",
-    Action.DELIVER: "deliver",
-    Action.RATE: "rate",
-    Action.REVIEW_REQUEST: "review-request",
-    Action.REVIEW_DECIDE: "review-decide",
-    Action.REREVIEW_REQUEST: "rereview-request",
-    Action.REREVIEW_DECIDE: "rereview-decide",
-    Action.TERMINATE: "terminate",
-    Action.ADD_ASSISTING: "assisting-units",
-    Action.LINK: "link",
-}
+# The endpoint of each workflow action the API offers, relative to /api/v1/cases/{id}/: the
+# action's path in the vocabulary. Registration is POST /cases, 督办 goes through /supervision, and
+# attachments are not offered by the API yet.
+NOT_IN_API = frozenset({Action.REGISTER, Action.ATTACH, Action.SUPERVISE})
+ACTION_PATHS: dict[Action, str] = {action: action.path for action in Action if action not in NOT_IN_API}
 
 
 def org_ref(org: Org | None) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
-from xinfang.cases import pii
+from xinfang.cases import pii, vocabulary
 from xinfang.orgs.models import Org, Region
 
 
@@ -47,17 +47,19 @@ class Nature(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    REGISTERED = "registered", "待交转"
-    ROUTED = "routed", "待受理"
-    ACCEPTED = "accepted", "办理中"
-    REPLIED = "replied", "已答复待送达"
-    DELIVERED = "delivered", "已送达"
-    REVIEWING = "reviewing", "复查中"
-    REVIEWED = "reviewed", "已复查"
-    REREVIEWING = "rereviewing", "复核中"
-    DECLINED = "declined", "不予受理"
-    REFUSED_AGAIN = "refused_again", "不再受理"
-    TERMINATED = "terminated", "已终结"
+    """The case statuses as model choices; values and labels come from the vocabulary."""
+
+    REGISTERED = vocabulary.Status.REGISTERED.value, vocabulary.Status.REGISTERED.label
+    ROUTED = vocabulary.Status.ROUTED.value, vocabulary.Status.ROUTED.label
+    ACCEPTED = vocabulary.Status.ACCEPTED.value, vocabulary.Status.ACCEPTED.label
+    REPLIED = vocabulary.Status.REPLIED.value, vocabulary.Status.REPLIED.label
+    DELIVERED = vocabulary.Status.DELIVERED.value, vocabulary.Status.DELIVERED.label
+    REVIEWING = vocabulary.Status.REVIEWING.value, vocabulary.Status.REVIEWING.label
+    REVIEWED = vocabulary.Status.REVIEWED.value, vocabulary.Status.REVIEWED.label
+    REREVIEWING = vocabulary.Status.REREVIEWING.value, vocabulary.Status.REREVIEWING.label
+    DECLINED = vocabulary.Status.DECLINED.value, vocabulary.Status.DECLINED.label
+    REFUSED_AGAIN = vocabulary.Status.REFUSED_AGAIN.value, vocabulary.Status.REFUSED_AGAIN.label
+    TERMINATED = vocabulary.Status.TERMINATED.value, vocabulary.Status.TERMINATED.label
 
 
 class ContentCategory(models.Model):

@@ -5,51 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from xinfang.cases.vocabulary import CLOCK_LONG_LABELS, EVENT_LABELS, EventKind
+
 
 class EventLike(Protocol):
     kind: str
     payload: Any
 
 
-EVENT_LABELS = {
-    "registered": "登记",
-    "forwarded": "转送",
-    "assigned": "交办",
-    "answered": "直接答复",
-    "declined": "不予受理",
-    "refused_again": "不再受理",
-    "accepted": "受理",
-    "objected": "异议退回",
-    "assisting_added": "增加协办单位",
-    "hearing_started": "启动听证",
-    "hearing_ended": "听证结束",
-    "extended": "延期",
-    "replied": "出具处理意见书",
-    "delivered": "送达",
-    "rated": "满意度评价",
-    "review_requested": "申请复查",
-    "review_decided": "复查意见",
-    "rereview_requested": "申请复核",
-    "rereview_decided": "复核意见",
-    "terminated": "终结",
-    "linked": "关联",
-    "attached": "上传附件",
-    "supervised": "督办",
-    "supervision_answered": "督办反馈",
-    "supervision_closed": "督办办结",
-}
-
-CLOCK_LABELS = {
-    "route": "交转办期限（第二十二条）",
-    "accept": "受理告知期限（第二十三条）",
-    "object": "异议期限（第二十三条）",
-    "handle": "办理答复期限（第三十四条）",
-    "review_request": "复查申请期限（第三十五条）",
-    "review_decide": "复查办理期限（第三十五条）",
-    "rereview_request": "复核申请期限（第三十六条）",
-    "rereview_decide": "复核办理期限（第三十六条）",
-    "rating": "满意度评价期限",
-}
+# The timeline's text of each event kind is vocabulary.EVENT_LABELS; the case page names clocks in
+# their long rendering, with the article (the rule tables use the short one: deadlines.models).
+CLOCK_LABELS = CLOCK_LONG_LABELS
 
 CLOCK_STATE_LABELS = {
     "not_started": "未开始",
@@ -86,18 +52,18 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
         value = payload.get(key)
         if value:
             details.append(f"办结报告期限 {value}" if key == "report_due" else str(value))
-    if kind == "extended":
+    if kind == EventKind.EXTENDED:
         details.insert(0, f"延长 {payload.get('days')} 日，批准人 {payload.get('approver_name', '')}")
     return label + ("：" + "；".join(details) if details else "")
 
 
-ROUTING_EVENTS = ("forwarded", "assigned")
+ROUTING_EVENTS = (EventKind.FORWARDED, EventKind.ASSIGNED)
 
 
 def registration_suggestion(events: Iterable[EventLike]) -> dict[str, Any] | None:
     """What the system suggested at registration (the `registered` event's `suggestion`), if recorded."""
     for event in events:
-        if event.kind == "registered":
+        if event.kind == EventKind.REGISTERED:
             payload = event.payload if isinstance(event.payload, dict) else {}
             suggestion = payload.get("suggestion")
             return suggestion if isinstance(suggestion, dict) and suggestion else None
@@ -127,7 +93,7 @@ def suggestion_lines(events: Iterable[EventLike], category_names: Mapping[str, s
     suggestion = registration_suggestion(history)
     if suggestion is None:
         return []
-    registered = next(e for e in history if e.kind == "registered").payload
+    registered = next(e for e in history if e.kind == EventKind.REGISTERED).payload
     lines = []
     if "suggested_category" in suggestion:
         label, confidence = suggestion.get("suggested_category"), suggestion.get("confidence")
@@ -149,7 +115,7 @@ def suggestion_lines(events: Iterable[EventLike], category_names: Mapping[str, s
         for event in history:
             if event.kind in ROUTING_EVENTS and isinstance(event.payload, dict):
                 routed, objected = event.payload, False
-            elif event.kind == "objected":
+            elif event.kind == EventKind.OBJECTED:
                 objected = True
         if routed is not None:
             said = _then(said, f"实际转交：{routed.get('to_org_name') or routed.get('to_org')}")

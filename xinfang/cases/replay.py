@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol
 
-from xinfang.cases.transitions import REGISTERED, Action, TransitionRefused, next_status
+from xinfang.cases.transitions import REGISTERED, TransitionRefused, next_status
+from xinfang.cases.vocabulary import KIND_ACTIONS
 
 
 class EventLike(Protocol):
@@ -30,34 +31,6 @@ class EventLike(Protocol):
     @property
     def payload(self) -> Any: ...
 
-
-# Event kind -> the workflow action it records (xinfang.cases.services writes exactly these).
-KIND_ACTIONS: dict[str, Action] = {
-    "forwarded": Action.FORWARD,
-    "assigned": Action.ASSIGN,
-    "answered": Action.ANSWER,
-    "declined": Action.DECLINE,
-    "refused_again": Action.REFUSE_AGAIN,
-    "accepted": Action.ACCEPT,
-    "objected": Action.OBJECT,
-    "hearing_started": Action.HEARING_START,
-    "hearing_ended": Action.HEARING_END,
-    "extended": Action.EXTEND,
-    "replied": Action.REPLY,
-    "delivered": Action.DELIVER,
-    "rated": Action.RATE,
-    "review_requested": Action.REVIEW_REQUEST,
-    "review_decided": Action.REVIEW_DECIDE,
-    "rereview_requested": Action.REREVIEW_REQUEST,
-    "rereview_decided": Action.REREVIEW_DECIDE,
-    "terminated": Action.TERMINATE,
-    "assisting_added": Action.ADD_ASSISTING,
-    "linked": Action.LINK,
-    "attached": Action.ATTACH,
-    "supervised": Action.SUPERVISE,
-    "supervision_answered": Action.SUPERVISE,
-    "supervision_closed": Action.SUPERVISE,
-}
 
 # Events after which the matter is concluded; the case's closed_at is the time of the event.
 _CLOSING_KINDS = frozenset({"declined", "refused_again", "terminated"})

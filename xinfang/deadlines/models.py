@@ -17,18 +17,9 @@ from django.db.models import F
 from xinfang.deadlines.calendar import DAY_KINDS, UNITS
 from xinfang.deadlines.profiles import CLOCK_NAMES, RULE_KINDS
 from xinfang.deadlines.profiles import DeadlineRule as PureRule
+from xinfang.deadlines.vocabulary import CLOCK_SHORT_LABELS
 
-CLOCK_LABELS = {
-    "route": "交转送（登记后）",
-    "accept": "受理告知",
-    "object": "异议（交办错误）",
-    "handle": "办理答复",
-    "review_request": "申请复查期",
-    "review_decide": "复查办理",
-    "rereview_request": "申请复核期",
-    "rereview_decide": "复核办理",
-    "rating": "满意度评价期",
-}
+CLOCK_LABELS = CLOCK_SHORT_LABELS  # the short rendering: rule tables, warning lists
 UNIT_LABELS = {"calendar": "日（自然日）", "workday": "工作日"}
 RULE_KIND_LABELS = {"duty": "办理时限（机关义务）", "window": "权利期间（信访人或单位）"}
 DAY_KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}

@@ -28,22 +28,11 @@ from typing import Literal, NoReturn
 
 from xinfang.deadlines.calendar import UNITS, Unit
 from xinfang.deadlines.events import LIFECYCLE_EVENTS
+from xinfang.deadlines.vocabulary import CLOCK_NAMES  # the clocks, in lifecycle order
 
 RuleKind = Literal["duty", "window"]
 RULE_KINDS: tuple[RuleKind, ...] = ("duty", "window")
 
-# The clocks of a case, in the order the case lifecycle meets them.
-CLOCK_NAMES: tuple[str, ...] = (
-    "route",  # 信访部门 转送/交办 (第二十二条)
-    "accept",  # 责任单位 decides acceptance and notifies (第二十三条)
-    "object",  # 责任单位 may object to a wrongly routed matter (第二十三条)
-    "handle",  # 办理 and 意见书 (第三十四条)
-    "review_request",  # petitioner may ask for 复查 (第三十五条)
-    "review_decide",  # 复查 organ decides (第三十五条)
-    "rereview_request",  # petitioner may ask for 复核 (第三十六条)
-    "rereview_decide",  # 复核 organ decides (第三十六条)
-    "rating",  # petitioner may rate the handling (第二十一条; window length is configurable)
-)
 
 NATIONAL = "national"
 DEFAULT_PROFILES_PATH = Path(__file__).with_name("data") / "profiles.json"

@@ -18,12 +18,12 @@ from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
 from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCOMES
 from xinfang.cases.services.routing import LEGAL_CHANNELS
-from xinfang.cases.transitions import Action
+from xinfang.cases.vocabulary import Action
 from xinfang.core.errors import ServiceError
 from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
 from xinfang.core.validation import MAX_ATTACHMENT_PAGES, MAX_EXTENSION_DAYS
-from xinfang.orgs.models import Org, Role, User
+from xinfang.orgs.models import Org, User
 from xinfang.workbench.forms_cases import DATE_INPUT, org_choices
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -236,7 +236,7 @@ class ExtendForm(ActionForm):
                 is_active=True,
                 memberships__org=self.case.current_org,
                 memberships__is_active=True,
-                memberships__role__in=[Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER],
+                memberships__role__in=services.EXTENSION_APPROVER_ROLES,
             )
             .distinct()
             .order_by("full_name", "username")

@@ -23,7 +23,8 @@ from xinfang.cases.access import refresh_case_access
 from xinfang.cases.clocks import case_next_due
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
-from xinfang.cases.transitions import ACTION_LABELS, Action, TransitionRefused, next_status
+from xinfang.cases.transitions import TransitionRefused, next_status
+from xinfang.cases.vocabulary import ACTION_LABELS, Action
 from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs import permissions
@@ -162,6 +163,35 @@ def project(
     )
     # Every change to who takes part in a case goes through here, so the policy's rows follow.
     refresh_case_access(case, first=case.version == 1)
+
+
+def begin(
+    case: Case,
+    action: Action,
+    *,
+    actor: User | None = None,
+    roles: Iterable[str] = (),
+    role_in: str = "current_org",
+) -> tuple[Case, str]:
+    """The opening of every action: lock the case, check `action` against the status read under
+    the lock, and, when `roles` are given, that `actor` holds one of them in the organ named by
+    `role_in` (the current unit unless said otherwise). Returns the locked case and the status the
+    action leads to (the same status for a step that keeps it).
+
+    Checks that need more than one organ or a citizen (rating, linking, appeals) are made by the
+    service after this, with the locked case.
+    """
+    locked = lock_case(case.pk)
+    status = check_transition(locked, action)
+    roles = tuple(roles)
+    if roles:
+        if actor is None:
+            raise ValueError("begin(): roles given without an actor")
+        org = getattr(locked, role_in)
+        if org is None:
+            raise InvalidState(f"本件没有{ACTION_LABELS[action]}的办理机关。")
+        require_role(actor, org, roles, action)
+    return locked, status
 
 
 def check_transition(case: Case, action: Action) -> str:

@@ -13,12 +13,11 @@ from xinfang.cases.services._core import (
     DECIDING_ROLES,
     UNIT_ROLES,
     append_event,
-    check_transition,
-    lock_case,
+    begin,
     project,
     require_role,
 )
-from xinfang.cases.transitions import Action
+from xinfang.cases.vocabulary import Action, Clock, EventKind, Status
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.core.validation import optional_text
@@ -92,9 +91,8 @@ def _decision_payload(outcome: str, opinion: str) -> dict[str, str]:
 @transaction.atomic
 def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = "") -> Case:
     """满意度评价 within the rating window, once per track (bureau / responsible unit)."""
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.RATE)
-    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+    locked, _ = begin(case, Action.RATE)
+    replied = locked.events.filter(kind__in=[EventKind.REPLIED, EventKind.ANSWERED]).order_by("-seq").first()
     unit = replied.org if replied and replied.org else locked.current_org
     # A rating collected by phone may be recorded by the bureau or by the unit that replied.
     _require_petitioner_or_staff(actor, locked, locked.registered_org, Action.RATE, unit)
@@ -102,7 +100,7 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
         raise ServiceError("评价对象应为“信访部门”或“责任单位”。", field="track")
     if value not in Rating.Value.values:
         raise ServiceError("评价应为满意、基本满意或不满意。", field="value")
-    _refuse_lapsed(locked, "rating", "评价期限已过，不能再评价。")
+    _refuse_lapsed(locked, Clock.RATING, "评价期限已过，不能再评价。")
     if locked.ratings.filter(track=track).exists():
         raise ServiceError(f"已对{Rating.Track(track).label}作出评价，不能重复评价。", field="track")
     rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit
@@ -111,7 +109,7 @@ def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = 
     )
     append_event(
         locked,
-        kind="rated",
+        kind=EventKind.RATED,
         actor=actor,
         org=None if actor.is_citizen else locked.registered_org,
         payload={"track": track, "value": value, "org": rated_org.pk},
@@ -127,10 +125,10 @@ class _Stage:
     label: str
     request: Action
     decide: Action
-    window: str  # the clock of the petitioner's request window
+    window: Clock  # the clock of the petitioner's request window
     lapsed: str  # the refusal when it has passed
-    requested: str  # event kinds and the payload key naming the organ
-    decided: str
+    requested: EventKind  # event kinds and the payload key naming the organ
+    decided: EventKind
     org_key: str
 
 
@@ -138,30 +136,31 @@ REVIEW = _Stage(
     "复查",
     Action.REVIEW_REQUEST,
     Action.REVIEW_DECIDE,
-    "review_request",
+    Clock.REVIEW_REQUEST,
     "已超过收到处理意见书之日起三十日的复查申请期限（第三十五条）。",
-    "review_requested",
-    "review_decided",
+    EventKind.REVIEW_REQUESTED,
+    EventKind.REVIEW_DECIDED,
     "review_org",
 )
 REREVIEW = _Stage(
     "复核",
     Action.REREVIEW_REQUEST,
     Action.REREVIEW_DECIDE,
-    "rereview_request",
+    Clock.REREVIEW_REQUEST,
     "已超过收到复查意见之日起三十日的复核申请期限（第三十六条）。",
-    "rereview_requested",
-    "rereview_decided",
+    EventKind.REREVIEW_REQUESTED,
+    EventKind.REREVIEW_DECIDED,
     "rereview_org",
 )
 
 
 def _request(stage: _Stage, *, actor: User, case: Case, reasons: str, organ: Org | None) -> Case:
-    locked = lock_case(case.pk)
-    status = check_transition(locked, stage.request)
+    locked, status = begin(case, stage.request)
     _refuse_lapsed(locked, stage.window, stage.lapsed)
     if stage is REVIEW:
-        replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+        replied = (
+            locked.events.filter(kind__in=[EventKind.REPLIED, EventKind.ANSWERED]).order_by("-seq").first()
+        )
         below = replied.org if replied and replied.org else locked.current_org
     else:
         assert locked.review_org is not None
@@ -186,10 +185,8 @@ def _request(stage: _Stage, *, actor: User, case: Case, reasons: str, organ: Org
 
 
 def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: str) -> Case:
-    locked = lock_case(case.pk)
-    status = check_transition(locked, stage.decide)
+    locked, status = begin(case, stage.decide, actor=actor, roles=DECIDING_ROLES, role_in="review_org")
     assert locked.review_org is not None
-    require_role(actor, locked.review_org, DECIDING_ROLES, stage.decide)
     if locked.paused:
         raise InvalidState(f"听证尚未结束，不能作出{stage.label}意见。")
     payload = _decision_payload(outcome, opinion)
@@ -197,10 +194,10 @@ def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: st
     if stage is REREVIEW:  # 复核 is final (第三十六条)
         closing = append_event(
             locked,
-            kind="terminated",
+            kind=EventKind.TERMINATED,
             actor=actor,
             org=locked.review_org,
-            payload={"reason": "rereview_decided"},
+            payload={"reason": EventKind.REREVIEW_DECIDED},
         )
         locked.closed_at = closing.at
     project(locked, status=status, fields=["closed_at"])
@@ -234,19 +231,19 @@ def case_rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str)
 @transaction.atomic
 def case_terminate(*, actor: User, case: Case, reason: str) -> Case:
     """终结 when the petitioner lets the appeal window pass or accepts the opinion."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.TERMINATE)
-    require_role(actor, locked.current_org, (*UNIT_ROLES, *BUREAU_ROLES, *DECIDING_ROLES), Action.TERMINATE)
+    locked, status = begin(
+        case, Action.TERMINATE, actor=actor, roles=(*UNIT_ROLES, *BUREAU_ROLES, *DECIDING_ROLES)
+    )
     if reason not in TERMINATION_REASONS:
         raise ServiceError(
             f"终结理由“{reason}”无效，可选：{'、'.join(TERMINATION_REASONS.values())}。", field="reason"
         )
-    window = "review_request" if locked.status == "delivered" else "rereview_request"
+    window = Clock.REVIEW_REQUEST if locked.status == Status.DELIVERED else Clock.REREVIEW_REQUEST
     if reason == "window_lapsed" and _clock_state(locked, window) != "lapsed":
         raise ServiceError("申请期限尚未届满，不能以逾期未申请为由终结。", field="reason")
     event = append_event(
         locked,
-        kind="terminated",
+        kind=EventKind.TERMINATED,
         actor=actor,
         org=locked.current_org,
         payload={"reason": reason, "reason_name": TERMINATION_REASONS[reason]},
@@ -261,8 +258,7 @@ def case_link(*, actor: User, case: Case, target: Case, kind: str) -> Case:
     """Mark a case as 重复信访 of an earlier case, or as the same matter as a master case."""
     from xinfang.cases.selectors import case_visible
 
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.LINK)
+    locked, _ = begin(case, Action.LINK)
     if actor.is_citizen:
         raise NotAllowed("只有工作人员可以关联信访件。")
     if not case_visible(actor, locked.pk).exists() or not case_visible(actor, target.pk).exists():
@@ -284,7 +280,7 @@ def case_link(*, actor: User, case: Case, target: Case, kind: str) -> Case:
         target = master
     append_event(
         locked,
-        kind="linked",
+        kind=EventKind.LINKED,
         actor=actor,
         org=None,
         payload={"kind": kind, "target": target.pk, "target_number": target.number},

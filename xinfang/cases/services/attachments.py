@@ -15,11 +15,10 @@ from xinfang.cases.services._core import (
     DECIDING_ROLES,
     UNIT_ROLES,
     append_event,
-    check_transition,
-    lock_case,
+    begin,
     project,
 )
-from xinfang.cases.transitions import Action
+from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.core.validation import MAX_ATTACHMENT_PAGES, optional_text
@@ -45,8 +44,7 @@ ALLOWED_SUFFIXES = {
 @transaction.atomic
 def case_attach(*, actor: User, case: Case, name: str, content: bytes, pages: int = 0) -> Attachment:
     """Store a file with the case; the event records its name and digest, never its content."""
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.ATTACH)
+    locked, _ = begin(case, Action.ATTACH)
     if actor.is_citizen:
         if locked.citizen_id != actor.pk:
             raise NotAllowed("只能为本人提交的信访事项上传材料。")
@@ -87,7 +85,7 @@ def case_attach(*, actor: User, case: Case, name: str, content: bytes, pages: in
         attachment.save()
         append_event(
             locked,
-            kind="attached",
+            kind=EventKind.ATTACHED,
             actor=actor,
             org=None if actor.is_citizen else locked.current_org,
             payload={

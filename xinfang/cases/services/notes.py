@@ -7,15 +7,15 @@ from typing import Any
 from django.db import transaction
 
 from xinfang.cases.models import Case
-from xinfang.cases.services._core import append_event, check_transition, lock_case, project
-from xinfang.cases.transitions import Action
+from xinfang.cases.services._core import append_event, begin, project
+from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Org, User
 
+# The event kinds a 督办 step may record, with their timeline texts.
 SUPERVISION_KINDS = {
-    "supervised": "督办",
-    "supervision_answered": "督办反馈",
-    "supervision_closed": "督办办结",
+    kind.value: kind.label
+    for kind in (EventKind.SUPERVISED, EventKind.SUPERVISION_ANSWERED, EventKind.SUPERVISION_CLOSED)
 }
 
 
@@ -26,8 +26,7 @@ def case_note_supervision(
     """Record a 督办 step on the case (第四十条). The supervision service has checked permissions."""
     if kind not in SUPERVISION_KINDS:
         raise ServiceError(f"督办记录类型“{kind}”无效。", field="kind")
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.SUPERVISE)
+    locked, _ = begin(case, Action.SUPERVISE)
     append_event(locked, kind=kind, actor=actor, org=org, payload=payload)
     project(locked)
     return locked

@@ -26,7 +26,7 @@ from xinfang.cases.models import (
 )
 from xinfang.cases.services._core import append_event, project, require_role
 from xinfang.cases.services.routing import check_forward_at_registration, forward_at_registration
-from xinfang.cases.transitions import Action
+from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.core.text import clean_text
 from xinfang.core.timeutil import local_date, now
@@ -211,7 +211,7 @@ def case_register_detailed(
     # No personal data in the append-only log: it could never be erased from there.
     event = append_event(
         case,
-        kind="registered",
+        kind=EventKind.REGISTERED,
         actor=actor,
         org=org,
         payload={

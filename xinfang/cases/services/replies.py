@@ -1,4 +1,7 @@
-"""Handling: hearings, the one extension, the written reply (信访处理意见书) and its delivery."""
+"""The written reply (信访处理意见书) and its delivery (第三十二、三十五条).
+
+Hearings and the extension of the handling period: `hearings` and `extensions`.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +10,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from xinfang.cases.clocks import profile_for
 from xinfang.cases.models import Case
-from xinfang.cases.services._core import (
-    UNIT_ROLES,
-    append_event,
-    check_transition,
-    lock_case,
-    project,
-    require_role,
-)
-from xinfang.cases.transitions import Action
+from xinfang.cases.services._core import UNIT_ROLES, append_event, begin, project
+from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.timeutil import local_date
 from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Role, User
-from xinfang.orgs.selectors import user_memberships
 
 # 第三十二条: the three outcomes of a reply.
 OUTCOMES = {"support": "支持", "explain": "解释说明", "not_support": "不予支持"}
@@ -75,95 +69,14 @@ def reply_payload(reply: ReplyInput) -> dict[str, object]:
 
 
 @transaction.atomic
-def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
-    """听证: its time does not count against the running clock (第三十一条第六项、第三十六条)."""
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.HEARING_START)
-    require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_START)
-    if locked.paused:
-        raise InvalidState("本件已在听证中。")
-    append_event(
-        locked,
-        kind="hearing_started",
-        actor=actor,
-        org=locked.current_org,
-        payload={"note": optional_text(note)},
-    )
-    locked.paused = True
-    project(locked, fields=["paused"])
-    return locked
-
-
-@transaction.atomic
-def case_hearing_end(*, actor: User, case: Case, conclusion: str) -> Case:
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.HEARING_END)
-    require_role(actor, locked.current_org, (*UNIT_ROLES, Role.LEADER), Action.HEARING_END)
-    if not locked.paused:
-        raise InvalidState("本件没有进行中的听证。")
-    conclusion = optional_text(conclusion)
-    if not conclusion:
-        raise ServiceError("请填写听证结论。", field="conclusion")
-    append_event(
-        locked,
-        kind="hearing_ended",
-        actor=actor,
-        org=locked.current_org,
-        payload={"conclusion": conclusion},
-    )
-    locked.paused = False
-    project(locked, fields=["paused"])
-    return locked
-
-
-@transaction.atomic
-def case_extend(*, actor: User, case: Case, days: int, approver: User, reason: str) -> Case:
-    """延期: once, within the profile's limit, approved by the organ's head, reason told (第三十四条)."""
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.EXTEND)
-    require_role(actor, locked.current_org, UNIT_ROLES, Action.EXTEND)
-    if (
-        not user_memberships(approver)
-        .filter(org=locked.current_org, role__in=[Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER])
-        .exists()
-    ):
-        raise ServiceError(f"批准人应为{locked.current_org.name}的审核人或负责人。", field="approver")
-    rule = profile_for(locked).rules["handle"]
-    limit = rule.extension_limit or 0
-    if locked.events.filter(kind="extended").count() >= rule.max_extensions:
-        raise InvalidState("本件已延期过一次，不能再次延期（第三十四条）。", field=None)
-    if not 1 <= days <= limit:
-        raise ServiceError(f"延期天数应为 1 至 {limit} 日（{rule.legal_ref}）。", field="days")
-    reason = optional_text(reason)
-    if not reason:
-        raise ServiceError("请填写延期理由，并告知信访人。", field="reason")
-    append_event(
-        locked,
-        kind="extended",
-        actor=actor,
-        org=locked.current_org,
-        payload={
-            "days": days,
-            "clock": "handle",
-            "approver": approver.pk,
-            "approver_name": str(approver),
-            "reason": reason,
-        },
-    )
-    locked.extension_days = days
-    project(locked, fields=["extension_days"])
-    return locked
-
-
-@transaction.atomic
 def case_reply(*, actor: User, case: Case, reply: ReplyInput) -> Case:
     """出具信访处理意见书: the lead unit's written decision (第三十二条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.REPLY)
-    require_role(actor, locked.current_org, UNIT_ROLES, Action.REPLY)
+    locked, status = begin(case, Action.REPLY, actor=actor, roles=UNIT_ROLES)
     if locked.paused:
         raise InvalidState("听证尚未结束，不能出具处理意见书。")
-    append_event(locked, kind="replied", actor=actor, org=locked.current_org, payload=reply_payload(reply))
+    append_event(
+        locked, kind=EventKind.REPLIED, actor=actor, org=locked.current_org, payload=reply_payload(reply)
+    )
     project(locked, status=status)
     return locked
 
@@ -171,9 +84,7 @@ def case_reply(*, actor: User, case: Case, reply: ReplyInput) -> Case:
 @transaction.atomic
 def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date | None = None) -> Case:
     """送达: the petitioner receives the reply; the 30-day 复查 window starts (第三十五条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.DELIVER)
-    require_role(actor, locked.current_org, (*UNIT_ROLES, Role.REGISTRAR), Action.DELIVER)
+    locked, status = begin(case, Action.DELIVER, actor=actor, roles=(*UNIT_ROLES, Role.REGISTRAR))
     if method not in DELIVERY_METHODS:
         raise ServiceError(
             f"送达方式“{method}”无效，可选：{'、'.join(DELIVERY_METHODS.values())}。", field="method"
@@ -181,12 +92,12 @@ def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date 
     delivered_on = delivered_on or local_date()
     if delivered_on > local_date():
         raise ServiceError("送达日期不能晚于今天。", field="delivered_on")
-    replied = locked.events.filter(kind__in=["replied", "answered"]).order_by("-seq").first()
+    replied = locked.events.filter(kind__in=[EventKind.REPLIED, EventKind.ANSWERED]).order_by("-seq").first()
     if replied is not None and delivered_on < local_date(replied.at):
         raise ServiceError("送达日期不能早于出具处理意见书的日期。", field="delivered_on")
     append_event(
         locked,
-        kind="delivered",
+        kind=EventKind.DELIVERED,
         actor=actor,
         org=locked.current_org,
         payload={

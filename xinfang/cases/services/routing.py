@@ -12,13 +12,12 @@ from xinfang.cases.services._core import (
     BUREAU_ROLES,
     UNIT_ROLES,
     append_event,
-    check_transition,
-    lock_case,
+    begin,
     project,
     require_role,
 )
 from xinfang.cases.services.replies import ReplyInput, reply_payload
-from xinfang.cases.transitions import Action
+from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import optional_text, required_text
@@ -53,7 +52,7 @@ def _check_target(case: Case, to_org: Org, *, field: str) -> None:
 
 
 def _route(
-    case_id: int,
+    case: Case,
     *,
     actor: User,
     action: Action,
@@ -61,9 +60,7 @@ def _route(
     assisting: Sequence[Org],
     payload: dict[str, object],
 ) -> Case:
-    case = lock_case(case_id)
-    status = check_transition(case, action)
-    require_role(actor, case.current_org, BUREAU_ROLES, action)
+    case, status = begin(case, action, actor=actor, roles=BUREAU_ROLES)
     if not case.current_org.is_petition_bureau:
         raise ServiceError("只有信访部门可以转送、交办；本机关登记的事项请直接受理或告知。", field="to_org")
     _check_target(case, to_org, field="to_org")
@@ -94,7 +91,7 @@ def _hand_on(
     case.current_org = to_org
     append_event(
         case,
-        kind="forwarded" if action == Action.FORWARD else "assigned",
+        kind=EventKind.FORWARDED if action == Action.FORWARD else EventKind.ASSIGNED,
         actor=actor,
         org=bureau,
         payload={
@@ -158,8 +155,7 @@ def forward_at_registration(case: Case, *, actor: User, to_org: Org) -> Case:
     The registration is the authority: the registering organ need not be a petition bureau, since
     any organ that registers a matter says where it went (第二十三条).
     """
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.FORWARD)
+    locked, status = begin(case, Action.FORWARD)
     _check_target(locked, to_org, field="forward_to")
     return _hand_on(
         locked,
@@ -178,7 +174,7 @@ def case_forward(
 ) -> Case:
     """转送 to the organ with authority (第二十二条)."""
     return _route(
-        case.pk,
+        case,
         actor=actor,
         action=Action.FORWARD,
         to_org=to_org,
@@ -201,7 +197,7 @@ def case_assign(
     if report_due <= local_date():
         raise ServiceError("办结报告期限应晚于今天。", field="report_due")
     return _route(
-        case.pk,
+        case,
         actor=actor,
         action=Action.ASSIGN,
         to_org=to_org,
@@ -213,10 +209,10 @@ def case_assign(
 @transaction.atomic
 def case_answer(*, actor: User, case: Case, reply: ReplyInput) -> Case:
     """The registering organ answers the matter itself with a written reply."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.ANSWER)
-    require_role(actor, locked.current_org, BUREAU_ROLES, Action.ANSWER)
-    append_event(locked, kind="answered", actor=actor, org=locked.current_org, payload=reply_payload(reply))
+    locked, status = begin(case, Action.ANSWER, actor=actor, roles=BUREAU_ROLES)
+    append_event(
+        locked, kind=EventKind.ANSWERED, actor=actor, org=locked.current_org, payload=reply_payload(reply)
+    )
     project(locked, status=status)
     return locked
 
@@ -224,9 +220,7 @@ def case_answer(*, actor: User, case: Case, reply: ReplyInput) -> Case:
 @transaction.atomic
 def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -> Case:
     """不予受理: the matter belongs to a legal procedure; tell the petitioner which (第三十一条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.DECLINE)
-    require_role(actor, locked.current_org, BUREAU_ROLES, Action.DECLINE)
+    locked, status = begin(case, Action.DECLINE, actor=actor, roles=BUREAU_ROLES)
     if legal_channel not in LEGAL_CHANNELS:
         raise ServiceError(
             f"法定途径“{legal_channel}”无效，可选：{'、'.join(LEGAL_CHANNELS.values())}。",
@@ -235,7 +229,7 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
     reasons = required_text(reasons, field="reasons", label="不予受理理由")
     event = append_event(
         locked,
-        kind="declined",
+        kind=EventKind.DECLINED,
         actor=actor,
         org=locked.current_org,
         payload={
@@ -252,9 +246,7 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
 @transaction.atomic
 def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -> Case:
     """不再受理: the same facts and reasons as a matter already concluded by 复核 (第三十六条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.REFUSE_AGAIN)
-    require_role(actor, locked.current_org, BUREAU_ROLES, Action.REFUSE_AGAIN)
+    locked, status = begin(case, Action.REFUSE_AGAIN, actor=actor, roles=BUREAU_ROLES)
     if earlier.pk == locked.pk:
         raise ServiceError("不能引用本件作为已终结事项。", field="earlier")
     from xinfang.cases.selectors import case_visible
@@ -262,13 +254,16 @@ def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -
     earlier = case_visible(actor, earlier.pk).first()  # fresh, and within the policy
     if earlier is None:
         raise ServiceError("找不到该已终结信访件，或您无权查看。", field="earlier")
-    if earlier.status != Status.TERMINATED or not earlier.events.filter(kind="rereview_decided").exists():
+    if (
+        earlier.status != Status.TERMINATED
+        or not earlier.events.filter(kind=EventKind.REREVIEW_DECIDED).exists()
+    ):
         raise ServiceError(f"信访件 {earlier.number} 尚未经复核终结，不能据此不再受理。", field="earlier")
     reasons = required_text(reasons, field="reasons", label="不再受理理由")
     locked.repeat_of = earlier
     event = append_event(
         locked,
-        kind="refused_again",
+        kind=EventKind.REFUSED_AGAIN,
         actor=actor,
         org=locked.current_org,
         payload={"earlier": earlier.pk, "earlier_number": earlier.number, "reasons": reasons},
@@ -281,11 +276,13 @@ def case_refuse_again(*, actor: User, case: Case, earlier: Case, reasons: str) -
 @transaction.atomic
 def case_accept(*, actor: User, case: Case, note: str = "") -> Case:
     """受理: the unit takes the matter and notifies the petitioner within 15 days (第二十三条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.ACCEPT)
-    require_role(actor, locked.current_org, UNIT_ROLES, Action.ACCEPT)
+    locked, status = begin(case, Action.ACCEPT, actor=actor, roles=UNIT_ROLES)
     append_event(
-        locked, kind="accepted", actor=actor, org=locked.current_org, payload={"note": optional_text(note)}
+        locked,
+        kind=EventKind.ACCEPTED,
+        actor=actor,
+        org=locked.current_org,
+        payload={"note": optional_text(note)},
     )
     project(locked, status=status)
     return locked
@@ -294,11 +291,9 @@ def case_accept(*, actor: User, case: Case, note: str = "") -> Case:
 @transaction.atomic
 def case_object(*, actor: User, case: Case, reasons: str) -> Case:
     """异议: not this unit's remit; back to the bureau that routed it, within 5 working days (第二十三条)."""
-    locked = lock_case(case.pk)
-    status = check_transition(locked, Action.OBJECT)
-    require_role(actor, locked.current_org, UNIT_ROLES, Action.OBJECT)
+    locked, status = begin(case, Action.OBJECT, actor=actor, roles=UNIT_ROLES)
     reasons = required_text(reasons, field="reasons", label="异议理由")
-    routed = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
+    routed = locked.events.filter(kind__in=[EventKind.FORWARDED, EventKind.ASSIGNED]).order_by("-seq").first()
     if routed is None or routed.org is None:
         raise ServiceError("找不到转交本件的信访部门。", field="case")
     if locked.nature == Nature.ACCUSATION and _is_within(routed.org, locked.accused_org):
@@ -313,7 +308,7 @@ def case_object(*, actor: User, case: Case, reasons: str) -> Case:
     locked.current_org = routed.org
     append_event(
         locked,
-        kind="objected",
+        kind=EventKind.OBJECTED,
         actor=actor,
         org=unit,
         payload={"reasons": reasons, "returned_to": routed.org.pk},
@@ -325,10 +320,11 @@ def case_object(*, actor: User, case: Case, reasons: str) -> Case:
 @transaction.atomic
 def case_add_assisting(*, actor: User, case: Case, org: Org) -> Case:
     """Joint handling: an assisting unit (协办); the lead unit still gives the one reply."""
-    locked = lock_case(case.pk)
-    check_transition(locked, Action.ADD_ASSISTING)
+    locked, _ = begin(case, Action.ADD_ASSISTING)
     lead = locked.current_org
-    routing_bureau = locked.events.filter(kind__in=["forwarded", "assigned"]).order_by("-seq").first()
+    routing_bureau = (
+        locked.events.filter(kind__in=[EventKind.FORWARDED, EventKind.ASSIGNED]).order_by("-seq").first()
+    )
     allowed = [lead] + ([routing_bureau.org] if routing_bureau and routing_bureau.org else [])
     if locked.nature == Nature.ACCUSATION:
         allowed = [o for o in allowed if not _is_within(o, locked.accused_org)]  # 第三十条
@@ -339,7 +335,11 @@ def case_add_assisting(*, actor: User, case: Case, org: Org) -> Case:
         raise ServiceError(f"“{org.name}”已在办理单位中。", field="org")
     CaseUnit.objects.create(case=locked, org=org, role=CaseUnit.Role.ASSIST, since=now())
     append_event(
-        locked, kind="assisting_added", actor=actor, org=lead, payload={"org": org.pk, "org_name": org.name}
+        locked,
+        kind=EventKind.ASSISTING_ADDED,
+        actor=actor,
+        org=lead,
+        payload={"org": org.pk, "org_name": org.name},
     )
     project(locked)
     return locked

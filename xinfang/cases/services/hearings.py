@@ -1,0 +1,52 @@
+"""听证: a hearing pauses the running clock until its conclusion is recorded (第三十一条、第三十六条)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from xinfang.cases.models import Case
+from xinfang.cases.services._core import UNIT_ROLES, append_event, begin, project
+from xinfang.cases.vocabulary import Action, EventKind
+from xinfang.core.errors import InvalidState, ServiceError
+from xinfang.core.validation import optional_text
+from xinfang.orgs.models import Role, User
+
+HEARING_ROLES = (*UNIT_ROLES, Role.LEADER)
+
+
+@transaction.atomic
+def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
+    """听证: its time does not count against the running clock (第三十一条第六项、第三十六条)."""
+    locked, _ = begin(case, Action.HEARING_START, actor=actor, roles=HEARING_ROLES)
+    if locked.paused:
+        raise InvalidState("本件已在听证中。")
+    append_event(
+        locked,
+        kind=EventKind.HEARING_STARTED,
+        actor=actor,
+        org=locked.current_org,
+        payload={"note": optional_text(note)},
+    )
+    locked.paused = True
+    project(locked, fields=["paused"])
+    return locked
+
+
+@transaction.atomic
+def case_hearing_end(*, actor: User, case: Case, conclusion: str) -> Case:
+    locked, _ = begin(case, Action.HEARING_END, actor=actor, roles=HEARING_ROLES)
+    if not locked.paused:
+        raise InvalidState("本件没有进行中的听证。")
+    conclusion = optional_text(conclusion)
+    if not conclusion:
+        raise ServiceError("请填写听证结论。", field="conclusion")
+    append_event(
+        locked,
+        kind=EventKind.HEARING_ENDED,
+        actor=actor,
+        org=locked.current_org,
+        payload={"conclusion": conclusion},
+    )
+    locked.paused = False
+    project(locked, fields=["paused"])
+    return locked

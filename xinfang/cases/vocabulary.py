@@ -1,0 +1,293 @@
+"""The case vocabulary: statuses, actions, event kinds and clocks, each with its label and article.
+
+Pure: no Django. Every other place that names one of these derives it from here: the model
+choices (`xinfang.cases.models.Status`), the transitions check (`xinfang.cases.transitions`), the
+replay, the timeline texts (`xinfang.cases.presentation`), the API paths and summaries
+(`xinfang.api.presenters.ACTION_PATHS`, `xinfang.api.actions`), the workbench pages and the action
+table in docs/case-workflow.md, which `xinfang/cases/tests/test_vocabulary.py` checks against it.
+
+The enums are `StrEnum`, so a member *is* the string stored in the database (`Case.status`,
+`CaseEvent.kind`): `Status.REGISTERED == "registered"`, and nothing stored changes.
+
+The clock names live in `xinfang.deadlines.vocabulary` and are re-exported here: the deadline rules
+name clocks too, and the deadlines app must not import the cases app.
+
+Legal references are articles of the 《信访工作条例》 (2022), "" where the step is bookkeeping.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple
+
+from xinfang.deadlines.vocabulary import (
+    CLOCK_LONG_LABELS,
+    CLOCK_NAMES,
+    CLOCK_SHORT_LABELS,
+    CLOCK_TERMS,
+    Clock,
+    ClockTerm,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ACTION_LABELS",
+    "BOOKKEEPING",
+    "CLOCK_LONG_LABELS",
+    "CLOCK_NAMES",
+    "CLOCK_SHORT_LABELS",
+    "CLOCK_TERMS",
+    "EVENTS",
+    "EVENT_LABELS",
+    "KIND_ACTIONS",
+    "SAME",
+    "STATUS_LABELS",
+    "TRANSITIONS",
+    "Action",
+    "ActionTerm",
+    "Clock",
+    "ClockTerm",
+    "EventKind",
+    "EventTerm",
+    "Status",
+]
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    ROUTED = "routed"
+    ACCEPTED = "accepted"
+    REPLIED = "replied"
+    DELIVERED = "delivered"
+    REVIEWING = "reviewing"
+    REVIEWED = "reviewed"
+    REREVIEWING = "rereviewing"
+    DECLINED = "declined"
+    REFUSED_AGAIN = "refused_again"
+    TERMINATED = "terminated"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.REGISTERED: "待交转",
+    Status.ROUTED: "待受理",
+    Status.ACCEPTED: "办理中",
+    Status.REPLIED: "已答复待送达",
+    Status.DELIVERED: "已送达",
+    Status.REVIEWING: "复查中",
+    Status.REVIEWED: "已复查",
+    Status.REREVIEWING: "复核中",
+    Status.DECLINED: "不予受理",
+    Status.REFUSED_AGAIN: "不再受理",
+    Status.TERMINATED: "已终结",
+}
+
+
+class Action(StrEnum):
+    REGISTER = "register"  # creates the case, so it has no row in TRANSITIONS
+    FORWARD = "forward"
+    ASSIGN = "assign"  # with a completion report due
+    ANSWER = "answer"  # the registering organ answers directly
+    DECLINE = "decline"  # pointing to the legal channel
+    REFUSE_AGAIN = "refuse_again"  # same facts and reasons after 复核
+    ACCEPT = "accept"
+    OBJECT = "object"  # wrongly routed: return within 5 working days
+    HEARING_START = "hearing_start"  # 听证 pauses the clock
+    HEARING_END = "hearing_end"
+    EXTEND = "extend"  # once, ≤ 30 days, approved, petitioner told why
+    REPLY = "reply"  # 信访处理意见书
+    DELIVER = "deliver"  # served on the petitioner
+    RATE = "rate"
+    REVIEW_REQUEST = "review_request"  # within 30 days of delivery
+    REVIEW_DECIDE = "review_decide"
+    REREVIEW_REQUEST = "rereview_request"  # within 30 days of the 复查 opinion
+    REREVIEW_DECIDE = "rereview_decide"
+    TERMINATE = "terminate"
+    ADD_ASSISTING = "add_assisting"  # joint handling: an assisting unit
+    LINK = "link"  # 重复信访 of an earlier case, or a duplicate of a master
+    ATTACH = "attach"  # add material (letters, photos, minutes) to the file
+    SUPERVISE = "supervise"  # note a 督办 step in the case's history
+
+    @property
+    def label(self) -> str:
+        return ACTIONS[self].label
+
+    @property
+    def legal_ref(self) -> str:
+        return ACTIONS[self].legal_ref
+
+    @property
+    def path(self) -> str:
+        """The URL segment of the action (API: /api/v1/cases/{id}/<path>)."""
+        return ACTIONS[self].path or self.value.replace("_", "-")
+
+
+class ActionTerm(NamedTuple):
+    label: str
+    legal_ref: str = ""
+    path: str = ""  # the URL segment when it is not the value with hyphens
+
+
+ACTIONS: dict[Action, ActionTerm] = {
+    Action.REGISTER: ActionTerm("登记信访事项", "第二十二条"),
+    Action.FORWARD: ActionTerm("转送", "第二十二条"),
+    Action.ASSIGN: ActionTerm("交办", "第二十二条"),
+    Action.ANSWER: ActionTerm("直接答复", "第二十二条"),
+    Action.DECLINE: ActionTerm("不予受理", "第三十一条"),
+    Action.REFUSE_AGAIN: ActionTerm("不再受理", "第三十六条"),
+    Action.ACCEPT: ActionTerm("受理", "第二十三条"),
+    Action.OBJECT: ActionTerm("异议退回", "第二十三条"),
+    Action.HEARING_START: ActionTerm("启动听证", "第三十一条、第三十六条"),
+    Action.HEARING_END: ActionTerm("结束听证", "第三十一条、第三十六条"),
+    Action.EXTEND: ActionTerm("延期", "第三十四条"),
+    Action.REPLY: ActionTerm("出具处理意见书", "第三十二条"),
+    Action.DELIVER: ActionTerm("送达", "第三十五条"),
+    Action.RATE: ActionTerm("满意度评价", "第二十一条"),
+    Action.REVIEW_REQUEST: ActionTerm("申请复查", "第三十五条"),
+    Action.REVIEW_DECIDE: ActionTerm("作出复查意见", "第三十五条"),
+    Action.REREVIEW_REQUEST: ActionTerm("申请复核", "第三十六条"),
+    Action.REREVIEW_DECIDE: ActionTerm("作出复核意见", "第三十六条"),
+    Action.TERMINATE: ActionTerm("终结"),
+    Action.ADD_ASSISTING: ActionTerm("增加协办单位", path="assisting-units"),
+    Action.LINK: ActionTerm("关联重复件"),
+    Action.ATTACH: ActionTerm("上传附件"),
+    Action.SUPERVISE: ActionTerm("记录督办", "第四十条"),
+}
+ACTION_LABELS: dict[Action, str] = {action: term.label for action, term in ACTIONS.items()}
+
+# Bookkeeping steps that do not move the case along; pages list them apart from the workflow.
+BOOKKEEPING = frozenset({Action.LINK, Action.ATTACH, Action.SUPERVISE})
+
+
+class EventKind(StrEnum):
+    """The kinds of `CaseEvent` the services append (the clocks' own kinds: deadlines.events)."""
+
+    REGISTERED = "registered"
+    FORWARDED = "forwarded"
+    ASSIGNED = "assigned"
+    ANSWERED = "answered"
+    DECLINED = "declined"
+    REFUSED_AGAIN = "refused_again"
+    ACCEPTED = "accepted"
+    OBJECTED = "objected"
+    ASSISTING_ADDED = "assisting_added"
+    HEARING_STARTED = "hearing_started"
+    HEARING_ENDED = "hearing_ended"
+    EXTENDED = "extended"
+    REPLIED = "replied"
+    DELIVERED = "delivered"
+    RATED = "rated"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_DECIDED = "review_decided"
+    REREVIEW_REQUESTED = "rereview_requested"
+    REREVIEW_DECIDED = "rereview_decided"
+    TERMINATED = "terminated"
+    LINKED = "linked"
+    ATTACHED = "attached"
+    SUPERVISED = "supervised"
+    SUPERVISION_ANSWERED = "supervision_answered"
+    SUPERVISION_CLOSED = "supervision_closed"
+
+    @property
+    def label(self) -> str:
+        return EVENTS[self].label
+
+    @property
+    def action(self) -> Action:
+        return EVENTS[self].action
+
+
+class EventTerm(NamedTuple):
+    label: str  # the timeline's text
+    action: Action  # the action that records it (the replay folds it through TRANSITIONS)
+
+
+EVENTS: dict[EventKind, EventTerm] = {
+    EventKind.REGISTERED: EventTerm("登记", Action.REGISTER),
+    EventKind.FORWARDED: EventTerm("转送", Action.FORWARD),
+    EventKind.ASSIGNED: EventTerm("交办", Action.ASSIGN),
+    EventKind.ANSWERED: EventTerm("直接答复", Action.ANSWER),
+    EventKind.DECLINED: EventTerm("不予受理", Action.DECLINE),
+    EventKind.REFUSED_AGAIN: EventTerm("不再受理", Action.REFUSE_AGAIN),
+    EventKind.ACCEPTED: EventTerm("受理", Action.ACCEPT),
+    EventKind.OBJECTED: EventTerm("异议退回", Action.OBJECT),
+    EventKind.ASSISTING_ADDED: EventTerm("增加协办单位", Action.ADD_ASSISTING),
+    EventKind.HEARING_STARTED: EventTerm("启动听证", Action.HEARING_START),
+    EventKind.HEARING_ENDED: EventTerm("听证结束", Action.HEARING_END),
+    EventKind.EXTENDED: EventTerm("延期", Action.EXTEND),
+    EventKind.REPLIED: EventTerm("出具处理意见书", Action.REPLY),
+    EventKind.DELIVERED: EventTerm("送达", Action.DELIVER),
+    EventKind.RATED: EventTerm("满意度评价", Action.RATE),
+    EventKind.REVIEW_REQUESTED: EventTerm("申请复查", Action.REVIEW_REQUEST),
+    EventKind.REVIEW_DECIDED: EventTerm("复查意见", Action.REVIEW_DECIDE),
+    EventKind.REREVIEW_REQUESTED: EventTerm("申请复核", Action.REREVIEW_REQUEST),
+    EventKind.REREVIEW_DECIDED: EventTerm("复核意见", Action.REREVIEW_DECIDE),
+    EventKind.TERMINATED: EventTerm("终结", Action.TERMINATE),
+    EventKind.LINKED: EventTerm("关联", Action.LINK),
+    EventKind.ATTACHED: EventTerm("上传附件", Action.ATTACH),
+    EventKind.SUPERVISED: EventTerm("督办", Action.SUPERVISE),
+    EventKind.SUPERVISION_ANSWERED: EventTerm("督办反馈", Action.SUPERVISE),
+    EventKind.SUPERVISION_CLOSED: EventTerm("督办办结", Action.SUPERVISE),
+}
+EVENT_LABELS: dict[str, str] = {kind.value: term.label for kind, term in EVENTS.items()}
+# Event kind -> the workflow action it records; registration starts the log and is not folded.
+KIND_ACTIONS: dict[str, Action] = {
+    kind.value: term.action for kind, term in EVENTS.items() if term.action is not Action.REGISTER
+}
+
+SAME = "same"  # the action keeps the status
+
+# (status, action) -> next status. Anything missing is refused (xinfang.cases.transitions).
+TRANSITIONS: dict[tuple[str, Action], str] = {
+    (Status.REGISTERED, Action.FORWARD): Status.ROUTED,
+    (Status.REGISTERED, Action.ASSIGN): Status.ROUTED,
+    (Status.REGISTERED, Action.ANSWER): Status.REPLIED,
+    (Status.REGISTERED, Action.DECLINE): Status.DECLINED,
+    (Status.REGISTERED, Action.REFUSE_AGAIN): Status.REFUSED_AGAIN,
+    # an organ that registered a matter in its own remit (第二十三条)
+    (Status.REGISTERED, Action.ACCEPT): Status.ACCEPTED,
+    (Status.ROUTED, Action.ACCEPT): Status.ACCEPTED,
+    (Status.ROUTED, Action.DECLINE): Status.DECLINED,
+    (Status.ROUTED, Action.OBJECT): Status.REGISTERED,  # back to the bureau to route again
+    (Status.ACCEPTED, Action.HEARING_START): SAME,
+    (Status.ACCEPTED, Action.HEARING_END): SAME,
+    (Status.ACCEPTED, Action.EXTEND): SAME,
+    (Status.ACCEPTED, Action.REPLY): Status.REPLIED,
+    (Status.REPLIED, Action.DELIVER): Status.DELIVERED,
+    (Status.DELIVERED, Action.RATE): SAME,
+    (Status.DELIVERED, Action.REVIEW_REQUEST): Status.REVIEWING,
+    (Status.DELIVERED, Action.TERMINATE): Status.TERMINATED,
+    (Status.REVIEWING, Action.RATE): SAME,
+    (Status.REVIEWING, Action.HEARING_START): SAME,
+    (Status.REVIEWING, Action.HEARING_END): SAME,
+    (Status.REVIEWING, Action.REVIEW_DECIDE): Status.REVIEWED,
+    (Status.REVIEWED, Action.REREVIEW_REQUEST): Status.REREVIEWING,
+    (Status.REVIEWED, Action.TERMINATE): Status.TERMINATED,
+    (Status.REREVIEWING, Action.HEARING_START): SAME,
+    (Status.REREVIEWING, Action.HEARING_END): SAME,
+    (Status.REREVIEWING, Action.REREVIEW_DECIDE): Status.TERMINATED,  # 复核 is final (第三十六条)
+}
+_OPEN = (
+    Status.REGISTERED,
+    Status.ROUTED,
+    Status.ACCEPTED,
+    Status.REPLIED,
+    Status.DELIVERED,
+    Status.REVIEWING,
+    Status.REVIEWED,
+    Status.REREVIEWING,
+)
+# Joint handling and linking are bookkeeping that open cases allow in any stage.
+for _status in _OPEN:
+    TRANSITIONS[(_status, Action.LINK)] = SAME
+    TRANSITIONS[(_status, Action.ATTACH)] = SAME
+for _status in (Status.ROUTED, Status.ACCEPTED):
+    TRANSITIONS[(_status, Action.ADD_ASSISTING)] = SAME
+for _status in (Status.DECLINED, Status.REFUSED_AGAIN, Status.TERMINATED):
+    TRANSITIONS[(_status, Action.LINK)] = SAME
+# A 督办 may be answered or closed after the case itself closed, so it is noted in every status.
+for _status in Status:
+    TRANSITIONS[(_status, Action.SUPERVISE)] = SAME
