@@ -16,7 +16,7 @@ import io
 import json
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from ninja import Status as Reply
@@ -28,7 +28,6 @@ from xinfang.api.pagination import CURSOR_PATTERN, decode_cursor
 from xinfang.api.presenters import case_row, org_ref
 from xinfang.api.schemas import CaseListItemOut, Day, DocumentOut, Id, LongText
 from xinfang.cases.clocks import case_clocks
-from xinfang.cases.models import Case
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.deadlines.models import CLOCK_LABELS
 from xinfang.orgs.models import Org, OrgKind, User
@@ -213,44 +212,34 @@ def _detail(user: User, supervision: Supervision) -> dict[str, Any]:
 # ---------------------------------------------------------------- due-soon and overdue lists
 
 
-def _with_first_warning(cases: QuerySet[Case], kind: str) -> QuerySet[Case]:
-    """Annotate each case with its earliest unresolved warning of ``kind`` (clock, day, moment)."""
-    first = DueWarning.objects.filter(case=OuterRef("pk"), kind=kind, resolved_at__isnull=True).order_by(
-        "due_at", "clock"
-    )
-    return cases.annotate(
-        warn_clock=Subquery(first.values("clock")[:1]),
-        warn_due_on=Subquery(first.values("due_on")[:1]),
-        warn_due_at=Subquery(first.values("due_at")[:1]),
-    )
-
-
 def _encode_cursor(moment: dt.datetime, pk: int) -> str:
     raw = json.dumps([moment.isoformat(), pk], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _due_page(cases: QuerySet[Case], kind: str, filters: DueFilterIn) -> dict[str, Any]:
-    """Keyset pages ordered by the warned due moment, soonest (or longest overdue) first."""
-    cases = _with_first_warning(cases, kind).select_related("category", "registered_org", "current_org")
-    cases = cases.order_by("warn_due_at", "pk")
+def _due_page(user: User, kind: str, filters: DueFilterIn) -> dict[str, Any]:
+    """Keyset pages ordered by the warned due moment, soonest (or longest overdue) first: each
+    flagged case once, by its earliest open warning (the 期限预警 page's rows)."""
+    warnings = selectors.first_warnings(user, kind, org=_filter_org(filters)).select_related(
+        "case__registered_org"
+    )
     if filters.cursor:
         moment, pk = decode_cursor(filters.cursor)
-        cases = cases.filter(Q(warn_due_at__gt=moment) | Q(warn_due_at=moment, pk__gt=pk))
-    rows = list(cases[: filters.limit + 1])
+        warnings = warnings.filter(Q(due_at__gt=moment) | Q(due_at=moment, case_id__gt=pk))
+    rows = list(warnings[: filters.limit + 1])
     more = len(rows) > filters.limit
     rows = rows[: filters.limit]
     items = [
         {
-            **case_row(case),
-            "clock": case.warn_clock,
-            "clock_label": CLOCK_LABELS.get(case.warn_clock, case.warn_clock),
-            "due_on": case.warn_due_on,
+            **case_row(warning.case),
+            "clock": warning.clock,
+            "clock_label": CLOCK_LABELS.get(warning.clock, warning.clock),
+            "due_on": warning.due_on,
         }
-        for case in rows
+        for warning in rows
     ]
     last = rows[-1] if rows else None
-    cursor = _encode_cursor(last.warn_due_at, last.pk) if more and last is not None else None
+    cursor = _encode_cursor(last.due_at, last.case_id) if more and last is not None else None
     return {"items": items, "next_cursor": cursor}
 
 
@@ -266,9 +255,7 @@ def _filter_org(filters: DueFilterIn) -> Org | None:
     "soonest first. Each row is a case list row plus the earliest warned clock and its last day.",
 )
 def due_soon(request: HttpRequest, filters: Query[DueFilterIn]) -> dict[str, Any]:
-    user = current_user(request)
-    cases = selectors.due_soon_cases(user, org=_filter_org(filters))
-    return _due_page(cases, DueWarning.Kind.DUE_SOON, filters)
+    return _due_page(current_user(request), DueWarning.Kind.DUE_SOON, filters)
 
 
 @router.get(
@@ -279,9 +266,7 @@ def due_soon(request: HttpRequest, filters: Query[DueFilterIn]) -> dict[str, Any
     "longest overdue first.",
 )
 def overdue(request: HttpRequest, filters: Query[DueFilterIn]) -> dict[str, Any]:
-    user = current_user(request)
-    cases = selectors.overdue_cases(user, org=_filter_org(filters))
-    return _due_page(cases, DueWarning.Kind.OVERDUE, filters)
+    return _due_page(current_user(request), DueWarning.Kind.OVERDUE, filters)
 
 
 # ---------------------------------------------------------------- one case

@@ -15,25 +15,6 @@ from xinfang.orgs.models import Org, User
 from xinfang.supervision.models import ACTIVE_STATUSES, DueWarning, Supervision, SupervisionEvent
 
 
-def _flagged(user: User, kind: str, org: Org | None) -> QuerySet[Case]:
-    # Few cases are flagged: start from the warnings and check each flagged case against the policy.
-    warnings = DueWarning.objects.filter(kind=kind, resolved_at__isnull=True)
-    cases = Case.objects.filter(pk__in=warnings.values("case_id")).filter(sees_case(user))
-    if org is not None:
-        cases = cases.filter(current_org=org)
-    return cases.select_related("current_org", "problem_region").order_by("next_due_at", "pk")
-
-
-def due_soon_cases(user: User, *, org: Org | None = None) -> QuerySet[Case]:
-    """Cases with a duty clock ending within the warning window (as of the last sweep)."""
-    return _flagged(user, DueWarning.Kind.DUE_SOON, org)
-
-
-def overdue_cases(user: User, *, org: Org | None = None) -> QuerySet[Case]:
-    """Cases with a duty clock past its due date and not yet met (as of the last sweep)."""
-    return _flagged(user, DueWarning.Kind.OVERDUE, org)
-
-
 def first_warnings(user: User, kind: str, *, org: Org | None = None) -> QuerySet[DueWarning]:
     """Each flagged case ``user`` sees, once, by its earliest unresolved warning of ``kind``;
     soonest first, with ``supervised`` (a 督办 is running).
