@@ -24,6 +24,17 @@ from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Org, User
 from xinfang.orgs.permissions import holds_role
 
+# What the package xinfang.cases.services re-exports.
+__all__ = [
+    "case_link",
+    "case_rate",
+    "case_rereview_decide",
+    "case_rereview_request",
+    "case_review_decide",
+    "case_review_request",
+    "case_terminate",
+]
+
 REVIEW_OUTCOMES = {"uphold": "维持", "revoke": "撤销", "change": "变更", "redo": "责令重新办理"}
 TERMINATION_REASONS = {
     "window_lapsed": "信访人逾期未申请复查（复核）",

@@ -25,6 +25,9 @@ from xinfang.core.validation import MAX_ATTACHMENT_PAGES, optional_text
 from xinfang.orgs.models import User
 from xinfang.orgs.selectors import user_memberships
 
+# What the package xinfang.cases.services re-exports.
+__all__ = ["case_attach"]
+
 ALLOWED_SUFFIXES = {
     ".pdf",
     ".jpg",

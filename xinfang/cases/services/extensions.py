@@ -13,6 +13,9 @@ from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
 
+# What the package xinfang.cases.services re-exports.
+__all__ = ["EXTENSION_APPROVER_ROLES", "case_extend"]
+
 # Who may approve an extension in the unit (第三十四条: 经本机关负责人批准); the workbench's
 # 批准人 choices are the same roles.
 EXTENSION_APPROVER_ROLES = (Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER)

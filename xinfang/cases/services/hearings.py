@@ -11,6 +11,9 @@ from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Role, User
 
+# What the package xinfang.cases.services re-exports.
+__all__ = ["case_hearing_end", "case_hearing_start"]
+
 HEARING_ROLES = (*UNIT_ROLES, Role.LEADER)
 
 

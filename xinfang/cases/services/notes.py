@@ -12,6 +12,9 @@ from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Org, User
 
+# What the package xinfang.cases.services re-exports.
+__all__ = ["case_note_supervision"]
+
 # The event kinds a 督办 step may record, with their timeline texts.
 SUPERVISION_KINDS = {
     kind.value: kind.label

@@ -33,6 +33,15 @@ from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import MAX_HEADCOUNT, optional_text, required_text
 from xinfang.orgs.models import Org, Region, Role, User
 
+# What the package xinfang.cases.services re-exports.
+__all__ = [
+    "PetitionerInput",
+    "Registration",
+    "case_register",
+    "case_register_detailed",
+    "case_register_idempotent",
+]
+
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 REGISTER_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD, Role.HANDLER)

@@ -18,6 +18,9 @@ from xinfang.core.timeutil import local_date
 from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Role, User
 
+# What the package xinfang.cases.services re-exports.
+__all__ = ["ReplyInput", "case_deliver", "case_reply"]
+
 # 第三十二条: the three outcomes of a reply.
 OUTCOMES = {"support": "支持", "explain": "解释说明", "not_support": "不予支持"}
 # 第二十七条 三到位一处理.

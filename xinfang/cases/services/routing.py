@@ -25,6 +25,18 @@ from xinfang.orgs.models import Org, User
 from xinfang.orgs.permissions import holds_role
 from xinfang.orgs.selectors import supervising_orgs
 
+# What the package xinfang.cases.services re-exports.
+__all__ = [
+    "case_accept",
+    "case_add_assisting",
+    "case_answer",
+    "case_assign",
+    "case_decline",
+    "case_forward",
+    "case_object",
+    "case_refuse_again",
+]
+
 LEGAL_CHANNELS = {
     "litigation": "诉讼",
     "arbitration": "仲裁",
