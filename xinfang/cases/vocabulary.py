@@ -125,10 +125,23 @@ class Action(StrEnum):
         return ACTIONS[self].path or self.value.replace("_", "-")
 
 
+class Taker(StrEnum):
+    """Who, besides the unit handling the case now (which may take every step), takes an action.
+
+    Pages offer the action's button to these organs' staff; the service still decides each time.
+    """
+
+    ANYONE = "anyone"  # whoever sees the case
+    REGISTERING_ORG = "registering_org"
+    ORGAN_ABOVE = "organ_above"  # an organ above the current unit: 复查/复核 (第三十五、三十六条)
+    REVIEW_ORG = "review_org"  # the organ reviewing the case
+
+
 class ActionTerm(NamedTuple):
     label: str
     legal_ref: str = ""
     path: str = ""  # the URL segment when it is not the value with hyphens
+    also_by: frozenset[Taker] = frozenset()  # who else takes it (see Taker)
 
 
 ACTIONS: dict[Action, ActionTerm] = {
@@ -145,15 +158,19 @@ ACTIONS: dict[Action, ActionTerm] = {
     Action.EXTEND: ActionTerm("延期", "第三十四条"),
     Action.REPLY: ActionTerm("出具处理意见书", "第三十二条"),
     Action.DELIVER: ActionTerm("送达", "第三十五条"),
-    Action.RATE: ActionTerm("满意度评价", "第二十一条"),
-    Action.REVIEW_REQUEST: ActionTerm("申请复查", "第三十五条"),
+    Action.RATE: ActionTerm("满意度评价", "第二十一条", also_by=frozenset({Taker.REGISTERING_ORG})),
+    Action.REVIEW_REQUEST: ActionTerm("申请复查", "第三十五条", also_by=frozenset({Taker.ORGAN_ABOVE})),
     Action.REVIEW_DECIDE: ActionTerm("作出复查意见", "第三十五条"),
-    Action.REREVIEW_REQUEST: ActionTerm("申请复核", "第三十六条"),
+    Action.REREVIEW_REQUEST: ActionTerm("申请复核", "第三十六条", also_by=frozenset({Taker.ORGAN_ABOVE})),
     Action.REREVIEW_DECIDE: ActionTerm("作出复核意见", "第三十六条"),
     Action.TERMINATE: ActionTerm("终结"),
-    Action.ADD_ASSISTING: ActionTerm("增加协办单位", path="assisting-units"),
-    Action.LINK: ActionTerm("关联重复件"),
-    Action.ATTACH: ActionTerm("上传附件"),
+    Action.ADD_ASSISTING: ActionTerm(
+        "增加协办单位", path="assisting-units", also_by=frozenset({Taker.REGISTERING_ORG})
+    ),
+    Action.LINK: ActionTerm("关联重复件", also_by=frozenset({Taker.ANYONE})),
+    Action.ATTACH: ActionTerm(
+        "上传附件", also_by=frozenset({Taker.REGISTERING_ORG, Taker.ORGAN_ABOVE, Taker.REVIEW_ORG})
+    ),
     Action.SUPERVISE: ActionTerm("记录督办", "第四十条"),
 }
 ACTION_LABELS: dict[Action, str] = {action: term.label for action, term in ACTIONS.items()}

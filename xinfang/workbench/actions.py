@@ -24,6 +24,7 @@ from xinfang.cases.transitions import (
     TransitionRefused,
     allowed_actions,
 )
+from xinfang.cases.vocabulary import ACTIONS, Taker
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
@@ -51,24 +52,22 @@ def can_register(user: User) -> bool:
 def _plausible(case: Case, user: User) -> set[Action]:
     """The steps this user's organs could take on the case; the service still decides each one.
 
-    The current unit does the handling; the registering organ also rates, adds assisting units and
-    attaches material; an organ above the current unit takes 复查/复核 requests (第三十五、三十六条).
+    The current unit does the handling and may take every step; who else takes an action is
+    said by the vocabulary (`ActionTerm.also_by`).
     """
     orgs = [m.org for m in user_memberships(user)]
     ids = {org.pk for org in orgs}
     current = case.current_org
-    above = any(org.pk != current.pk and current.path.startswith(org.path) for org in orgs)
-    in_current, in_registered = current.pk in ids, case.registered_org_id in ids
-    steps = {Action.LINK}
-    if in_current:
-        steps |= set(Action)
-    if in_current or in_registered:
-        steps |= {Action.RATE, Action.ADD_ASSISTING, Action.ATTACH}
-    if above:
-        steps |= {Action.REVIEW_REQUEST, Action.REREVIEW_REQUEST, Action.ATTACH}
+    if current.pk in ids:
+        return set(Action)
+    takers = {Taker.ANYONE}
+    if case.registered_org_id in ids:
+        takers.add(Taker.REGISTERING_ORG)
+    if any(current.path.startswith(org.path) for org in orgs):
+        takers.add(Taker.ORGAN_ABOVE)
     if case.review_org_id in ids:
-        steps.add(Action.ATTACH)
-    return steps
+        takers.add(Taker.REVIEW_ORG)
+    return {action for action in Action if ACTIONS[action].also_by & takers}
 
 
 def action_links(case: Case, user: User) -> dict[str, Any]:
