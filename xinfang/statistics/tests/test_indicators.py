@@ -56,7 +56,7 @@ counts = st.integers(min_value=0, max_value=10**9)
     ("value", "places", "expected"),
     [
         (Fraction(18929, 200), 2, "94.65"),  # 94.645: a float rounds it down to 94.64
-        (Fraction(1, 8), 2, "0.13"),  # 0.125, the tie goes up
+        (Fraction(1, 8), 2, "0.13"),  # 0.125, the tie goes up (round(0.125, 2) is 0.12)
         (Fraction(-1, 8), 2, "-0.13"),  # and away from zero below it
         (Fraction(45, 100), 1, "0.5"),
         (Fraction(44999, 100000), 1, "0.4"),
@@ -408,7 +408,7 @@ def test_a_change_that_rounds_to_zero_is_flat() -> None:
 
 
 def test_a_change_at_a_tie_rounds_half_up() -> None:
-    # 2049 against 2000: 2.45% exactly → 2.5% (in binary floats 2.45 lies just below the tie)
+    # 2049 against 2000: 2.45% exactly, a tie → 2.5%
     assert Change(2049, 2000).percent(1) == Decimal("2.5")
     # 1951 against 2000: −2.45% → −2.5%, away from zero
     assert Change(1951, 2000).percent(1) == Decimal("-2.5")
