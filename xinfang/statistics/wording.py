@@ -135,7 +135,7 @@ def tenths_phrase(ratio: Ratio, *, over: bool = False, empty: str = EMPTY) -> st
     """A share in tenths (成), as the summaries write it.
 
     ``over=False``: the nearest tenth, "约六成" (0.58); ``over=True``: the tenth below, "超过三成"
-    (0.34), or just "三成" when it is exactly that. Under a tenth is "不足一成"; all of it is "全部"."""
+    (0.34), or just "三成" when it is exactly that. Under a tenth is "不足一成", nearly all "超过九成", all of it "全部"."""
     value = ratio.value
     if value is None:
         return empty
@@ -144,6 +144,8 @@ def tenths_phrase(ratio: Ratio, *, over: bool = False, empty: str = EMPTY) -> st
     tenths = int(round_half_up(value * 10, 0)) if not over else int(value * 10)
     if tenths == 0:
         return "不足一成"
+    if tenths == 10:  # rounds up to all of it, but is not: "超过九成"
+        return "超过九成"
     if over and value == Fraction(tenths, 10):
         return f"{_TENTHS[tenths]}成"
     return f"{'超过' if over else '约'}{_TENTHS[tenths]}成"
