@@ -548,12 +548,21 @@ def _is_month_end(day: date) -> bool:
     return day.day == calendar.monthrange(day.year, day.month)[1]
 
 
+def _shift_end(end: date, months: int) -> date:
+    """A period's last day moved by whole months: a month's last day stays its month's last day."""
+    shifted = _shift_months(end, months)
+    if _is_month_end(end):
+        return shifted.replace(day=calendar.monthrange(shifted.year, shifted.month)[1])
+    return shifted
+
+
 def comparison_period(start: date, end: date, comparison: Comparison) -> tuple[date, date]:
     """The period a report compares with (both ends inclusive).
 
     同比: the same dates one year earlier (29 February becomes 28 February). 环比: a period of whole
     months (1 January–30 June) moves back by its number of months (to 1 July–31 December); any other
-    period moves back by its length in days. DOMAIN §4, as one provincial system computes them."""
+    period moves back by its length in days. The two comparisons are DOMAIN §4's; the period
+    arithmetic is common practice."""
     if end < start:
         raise ValueError("the period ends before it starts")
     if comparison is Comparison.YOY:
@@ -565,15 +574,9 @@ def comparison_period(start: date, end: date, comparison: Comparison) -> tuple[d
     return start - timedelta(days=length), end - timedelta(days=length)
 
 
-def _shift_end(end: date, months: int) -> date:
-    """A period's last day moved by whole months: a month's last day stays its month's last day."""
-    shifted = _shift_months(end, months)
-    if _is_month_end(end):
-        return shifted.replace(day=calendar.monthrange(shifted.year, shifted.month)[1])
-    return shifted
-
-
 class Direction(StrEnum):
+    """Which way a figure moved, as written (the wording module gives the words)."""
+
     UP = "up"
     DOWN = "down"
     FLAT = "flat"

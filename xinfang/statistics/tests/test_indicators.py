@@ -85,6 +85,14 @@ def test_round_half_up_is_within_half_a_unit(numerator: int, denominator: int, p
     assert round_half_up(exact, places).as_tuple().exponent == -places
 
 
+@given(st.integers(-(10**9), 10**9), st.integers(0, 4))
+def test_an_exact_tie_always_goes_away_from_zero(units: int, places: int) -> None:
+    # (units + ½) in the last place: the tie goes to units + 1 above zero, units below it
+    tie = (Fraction(units) + Fraction(1, 2)) / 10**places
+    away = units + 1 if units >= 0 else units
+    assert round_half_up(tie, places) == Decimal(away).scaleb(-places)
+
+
 # --- ratios, totals and shares -------------------------------------------------------------------
 
 
