@@ -167,7 +167,7 @@ def test_shares_of_a_partition_add_up_to_a_hundred_within_rounding(parts: dict[s
         assert all(r.value is None for r in ratios.values())
         return
     assert sum(r.value or 0 for r in ratios.values()) == 1
-    rounded = sum(r.percent(1) or 0 for r in ratios.values())
+    rounded = sum((r.percent(1) or Decimal(0) for r in ratios.values()), Decimal(0))
     assert abs(rounded - 100) <= Decimal("0.05") * len(parts)
 
 
