@@ -216,6 +216,14 @@ def test_a_visit_sentence_against_an_empty_year() -> None:
     assert visits_compared(Tally(0, 0), Tally(0, 0)) == "去年同期为零"
 
 
+def test_a_compared_sentence_with_one_zero_base() -> None:
+    sentence = compared_sentence("0批0人", [("批数", Change(2, 0)), ("人数", Change(0, 0))])
+    assert sentence == "去年同期为零"
+    sentence = compared_sentence("3件", [("件数", Change(6, 3)), ("人数", Change(4, 0))])
+    # 6 against 3: +100.0%; no persons a year ago
+    assert sentence == "与去年同期3件相比，件数上升100.0%，人数去年同期为零"
+
+
 def test_a_compared_sentence_with_custom_words() -> None:
     sentence = compared_sentence(
         "97批2,315人",
