@@ -14,9 +14,11 @@ from django.shortcuts import render
 from xinfang.cases.categories import level1_code
 from xinfang.cases.clocks import case_clocks, duty_clock_names, is_overdue
 from xinfang.cases.documents import (
+    ATTACHMENT_REFUSED,
     DOCUMENT_REFUSED,
     DOCX_MIME,
     available_documents,
+    may_download_attachment,
     may_download_document,
     render_document,
 )
@@ -145,6 +147,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
+        "attachments_refused": "" if may_download_attachment(request.user, case) else ATTACHMENT_REFUSED,  # type: ignore[arg-type]
         "overdue": case.is_overdue,
     }
     return render(request, "workbench/cases/detail.html", context)
@@ -185,6 +188,10 @@ def case_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> H
     attachment = case.attachments.filter(pk=attachment_id).first() if case else None
     if attachment is None:
         raise Http404("附件不存在或您无权查看。")
+    if not may_download_attachment(request.user, case):  # type: ignore[arg-type]
+        return render(
+            request, "workbench/forbidden.html", {"message": ATTACHMENT_REFUSED, "case": case}, status=403
+        )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 

@@ -128,6 +128,16 @@ def may_download_document(user: User, case: Case, kind: str) -> bool:
     return not spec.personal_data or sees_personal_data(user, case)
 
 
+ATTACHMENT_REFUSED = "附件（来信原件、照片、笔录等）可能载有信访人个人信息，只有登记机构或当前责任单位的登记员、承办人、审核人和信访部门负责人可以下载。"
+
+
+def may_download_attachment(user: User, case: Case) -> bool:
+    """Whether `user`, who sees `case`, may download its attachments. An uploaded letter, photo or
+    record is not read by the system, so it is taken to carry personal data: the masking rule
+    (`sees_personal_data`) decides, as for the documents that print it."""
+    return not user.is_citizen and sees_personal_data(user, case)
+
+
 def _last_of(events: list[CaseEvent], kinds_: tuple[str, ...]) -> CaseEvent | None:
     return next((event for event in reversed(events) if event.kind in kinds_), None)
 

@@ -175,3 +175,41 @@ def test_a_refused_document_url_with_an_unknown_kind_is_still_not_found(world: W
     assert _client(viewer).get(f"/cases/{case.pk}/documents/summons/").status_code == 404
     api = Api(api_token_create(user=viewer, name="测试")[1])
     assert api.get(f"/cases/{case.pk}/documents/summons").status_code == 404
+
+
+def _attached(world: World) -> tuple[Case, int]:
+    case = register(world)
+    attachment = services.case_attach(
+        actor=world.registrar,
+        case=case,
+        name="来信原件.pdf",
+        content="%PDF-1.4 张三 13800138000".encode(),
+        pages=2,
+    )
+    return case, attachment.pk
+
+
+@pytest.mark.parametrize("who", ["stats_viewer", "county_bureau_head", "admin"])
+def test_a_viewer_who_sees_the_case_masked_gets_no_attachment(world: World, who: str) -> None:
+    """An uploaded letter is not read by the system, so it follows the masking rule like the
+    documents that print the petitioner: named on the page, not offered, refused at its address."""
+    case, attachment = _attached(world)
+    viewer = _viewer(world, who)
+    assert case_detail(viewer, case.pk) is not None and not sees_personal_data(viewer, case)
+    client = _client(viewer)
+    url = f"/cases/{case.pk}/attachments/{attachment}/"
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "来信原件.pdf（不可下载）" in page and f'href="{url}"' not in page
+    assert "附件（来信原件、照片、笔录等）可能载有信访人个人信息" in page
+    response = client.get(url)
+    assert response.status_code == 403 and "可能载有信访人个人信息" in response.content.decode()
+
+
+def test_the_registering_organ_downloads_the_attachment(world: World) -> None:
+    case, attachment = _attached(world)
+    client = _client(world.registrar)
+    url = f"/cases/{case.pk}/attachments/{attachment}/"
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'href="{url}"' in page and "不可下载" not in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
