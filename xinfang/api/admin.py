@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from xinfang.api.models import ApiToken
 from xinfang.api.tokens import api_token_revoke, api_token_validate, fill_new_key
 from xinfang.core.errors import ServiceError
+from xinfang.core.forms import CleanTextAdmin
 
 
 class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -30,7 +31,7 @@ class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(CleanTextAdmin, admin.ModelAdmin[ApiToken]):
     form = ApiTokenForm
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]
     list_filter = ["revoked"]

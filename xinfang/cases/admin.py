@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from xinfang.cases.models import ContentCategory
+from xinfang.core.forms import CleanTextAdmin
 
 
 @admin.register(ContentCategory)
-class ContentCategoryAdmin(admin.ModelAdmin[ContentCategory]):
+class ContentCategoryAdmin(CleanTextAdmin, admin.ModelAdmin[ContentCategory]):
     list_display = ["code", "name", "level", "parent", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["code", "name"]

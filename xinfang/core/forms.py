@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 
 from xinfang.core.text import clean_text
 
@@ -20,3 +21,15 @@ class TextField(forms.CharField):
         if isinstance(value, str):
             value = clean_text(value)
         return super().to_python(value)
+
+
+class CleanTextAdmin:
+    """A ModelAdmin mixin: every plain text field of its forms is a `TextField`, so what is
+    pasted into the back office is normalised like everywhere else (a control character there
+    once made every document of a case fail). Fields with choices and typed text fields (e-mail,
+    URL, slug) keep their own form fields and validation."""
+
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any) -> Any:
+        if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", TextField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]

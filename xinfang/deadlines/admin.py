@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from xinfang.core.forms import CleanTextAdmin
 from xinfang.deadlines.models import CalendarDay, CalendarYear, DeadlineRule, PolicyProfile
 
 RECOMPUTE_HINT = (
@@ -13,7 +14,7 @@ RECOMPUTE_HINT = (
 )
 
 
-class _HintOnSave(admin.ModelAdmin):
+class _HintOnSave(CleanTextAdmin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
         messages.info(request, RECOMPUTE_HINT)
@@ -33,7 +34,7 @@ class CalendarDayAdmin(_HintOnSave):
     date_hierarchy = "date"
 
 
-class DeadlineRuleInline(admin.StackedInline):
+class DeadlineRuleInline(CleanTextAdmin, admin.StackedInline):
     model = DeadlineRule
     extra = 0
 

@@ -20,6 +20,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from xinfang.core.errors import ServiceError
+from xinfang.core.forms import CleanTextAdmin
 from xinfang.orgs import services
 from xinfang.orgs.models import Membership, Org, Region, User
 
@@ -45,7 +46,7 @@ class _ServiceCheckedForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
 
-class _ServiceErrorsShown:
+class _ServiceErrorsShown(CleanTextAdmin):
     """A ServiceError raised by a save, a delete or an action (after the form's own checks) rolls
     the whole request back and comes back as an error message on the page, never as a 500."""
 
@@ -141,7 +142,7 @@ class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
                 form.add_error(field, exc.message)
 
 
-class MembershipInline(admin.TabularInline[Membership, Any]):
+class MembershipInline(CleanTextAdmin, admin.TabularInline[Membership, Any]):
     model = Membership
     formset = MembershipInlineFormSet
     extra = 0

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from xinfang.core.forms import CleanTextAdmin
 from xinfang.supervision.models import DueWarning, Supervision, SupervisionEvent
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(CleanTextAdmin, admin.ModelAdmin):
     """Rows written by the sweep or by services only: the back office may look, not touch."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -25,7 +26,7 @@ class DueWarningAdmin(_ReadOnly):
     list_filter = ["kind", "clock"]
 
 
-class SupervisionEventInline(admin.TabularInline):
+class SupervisionEventInline(CleanTextAdmin, admin.TabularInline):
     model = SupervisionEvent
     extra = 0
     can_delete = False
