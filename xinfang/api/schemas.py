@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    Strict,
     WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -96,6 +97,11 @@ def _choice(values: Any) -> Any:
 
 # 63-bit ids: anything larger cannot be a row and must not reach the database driver.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# In a JSON body a number is a number: "5" or true is refused, not coerced (the document declares
+# integers and booleans). Path and query parameters are text and keep `Id`.
+BodyId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+BodyInt = Annotated[int, Strict()]
+BodyBool = Annotated[bool, Strict()]
 Day = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_sane_date), WithJsonSchema(_DAY_SCHEMA)]
 ShortText = Annotated[str, Field(max_length=200), PlainText]
 LongText = Annotated[str, Field(max_length=20000), PlainText]
@@ -119,7 +125,7 @@ class PetitionerIn(Schema):
     id_number: Annotated[str, Field(max_length=32), PlainText] = ""
     phone: Annotated[str, Field(max_length=32), PlainText] = ""
     address: ShortText = ""
-    is_representative: bool = False
+    is_representative: BodyBool = False
 
 
 class SuggestionIn(BaseModel):
@@ -132,12 +138,16 @@ class SuggestionIn(BaseModel):
     suggested_category: Annotated[str, Field(max_length=64), PlainText] | None = Field(
         None, description="建议的一级分类名称（similar 的 category.suggested_category）；null：系统未能判断"
     )
-    confidence: float | None = Field(None, ge=0, le=1, description="分类建议的置信度（0 至 1）")
-    suggested_unit: Id | None = Field(None, description="建议责任单位的机构 id（similar 的 units[0].org_id）")
+    confidence: Annotated[float, Strict()] | None = Field(
+        None, ge=0, le=1, description="分类建议的置信度（0 至 1）"
+    )
+    suggested_unit: BodyId | None = Field(
+        None, description="建议责任单位的机构 id（similar 的 units[0].org_id）"
+    )
 
 
 class CaseRegisterIn(Schema):
-    org_id: Id = Field(description="登记机构（本人须在该机构任登记员、承办人或信访部门负责人）")
+    org_id: BodyId = Field(description="登记机构（本人须在该机构任登记员、承办人或信访部门负责人）")
     channel: Channel
     nature: Nature
     category_code: str = Field(pattern=r"^[0-9]{6}$", description="内容分类代码（6 位）")
@@ -145,11 +155,11 @@ class CaseRegisterIn(Schema):
     content: LongText
     problem_region_code: str = Field(pattern=r"^[0-9]{6,12}$", description="问题属地的区划代码")
     received_on: Day | None = Field(None, description="信访日期，默认今天")
-    headcount: int = Field(1, ge=1, le=MAX_HEADCOUNT)
-    via_proper_ladder: bool = True
+    headcount: BodyInt = Field(1, ge=1, le=MAX_HEADCOUNT)
+    via_proper_ladder: BodyBool = True
     accused_person: Annotated[str, Field(max_length=100), PlainText] = ""
-    accused_org_id: Id | None = None
-    forward_to_org_id: Id | None = Field(
+    accused_org_id: BodyId | None = None
+    forward_to_org_id: BodyId | None = Field(
         None,
         description="转送机关：被反映单位是登记机构本身的检举控告必填（其上级机关或纪检监察机关），登记时一并转送；其他事项不填",
     )
@@ -161,7 +171,7 @@ class CaseRegisterIn(Schema):
 
 
 class ForwardIn(Schema):
-    to_org_id: Id
+    to_org_id: BodyId
     assisting_ids: list[Id] = Field(default_factory=list, max_length=20)
     note: LongText = ""
 
@@ -187,7 +197,7 @@ class DeclineIn(Schema):
 
 
 class RefuseAgainIn(Schema):
-    earlier_id: Id = Field(description="已经复核终结的信访件")
+    earlier_id: BodyId = Field(description="已经复核终结的信访件")
     reasons: LongText
 
 
@@ -204,8 +214,8 @@ class HearingEndIn(Schema):
 
 
 class ExtendIn(Schema):
-    days: int = Field(ge=1, le=MAX_EXTENSION_DAYS)
-    approver_id: Id
+    days: BodyInt = Field(ge=1, le=MAX_EXTENSION_DAYS)
+    approver_id: BodyId
     reason: LongText
 
 
@@ -222,12 +232,12 @@ class RateIn(Schema):
 
 class ReviewRequestIn(Schema):
     reasons: LongText
-    review_org_id: Id | None = Field(None, description="默认：处理机关的上一级机关")
+    review_org_id: BodyId | None = Field(None, description="默认：处理机关的上一级机关")
 
 
 class RereviewRequestIn(Schema):
     reasons: LongText
-    rereview_org_id: Id | None = Field(None, description="默认：复查机关的上一级机关")
+    rereview_org_id: BodyId | None = Field(None, description="默认：复查机关的上一级机关")
 
 
 class DecisionIn(Schema):
@@ -240,11 +250,11 @@ class TerminateIn(Schema):
 
 
 class AssistingIn(Schema):
-    org_id: Id
+    org_id: BodyId
 
 
 class LinkIn(Schema):
-    target_id: Id
+    target_id: BodyId
     kind: LinkKind  # type: ignore[valid-type]
 
 

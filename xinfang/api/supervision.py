@@ -26,7 +26,7 @@ from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.pagination import CURSOR_PATTERN, decode_cursor
 from xinfang.api.presenters import case_row, org_ref
-from xinfang.api.schemas import CaseListItemOut, Day, DocumentOut, Id, LongText
+from xinfang.api.schemas import BodyBool, BodyId, CaseListItemOut, Day, DocumentOut, Id, LongText
 from xinfang.cases.clocks import case_clocks
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.deadlines.models import CLOCK_LABELS
@@ -131,7 +131,7 @@ class SupervisionDetailOut(SupervisionOut):
 
 
 class SupervisionOpenIn(Schema):
-    org_id: Id | None = Field(None, description="督办机关（信访部门）；默认：本人任职的唯一信访部门")
+    org_id: BodyId | None = Field(None, description="督办机关（信访部门）；默认：本人任职的唯一信访部门")
     reason: Reason
     details: LongText = Field(description="督办要求")
     feedback_due: Day = Field(description="反馈期限：晚于今天，至多 90 日")
@@ -143,7 +143,7 @@ class SupervisionFeedbackIn(Schema):
 
 class SupervisionCloseIn(Schema):
     note: LongText = Field(description="办结意见")
-    recommend_accountability: bool = Field(False, description="建议问责（逾期未反馈时办结须为 true）")
+    recommend_accountability: BodyBool = Field(False, description="建议问责（逾期未反馈时办结须为 true）")
 
 
 # ---------------------------------------------------------------- presenters

@@ -13,7 +13,7 @@ from ninja import Status as Reply
 from xinfang.api.auth import current_user
 from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.presenters import org_ref
-from xinfang.api.schemas import Id, LongText, OrgRefOut, PetitionerIn, ShortText
+from xinfang.api.schemas import BodyId, Id, LongText, OrgRefOut, PetitionerIn, ShortText
 from xinfang.textintel.db.alerts import NOTE_MAX_LENGTH, AlertView, alerts_for, review_alert
 from xinfang.textintel.db.intake import PersonIn, find_similar, suggest_category
 from xinfang.textintel.db.routing_hint import suggest_unit
@@ -139,7 +139,7 @@ class AlertOut(Schema):
 
 
 class AlertReviewIn(Schema):
-    org_id: Id = Field(
+    org_id: BodyId = Field(
         description="研判机构: an organ where the caller is a registrar, handler, approver, bureau head or leader"
     )
     note: LongText = Field(

@@ -59,6 +59,21 @@ def test_intake_reports_wrong_types_and_bounds_in_chinese(world: World, api_as: 
     assert "不能大于" in errors["org_id"]["message"]
 
 
+def test_numbers_and_booleans_in_a_body_are_not_coerced_from_text(world: World, api_as: ApiAs) -> None:
+    """The document declares integers and booleans: "5", "2" and "true" are refused, naming each
+    field, instead of being read as numbers (query parameters are text and still parse)."""
+    body = intake_body(world, org_id=str(world.city_bureau.pk), headcount="2", via_proper_ladder="true")
+    body["petitioners"][0]["is_representative"] = 1
+    response = api_as(world.registrar).post("/cases", body)
+    assert response.status_code == 422
+    errors = errors_by_field(response)
+    assert {"org_id", "headcount", "via_proper_ladder", "petitioners[0].is_representative"} <= set(errors)
+    assert not Case.objects.exists()
+    good = intake_body(world, headcount=2, via_proper_ladder=True)
+    assert api_as(world.registrar).post("/cases", good).status_code == 201
+    assert api_as(world.registrar).get("/cases", org_id=str(world.city_bureau.pk)).status_code == 200
+
+
 def test_intake_refuses_unknown_references_with_400_naming_the_field(world: World, api_as: ApiAs) -> None:
     api = api_as(world.registrar)
     response = api.post("/cases", intake_body(world, category_code="999999"))
