@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +30,8 @@ from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs import permissions
 from xinfang.orgs.models import Org, Role, User
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 
@@ -68,8 +71,21 @@ def event_digest(
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
-class ProjectionDrift(RuntimeError):
-    """A service set a projection that the replay of the log does not give (a programming error)."""
+class ProjectionDrift(ServiceError):
+    """A service set a projection that the replay of the log does not give: a programming error,
+    or a stored row changed behind the services' back. The action is refused and nothing is
+    saved (fail closed); the user is told to have the integrity check run, the log gets the detail."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "该信访件的状态与办理记录不一致，本次办理未保存；请联系系统管理员运行完整性检查（verify_events）。",
+            code="conflict",
+        )
+        self.detail = detail
+        logger.error("projection drift: %s", detail)
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.detail}"
 
 
 def lock_case(case_id: int) -> Case:
