@@ -120,7 +120,7 @@ CASE_INPUT_VALUES = (
 def territory_q(region_path: str, *, prefix: str = "") -> Q:
     """Facts whose problem region is the region with `region_path` or lies under it (属地).
 
-    `prefix` names the relation from the queried model (``"fact__"`` on `Case`). An indexed
+    `prefix` names the relation from the queried model (``"report_fact__"`` on `Case`). An indexed
     prefix range: PostgreSQL uses the pattern index of `problem_region_path`.
     """
     return Q(**{f"{prefix}problem_region_path__startswith": region_path})

@@ -372,7 +372,7 @@ def read_anchors(report: Report) -> Anchors:
 _CASE_FIELDS = ("pk", "number", "last_event_hash", *PROJECTED_FIELDS)
 # With the facts: what the fact row is computed from, then the stored row (LEFT JOIN: pk is None
 # when the case has none).
-_FACT_VALUES = (*CASE_INPUT_VALUES[1:], "fact__pk", *(f"fact__{name}" for name in FACT_FIELDS))
+_FACT_VALUES = (*CASE_INPUT_VALUES[1:], "report_fact__pk", *(f"report_fact__{name}" for name in FACT_FIELDS))
 
 
 @dataclass

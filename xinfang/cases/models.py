@@ -420,7 +420,7 @@ class CaseFact(models.Model):
     with time): reports use `xinfang.cases.clocks.overdue_q` on the case.
     """
 
-    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="fact")
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="report_fact")
     # When and where (dates are Beijing calendar days).
     received_on = models.DateField("信访日期", db_index=True)
     registered_on = models.DateField("登记日期", db_index=True)

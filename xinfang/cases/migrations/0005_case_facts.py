@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
                         primary_key=True,
-                        related_name="fact",
+                        related_name="report_fact",
                         serialize=False,
                         to="cases.case",
                     ),
