@@ -422,13 +422,13 @@ class CaseFact(models.Model):
 
     case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="report_fact")
     # When and where (dates are Beijing calendar days).
-    received_on = models.DateField("信访日期", db_index=True)
+    received_on = models.DateField("信访日期")
     registered_on = models.DateField("登记日期", db_index=True)
     problem_region = models.ForeignKey(
         Region, verbose_name="问题属地", on_delete=models.PROTECT, related_name="+"
     )
     # The region's materialised path: a territory is the prefix `region.path` (see facts.territory_q).
-    problem_region_path = models.CharField("问题属地路径", max_length=255, db_index=True)
+    problem_region_path = models.CharField("问题属地路径", max_length=255)
     # Indexed by case_fact_org_registered (organ first).
     registered_org = models.ForeignKey(
         Org, verbose_name="登记机构", on_delete=models.PROTECT, related_name="+", db_index=False
@@ -441,15 +441,15 @@ class CaseFact(models.Model):
     category = models.ForeignKey(
         ContentCategory, verbose_name="内容分类", on_delete=models.PROTECT, related_name="+"
     )
-    category_l1 = models.CharField("一级分类代码", max_length=6, db_index=True)
+    category_l1 = models.CharField("一级分类代码", max_length=6)
     category_l2 = models.CharField("二级分类代码", max_length=6, blank=True)
     headcount = models.PositiveIntegerField("信访人数")
     is_collective = models.BooleanField("集体访")
     is_skip_level = models.BooleanField("越级访")
     is_beijing_visit = models.BooleanField("进京访")
     # A visit's destination: the level of the organ it was registered at; blank for other channels.
-    visit_level = models.CharField("走访登记级别", max_length=16, blank=True, db_index=True)
-    is_repeat = models.BooleanField("重复信访", db_index=True)
+    visit_level = models.CharField("走访登记级别", max_length=16, blank=True)
+    is_repeat = models.BooleanField("重复信访")
     repeat_of = models.ForeignKey(
         Case, verbose_name="重复信访件", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -457,7 +457,7 @@ class CaseFact(models.Model):
         Case, verbose_name="主件", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Where it stands and how it went.
-    status = models.CharField("状态", max_length=16, choices=Status.choices, db_index=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices)
     route_due_on = models.DateField("交转送期限", null=True)
     accepted_by_bureau_on = models.DateField("信访部门受理日期", null=True)
     accept_due_on = models.DateField("受理告知期限", null=True)
@@ -487,6 +487,8 @@ class CaseFact(models.Model):
     class Meta:
         verbose_name = "统计事实"
         verbose_name_plural = "统计事实"
+        # Indexes declared here rather than with db_index: PostgreSQL then gets no LIKE index that
+        # no query uses; the two on the region path serve every prefix range (territory_q).
         indexes = [
             # A period of a territory, and a territory over periods (PostgreSQL: LIKE 'prefix%').
             models.Index(
@@ -500,6 +502,8 @@ class CaseFact(models.Model):
             ),
             # The work of an organ and those under it.
             models.Index(fields=["registered_org", "registered_on"], name="case_fact_org_registered"),
+            models.Index(fields=["category_l1"], name="case_fact_category_l1"),
+            models.Index(fields=["status"], name="case_fact_status"),
         ]
 
     def __str__(self) -> str:
