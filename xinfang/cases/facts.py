@@ -295,6 +295,9 @@ def rebuild_facts(
 
         event_model = CaseEvent
     result = Rebuilt()
+    # A migration's historical model has the columns of its time: later ones are filled by the
+    # migration that adds them.
+    columns = {field.attname for field in fact_model._meta.concrete_fields}
     cases = case_model.objects.order_by("pk")
     if case_ids is not None:
         cases = cases.filter(pk__in=list(case_ids))
@@ -319,10 +322,14 @@ def rebuild_facts(
             facts = []
             for case in inputs:
                 try:
-                    facts.append(fact_model(case_id=case.pk, **fact_values(case, by_case[case.pk])))
+                    values = fact_values(case, by_case[case.pk])
+                    facts.append(
+                        fact_model(case_id=case.pk, **{k: v for k, v in values.items() if k in columns})
+                    )
                 except ReplayError:
                     result.failed += 1
-            fact_model.objects.filter(case_id__in=list(by_case)).delete()
+            # a case whose log cannot be replayed keeps the row it has
+            fact_model.objects.filter(case_id__in=[fact.case_id for fact in facts]).delete()
             fact_model.objects.bulk_create(facts, batch_size=1000)
             result.cases += len(facts)
 
