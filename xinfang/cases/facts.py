@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from xinfang.cases.categories import level1_code
 from xinfang.cases.clocks import clock_event, work_calendar
 from xinfang.cases.expressions import BEIJING_VISIT, COLLECTIVE, SKIP_LEVEL, channel_group_of
 from xinfang.cases.models import Case, CaseFact, Channel
@@ -207,7 +208,7 @@ def fact_values(
         "channel_group": channel_group_of(case.channel),
         "nature": case.nature,
         "category_id": case.category_id,
-        "category_l1": f"{category_code[:2]}0000" if category_code else "",
+        "category_l1": level1_code(category_code) if category_code else "",
         "category_l2": f"{category_code[:4]}00" if category_code[2:4] not in {"", "00"} else "",
         "headcount": case.headcount,
         "is_collective": COLLECTIVE.holds(case),
