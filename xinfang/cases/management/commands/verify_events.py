@@ -60,6 +60,6 @@ class Command(BaseCommand):
         if result.problems:
             raise CommandError(
                 f"检查了 {result.cases} 件，发现 {result.problems} 处办理记录被改动或删除、"
-                f"或信访件状态与记录不符（{detail}）。"
+                f"或信访件状态、统计事实与记录不符（{detail}）。"
             )
         self.stdout.write(f"检查了 {result.cases} 件，办理记录完整，信访件状态与记录一致（{detail}）。")
