@@ -15,6 +15,8 @@ Three checks, all run by `verify_events` (and nightly by the `verify_events` tas
   of the latest line elsewhere (`anchor_events --show`) and passes it to `verify_events --fingerprint`.
 - **The projection.** Each case's stored status, units and dates must be the replay of its events
   (xinfang.cases.replay); the access policy filters on them.
+- **The report facts.** Each case's fact row (`CaseFact`) must be the one recomputed from its row
+  and its events (xinfang.cases.facts); the statistics count those rows.
 
 Everything streams: cases and events are read in key order in chunks and merged, never loaded whole.
 """
@@ -35,6 +37,15 @@ from typing import IO, Any, NamedTuple
 from django.conf import settings
 from django.db.models import Max, Q
 
+from xinfang.cases.facts import (
+    CASE_INPUT_VALUES,
+    CONFIGURED_FIELDS,
+    FACT_FIELDS,
+    CaseInput,
+    fact_differences,
+    fact_label,
+    fact_values,
+)
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
 from xinfang.cases.services._core import GENESIS_HASH, chain_key, event_digest
@@ -161,6 +172,30 @@ def projection_problems(number: str, stored: dict[str, Any], events: Iterable[Ev
         f"{number}: {FIELD_LABELS[name]}为 {old!r}，按办理记录应为 {new!r}"
         for name, old, new in differences(stored, derived)
     ]
+
+
+def fact_problems(
+    number: str, stored: dict[str, Any] | None, case: CaseInput, events: Iterable[EventRow]
+) -> list[str]:
+    """Every column of the stored fact row that differs from the one recomputed from the events.
+
+    A log that cannot be replayed gives no finding here: `projection_problems` names it.
+    """
+    try:
+        derived = fact_values(case, events)
+    except ReplayError:
+        return []
+    if stored is None:
+        return [f"{number}: 缺少统计事实记录（请运行 rebuild_case_facts）"]
+    problems = []
+    for name, old, new in fact_differences(stored, derived):
+        hint = (
+            "（修改工作日历、期限规则或集体访人数标准后，请运行 rebuild_case_facts）"
+            if name in CONFIGURED_FIELDS
+            else ""
+        )
+        problems.append(f"{number}: 统计事实“{fact_label(name)}”为 {old!r}，按办理记录应为 {new!r}{hint}")
+    return problems
 
 
 # -- anchors ------------------------------------------------------------------------------------
@@ -335,6 +370,9 @@ def read_anchors(report: Report) -> Anchors:
 # -- the walk -----------------------------------------------------------------------------------
 
 _CASE_FIELDS = ("pk", "number", "last_event_hash", *PROJECTED_FIELDS)
+# With the facts: what the fact row is computed from, then the stored row (LEFT JOIN: pk is None
+# when the case has none).
+_FACT_VALUES = (*CASE_INPUT_VALUES[1:], "report_fact__pk", *(f"report_fact__{name}" for name in FACT_FIELDS))
 
 
 @dataclass
@@ -357,10 +395,30 @@ def _events_by_case(events: Iterator[EventRow]) -> Iterator[tuple[int, list[Even
         yield group[0].case_id, group
 
 
+def _fact_problems_of(
+    case_id: int, number: str, values: tuple[Any, ...], events: list[EventRow]
+) -> list[str]:
+    inputs = len(CASE_INPUT_VALUES) - 1
+    case = CaseInput(case_id, *values[:inputs])
+    has_row, stored = values[inputs], values[inputs + 1 :]
+    return fact_problems(
+        number, None if has_row is None else dict(zip(FACT_FIELDS, stored, strict=True)), case, events
+    )
+
+
 def verify(
-    *, report: Report, number: str | None = None, projection: bool = True, fingerprint_kept: str | None = None
+    *,
+    report: Report,
+    number: str | None = None,
+    projection: bool = True,
+    facts: bool = True,
+    fingerprint_kept: str | None = None,
 ) -> Result:
-    """Check every case (or the one with `number`); each finding goes to `report` as it is found."""
+    """Check every case (or the one with `number`); each finding goes to `report` as it is found.
+
+    `projection` and `facts`: also replay each case's events into its projection and into its
+    report facts (the chain and the anchors are always checked).
+    """
     result = Result()
 
     def found(problem: str) -> None:
@@ -382,8 +440,10 @@ def verify(
         EventRow(*row) for row in events.values_list(*_EVENT_FIELDS).iterator(chunk_size=_CHUNK)
     )
     pending = next(grouped, None)
-    for row in cases.values_list(*_CASE_FIELDS).iterator(chunk_size=_CHUNK):
-        case_id, case_number, last_hash, *projected = row
+    fields = (*_CASE_FIELDS, *(_FACT_VALUES if facts else ()))
+    for row in cases.values_list(*fields).iterator(chunk_size=_CHUNK):
+        case_id, case_number, last_hash = row[:3]
+        projected = row[3 : len(_CASE_FIELDS)]
         while pending is not None and pending[0] < case_id:
             found(f"信访件 #{pending[0]} 已不存在，但仍有 {len(pending[1])} 条办理记录")
             pending = next(grouped, None)
@@ -392,14 +452,19 @@ def verify(
             own = pending[1]
             pending = next(grouped, None)
         anchored = anchors.heads.get(case_id)
-        for problem in chain_problems(
+        broken = chain_problems(
             case_number, last_hash, own, anchored=anchored, current=current, retired=retired
-        ):
+        )
+        for problem in broken:
             found(problem)
         if projection:
             for problem in projection_problems(
                 case_number, dict(zip(PROJECTED_FIELDS, projected, strict=True)), own
             ):
+                found(problem)
+        # Facts recomputed from an edited log prove nothing more: the chain has named the case.
+        if facts and not broken:
+            for problem in _fact_problems_of(case_id, case_number, row[len(_CASE_FIELDS) :], own):
                 found(problem)
         seen.add(case_id)
         result.cases += 1

@@ -408,3 +408,103 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CaseFact(models.Model):
+    """One narrow row of report facts per case, so that statistics never read the event log.
+
+    Written by `xinfang.cases.facts.store_facts` in the transaction of every change to the case
+    (`services._core.project` calls it), rebuilt in bulk by `rebuild_case_facts`, and checked by
+    `verify_events` against the facts recomputed from the case's events. Every column, its
+    definition and its source: docs/development.md, "Fact rows". Overdue is not stored (it moves
+    with time): reports use `xinfang.cases.clocks.overdue_q` on the case.
+    """
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="report_fact")
+    # When and where (dates are Beijing calendar days).
+    received_on = models.DateField("信访日期")
+    registered_on = models.DateField("登记日期", db_index=True)
+    problem_region = models.ForeignKey(
+        Region, verbose_name="问题属地", on_delete=models.PROTECT, related_name="+"
+    )
+    # The region's materialised path: a territory is the prefix `region.path` (see facts.territory_q).
+    problem_region_path = models.CharField("问题属地路径", max_length=255)
+    # Indexed by case_fact_org_registered (organ first).
+    registered_org = models.ForeignKey(
+        Org, verbose_name="登记机构", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    registered_level = models.CharField("登记机构级别", max_length=16)
+    # What and who.
+    channel = models.CharField("信访形式", max_length=16, choices=Channel.choices)
+    channel_group = models.CharField("形式分组", max_length=8)
+    nature = models.CharField("信访性质", max_length=16, choices=Nature.choices)
+    category = models.ForeignKey(
+        ContentCategory, verbose_name="内容分类", on_delete=models.PROTECT, related_name="+"
+    )
+    category_l1 = models.CharField("一级分类代码", max_length=6)
+    category_l2 = models.CharField("二级分类代码", max_length=6, blank=True)
+    headcount = models.PositiveIntegerField("信访人数")
+    is_collective = models.BooleanField("集体访")
+    is_skip_level = models.BooleanField("越级访")
+    is_beijing_visit = models.BooleanField("进京访")
+    # A visit's destination: the level of the organ it was registered at; blank for other channels.
+    visit_level = models.CharField("走访登记级别", max_length=16, blank=True)
+    is_repeat = models.BooleanField("重复信访")
+    repeat_of = models.ForeignKey(
+        Case, verbose_name="重复信访件", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        Case, verbose_name="主件", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Where it stands and how it went.
+    status = models.CharField("状态", max_length=16, choices=Status.choices)
+    route_due_on = models.DateField("交转送期限", null=True)
+    accepted_by_bureau_on = models.DateField("信访部门受理日期", null=True)
+    accept_due_on = models.DateField("受理告知期限", null=True)
+    accepted_by_unit_on = models.DateField("责任单位受理日期", null=True)
+    accepted_on = models.DateField("受理日期", null=True, db_index=True)
+    responsible_org = models.ForeignKey(
+        Org, verbose_name="受理（答复）单位", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handle_due_on = models.DateField("办理答复期限", null=True)
+    replied_on = models.DateField("答复日期", null=True)
+    reply_outcome = models.CharField("答复类型", max_length=16, blank=True)
+    closed_on = models.DateField("办结日期", null=True, db_index=True)
+    declined = models.CharField("不予/不再受理", max_length=16, blank=True)
+    declined_reason = models.CharField("不予受理法定途径", max_length=32, blank=True)
+    review_requested_on = models.DateField("申请复查日期", null=True)
+    review_outcome = models.CharField("复查意见", max_length=16, blank=True)
+    rereview_requested_on = models.DateField("申请复核日期", null=True)
+    rereview_outcome = models.CharField("复核意见", max_length=16, blank=True)
+    terminated_on = models.DateField("终结日期", null=True)
+    termination_reason = models.CharField("终结理由", max_length=32, blank=True)
+    rating_due_on = models.DateField("评价期限", null=True)
+    bureau_rating = models.CharField("信访部门评价", max_length=16, blank=True)
+    bureau_rated_on = models.DateField("信访部门评价日期", null=True)
+    unit_rating = models.CharField("责任单位评价", max_length=16, blank=True)
+    unit_rated_on = models.DateField("责任单位评价日期", null=True)
+
+    class Meta:
+        verbose_name = "统计事实"
+        verbose_name_plural = "统计事实"
+        # Indexes declared here rather than with db_index: PostgreSQL then gets no LIKE index that
+        # no query uses; the two on the region path serve every prefix range (territory_q).
+        indexes = [
+            # A period of a territory, and a territory over periods (PostgreSQL: LIKE 'prefix%').
+            models.Index(
+                fields=["received_on", "problem_region_path"],
+                name="case_fact_received_region",
+            ),
+            models.Index(
+                fields=["problem_region_path", "received_on"],
+                name="case_fact_region_received",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            # The work of an organ and those under it.
+            models.Index(fields=["registered_org", "registered_on"], name="case_fact_org_registered"),
+            models.Index(fields=["category_l1"], name="case_fact_category_l1"),
+            models.Index(fields=["status"], name="case_fact_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}"

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from xinfang.cases.access import refresh_case_access
 from xinfang.cases.clocks import case_next_due
+from xinfang.cases.facts import store_facts
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
 from xinfang.cases.transitions import TransitionRefused, next_status
@@ -143,7 +144,7 @@ def project(
     events: Iterable[CaseEvent] | None = None,
 ) -> None:
     """Save the projection after an event: status, version, next due moment and changed fields,
-    and the case's rows of the access policy.
+    the case's rows of the access policy and its fact row (xinfang.cases.facts).
 
     The projected fields must be what the replay of the whole log gives, the same rule that
     `verify_events` applies to stored rows; a difference is a bug in a service and is refused
@@ -177,8 +178,10 @@ def project(
             *fields,
         ]
     )
-    # Every change to who takes part in a case goes through here, so the policy's rows follow.
+    # Every change to who takes part in a case goes through here, so the policy's rows follow;
+    # and so does every event, so the report facts follow too (one statement, no read).
     refresh_case_access(case, first=case.version == 1)
+    store_facts(case, events, derived, first=case.version == 1)
 
 
 def begin(

@@ -14,7 +14,8 @@ from xinfang.cases.models import Case
 class Command(BaseCommand):
     help = (
         "Verify that no case event was edited, reordered or deleted (keyed hash chain and the anchor "
-        "file), and that each case's status, units and dates are the replay of its events."
+        "file), that each case's status, units and dates are the replay of its events, and that its "
+        "report facts are the ones recomputed from them."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -26,9 +27,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-projection", action="store_true", help="Skip replaying the events into the projection."
         )
+        parser.add_argument(
+            "--no-facts", action="store_true", help="Skip recomputing the report facts (CaseFact)."
+        )
 
     def handle(
-        self, *args: Any, number: str | None, fingerprint: str | None, no_projection: bool, **options: Any
+        self,
+        *args: Any,
+        number: str | None,
+        fingerprint: str | None,
+        no_projection: bool,
+        no_facts: bool = False,
+        **options: Any,
     ) -> None:
         if number and not Case.objects.filter(number=number).exists():
             raise CommandError(f"信访件 {number} 不存在。")
@@ -37,6 +47,7 @@ class Command(BaseCommand):
             report=self.stderr.write,
             number=number,
             projection=not no_projection,
+            facts=not no_facts,
             fingerprint_kept=fingerprint,
         )
         seconds = time.monotonic() - started
@@ -49,6 +60,6 @@ class Command(BaseCommand):
         if result.problems:
             raise CommandError(
                 f"检查了 {result.cases} 件，发现 {result.problems} 处办理记录被改动或删除、"
-                f"或信访件状态与记录不符（{detail}）。"
+                f"或信访件状态、统计事实与记录不符（{detail}）。"
             )
         self.stdout.write(f"检查了 {result.cases} 件，办理记录完整，信访件状态与记录一致（{detail}）。")
