@@ -10,7 +10,8 @@ from xinfang.core.forms import CleanTextAdmin
 from xinfang.deadlines.models import CalendarDay, CalendarYear, DeadlineRule, PolicyProfile
 
 RECOMPUTE_HINT = (
-    "修改已保存。请运行 manage.py recompute_due --all-open（或等待每晚自动重算）以更新在办事项的期限。"
+    "修改已保存。请运行 manage.py recompute_due --all-open（或等待每晚自动重算）以更新在办事项的期限，"
+    "并运行 manage.py rebuild_case_facts 以更新统计事实。"
 )
 
 
