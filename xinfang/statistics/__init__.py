@@ -1,0 +1,1 @@
+"""Statistics and work reports."""
