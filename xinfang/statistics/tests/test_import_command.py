@@ -44,7 +44,15 @@ def test_a_small_file_becomes_cases_with_their_history(world: World, tmp_path: P
     assert concluded.closed_at is not None and local_date(concluded.closed_at).isoformat() == "2024-06-20"
     assert concluded.headcount == 6 and concluded.is_collective and concluded.via_proper_ladder
     assert concluded.category.code == "040300" and concluded.problem_region == world.county
-    assert _kinds(concluded) == ["registered", "accepted", "replied", "delivered", "rated", "rated", "terminated"]
+    assert _kinds(concluded) == [
+        "registered",
+        "accepted",
+        "replied",
+        "delivered",
+        "rated",
+        "rated",
+        "terminated",
+    ]
     assert dict(Rating.objects.filter(case=concluded).values_list("track", "value")) == {
         "bureau": "satisfied",
         "unit": "basically",
@@ -153,7 +161,11 @@ def test_skip_bad_imports_the_good_rows(world: World, tmp_path: Path, capsys: ob
 def test_dry_run_writes_nothing(world: World, tmp_path: Path, capsys: object) -> None:
     _import(write_csv(tmp_path / "export.csv", GOOD_ROWS), "--dry-run")
     assert Case.objects.count() == 0 and ImportedCase.objects.count() == 0
-    assert not Case.objects.model._meta.apps.get_model("orgs", "User").objects.filter(username=IMPORT_USERNAME).exists()
+    assert (
+        not Case.objects.model._meta.apps.get_model("orgs", "User")
+        .objects.filter(username=IMPORT_USERNAME)
+        .exists()
+    )
     assert "检查通过 5 行（试运行，未写入）" in capsys.readouterr().out  # type: ignore[attr-defined]
 
 
