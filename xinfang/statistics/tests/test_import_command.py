@@ -200,3 +200,91 @@ def test_a_file_without_a_required_column_is_refused(world: World, tmp_path: Pat
 def test_progress_is_shown_on_stderr(world: World, tmp_path: Path, capsys: object) -> None:
     _import(write_csv(tmp_path / "export.csv", GOOD_ROWS))
     assert "已处理 5/5 行" in capsys.readouterr().err  # type: ignore[attr-defined]
+
+
+def _one_row(**cells: str) -> dict[str, str]:
+    return {"信访件编号": "R-1", "信访日期": "2024-03-01", "信访形式": "来信", "问题属地": "990121", **cells}
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "words"),
+    [
+        ({"登记机构": "示例市信访局", "登记机构级别": "县"}, "登记机构级别", "不符"),
+        (
+            {"登记机构": "示例市住房和城乡建设局", "责任单位": "青山县人力资源和社会保障局"},
+            "责任单位",
+            "不是信访部门",
+        ),
+        ({"重复信访件编号": "NOWHERE"}, "重复信访件编号", "都找不到"),
+        ({"证件号码": "123"}, "证件号码", "18 位"),
+        ({"内容分类": "不存在的分类"}, "内容分类", "不是内容分类"),
+        ({"问题属地": "火星"}, "问题属地", "不是本系统"),
+    ],
+)
+def test_what_the_installation_cannot_resolve_is_named(
+    world: World, tmp_path: Path, cells: dict[str, str], column: str, words: str
+) -> None:
+    out = tmp_path / "errors.csv"
+    with pytest.raises(CommandError, match="未导入任何行"):
+        _import(write_csv(tmp_path / "one.csv", [_one_row(**cells)]), "--errors", str(out))
+    (_, line) = out.read_text(encoding="utf-8-sig").splitlines()
+    row, found_column, reason = line.split(",", 2)
+    assert (row, found_column) == ("2", column) and words in reason
+
+
+def test_a_name_two_organs_share_must_be_told_apart(world: World, tmp_path: Path) -> None:
+    from xinfang.orgs.services import org_create
+
+    org_create(name="青山县住房和城乡建设局", region=world.county, kind="functional")
+    org_create(name="青山县住房和城乡建设局", region=world.other_county, kind="functional")
+    out = tmp_path / "errors.csv"
+    with pytest.raises(CommandError):
+        _import(
+            write_csv(tmp_path / "one.csv", [_one_row(责任单位="青山县住房和城乡建设局")]),
+            "--errors",
+            str(out),
+        )
+    assert "2 个同名项" in out.read_text(encoding="utf-8-sig")
+
+
+def test_a_repeat_must_reference_an_earlier_matter(world: World, tmp_path: Path) -> None:
+    rows = [_one_row(重复信访件编号="R-2"), _one_row(信访件编号="R-2", 信访日期="2024-03-05")]
+    out = tmp_path / "errors.csv"
+    with pytest.raises(CommandError):
+        _import(write_csv(tmp_path / "two.csv", rows), "--errors", str(out))
+    assert "只能引用更早的信访件" in out.read_text(encoding="utf-8-sig")
+
+
+def test_a_repeat_of_a_case_imported_before(world: World, tmp_path: Path) -> None:
+    _import(write_csv(tmp_path / "first.csv", GOOD_ROWS[:1]))
+    _import(write_csv(tmp_path / "second.csv", [_one_row(信访日期="2024-07-01", 重复信访件编号="SRC-0001")]))
+    assert _case("R-1").repeat_of == _case("SRC-0001")
+
+
+def test_an_anonymous_accusation(world: World, tmp_path: Path) -> None:
+    _import(write_csv(tmp_path / "one.csv", [_one_row(信访性质="检举控告", 内容分类="160000")]))
+    case = _case("R-1")
+    assert case.nature == "accusation" and not case.petitioners.exists()
+
+
+def test_a_row_the_services_refuse_leaves_nothing_and_the_rest_is_imported(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xinfang.cases import services
+    from xinfang.core.errors import ServiceError
+
+    real_accept = services.case_accept
+
+    def accept(*, case: Case, **kwargs: object) -> Case:
+        if case.subject == "住房墙体开裂问题":
+            raise ServiceError("受理失败（测试）。")
+        return real_accept(case=case, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services, "case_accept", accept)
+    out = tmp_path / "errors.csv"
+    with pytest.raises(CommandError, match="1 行导入失败，其余 4 件已导入"):
+        _import(write_csv(tmp_path / "export.csv", GOOD_ROWS), "--errors", str(out))
+    assert Case.objects.count() == ImportedCase.objects.count() == 4
+    assert not Case.objects.filter(subject="住房墙体开裂问题").exists()
+    assert "第 3 行" not in out.read_text(encoding="utf-8-sig")  # the file names rows by number only
+    assert "3,,无法导入：受理失败（测试）。" in out.read_text(encoding="utf-8-sig")

@@ -40,9 +40,15 @@ class Command(BaseCommand):
         if errors:
             _write_errors(Path(errors), result.errors)
         self._report(result, dry_run=dry_run, skip_bad=skip_bad, errors_file=errors)
-        if result.errors and not skip_bad:
+        if result.errors and not skip_bad and not result.written:
             raise CommandError(
                 f"{result.bad_rows} 行有误，未导入任何行。请改正后重新导入，或用 --skip-bad 只导入正确的行。"
+            )
+        if result.errors and not skip_bad:
+            # Refused by the services while writing (after the whole file was checked): that row's
+            # transaction left nothing; importing the file again skips what is already in.
+            raise CommandError(
+                f"{result.bad_rows} 行导入失败，其余 {result.imported} 件已导入。改正后重新导入即可（已导入的行会跳过）。"
             )
 
     def _report(
