@@ -28,6 +28,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -39,7 +40,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import LOCAL_TZ, local_date, now, pinned_now
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import LEVEL_RANK, Level, Org, OrgKind, Region, Role, User
-from xinfang.statistics.importing import ImportRow, RowError, parse_rows, read_table
+from xinfang.statistics.importing import COLUMNS, ImportRow, RowError, parse_rows, read_table
 from xinfang.statistics.models import ImportedCase
 
 __all__ = [
@@ -60,6 +61,7 @@ DELIVERY_METHOD = "other"
 DEFAULT_CATEGORY = "990000"  # 其他
 # Beijing times of day at which imported steps are recorded: office hours, in workflow order.
 _REGISTER_AT, _ACCEPT_AT, _REPLY_AT, _CLOSE_AT = dt.time(9), dt.time(10), dt.time(14), dt.time(16)
+T = TypeVar("T")
 _CHUNK = 500  # ids per IN (...) query: SQLite's limit on parameters
 
 
@@ -102,8 +104,6 @@ def import_file(
 ) -> ImportResult:
     """Check the whole file, then (unless `dry_run`, and only when no row is bad or `skip_bad`)
     write its good rows. Raises `importing.FileProblem` for a file that cannot be read at all."""
-    from xinfang.statistics.importing import COLUMNS
-
     header, table = read_table(path)
     result = ImportResult(rows=len(table), ignored_columns=[c for c in header if c and c not in COLUMNS])
     parsed, result.errors = parse_rows(table, today=today or local_date())
@@ -173,8 +173,25 @@ def plan_rows(rows: Sequence[ImportRow]) -> tuple[list[PlannedRow], list[RowErro
             errors.extend(fails)
         else:
             planned.append(plan)
+    planned = _without_lost_targets(planned, errors, earlier_here)
     planned.sort(key=lambda p: (p.row.received_on, p.row.row))
     return planned, errors, already
+
+
+def _without_lost_targets(
+    planned: list[PlannedRow], errors: list[RowError], earlier_here: set[str]
+) -> list[PlannedRow]:
+    """A repeat of a row of the file that cannot be imported cannot be linked either."""
+    while True:
+        numbers = {plan.row.external_number for plan in planned} | earlier_here
+        lost = [plan for plan in planned if plan.repeat_of and plan.repeat_of not in numbers]
+        if not lost:
+            return planned
+        for plan in lost:
+            errors.append(
+                RowError(plan.row.row, "重复信访件编号", f"所引用的“{plan.repeat_of}”一行有误，无法关联。")
+            )
+        planned = [plan for plan in planned if plan not in lost]
 
 
 def _existing(manager: object, field_name: str, values: Iterable[str]) -> set[str]:
@@ -186,9 +203,8 @@ def _existing(manager: object, field_name: str, values: Iterable[str]) -> set[st
     return found
 
 
-def _one(
-    candidates: list[Region] | list[ContentCategory] | list[Org], column: str, value: str, fail: _Fail
-) -> object:
+def _one(candidates: list[T], column: str, value: str, fail: _Fail) -> T | None:
+    """The one candidate of that name; two or more are an error (the file must tell them apart)."""
     if len(candidates) > 1:
         fail(column, f"“{value}”有 {len(candidates)} 个同名项，请改用代码或唯一名称。")
         return None
@@ -244,7 +260,7 @@ def _category(row: ImportRow, lookup: _Lookup, fail: _Fail) -> ContentCategory |
     category = lookup.categories.get(value)
     if category is None:
         found = lookup.category_names.get(value, [])
-        category = _one(found, "内容分类", value, fail)  # type: ignore[assignment]
+        category = _one(found, "内容分类", value, fail)
         if not found:
             fail("内容分类", f"“{value}”不是内容分类的代码或名称（任一级）。")
     if category is not None and not category.is_active:
@@ -258,7 +274,7 @@ def _org_named(name: str, column: str, lookup: _Lookup, fail: _Fail) -> Org | No
     if not found:
         fail(column, f"“{name}”不是本系统的机构（按全称匹配）。")
         return None
-    return _one(found, column, name, fail)  # type: ignore[return-value]
+    return _one(found, column, name, fail)
 
 
 def _check_repeat(

@@ -288,3 +288,15 @@ def test_a_row_the_services_refuse_leaves_nothing_and_the_rest_is_imported(
     assert not Case.objects.filter(subject="住房墙体开裂问题").exists()
     assert "第 3 行" not in out.read_text(encoding="utf-8-sig")  # the file names rows by number only
     assert "3,,无法导入：受理失败（测试）。" in out.read_text(encoding="utf-8-sig")
+
+
+def test_a_repeat_of_a_row_that_cannot_be_imported_is_named_too(world: World, tmp_path: Path) -> None:
+    rows = [
+        _one_row(责任单位="不存在局"),
+        _one_row(信访件编号="R-2", 信访日期="2024-03-05", 重复信访件编号="R-1"),
+    ]
+    out = tmp_path / "errors.csv"
+    _import(write_csv(tmp_path / "two.csv", rows), "--skip-bad", "--errors", str(out))
+    assert not ImportedCase.objects.exists()
+    text = out.read_text(encoding="utf-8-sig")
+    assert "2,责任单位," in text and "3,重复信访件编号,所引用的“R-1”一行有误" in text
