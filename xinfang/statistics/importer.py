@@ -101,9 +101,11 @@ def import_file(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     today: dt.date | None = None,
+    source_name: str = "",
 ) -> ImportResult:
     """Check the whole file, then (unless `dry_run`, and only when no row is bad or `skip_bad`)
-    write its good rows. Raises `importing.FileProblem` for a file that cannot be read at all."""
+    write its good rows. `source_name`: the file's name as recorded (default: the path's name).
+    Raises `importing.FileProblem` for a file that cannot be read at all."""
     header, table = read_table(path)
     result = ImportResult(rows=len(table), ignored_columns=[c for c in header if c and c not in COLUMNS])
     parsed, result.errors = parse_rows(table, today=today or local_date())
@@ -112,7 +114,8 @@ def import_file(
     if dry_run or (result.errors and not skip_bad):
         return result
     result.written = True
-    failures = write_rows(result.planned, source=Path(path).name, progress=progress, result=result)
+    source = source_name or Path(path).name
+    failures = write_rows(result.planned, source=source, progress=progress, result=result)
     result.errors = sorted([*result.errors, *failures], key=lambda e: e.row)
     return result
 
