@@ -8,8 +8,10 @@ imported only with 跳过有误的行 ticked.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +27,20 @@ from xinfang.statistics.importing import COLUMNS, FileProblem, read_table
 from xinfang.statistics.models import ImportedCase
 
 PREVIEW_ROWS = 10
+# An upload not confirmed within a day is removed (it holds petitioners' personal data).
+KEEP_UPLOADS = dt.timedelta(days=1)
 _TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 
 
 def upload_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _remove_stale_uploads() -> None:
+    cutoff = time.time() - KEEP_UPLOADS.total_seconds()
+    for stale in upload_dir().glob("*"):
+        if _TOKEN.match(stale.name) and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
 
 
 class UploadForm(forms.Form):
@@ -86,6 +97,7 @@ class ImportedCaseAdmin(admin.ModelAdmin[ImportedCase]):
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            _remove_stale_uploads()
             token = f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
             target = upload_dir() / token
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -77,3 +77,17 @@ def test_staff_without_the_admin_role_cannot_import(world: World, tmp_path: Path
     client = Client()
     client.force_login(world.registrar)
     assert client.get(URL).status_code == 302  # to the back office's login
+
+
+def test_an_upload_left_unconfirmed_is_removed_a_day_later(world: World, tmp_path: Path) -> None:
+    import os
+    import time
+
+    from xinfang.statistics.admin import upload_dir
+
+    client = _admin(world)
+    _upload(client, write_csv(tmp_path / "export.csv", GOOD_ROWS))
+    (old,) = upload_dir().glob("*.csv")
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    _upload(client, write_csv(tmp_path / "export.csv", GOOD_ROWS))
+    assert not old.exists() and len(list(upload_dir().glob("*.csv"))) == 1
