@@ -4,9 +4,9 @@ Three stages. `read_table` and `parse_rows` (the pure `importing` module) check 
 `plan_rows` resolves what needs the database (region, category, organs, the earlier case of a
 repeat) and reports what it cannot resolve the same way, as (row, column, reason); `write_rows`
 then registers each row as a case and moves it along with the real services inside
-`pinned_now(<the historic moment>)`, one transaction per row, so the events, the clocks (on the
-calendar of those dates) and the projection are what live work would have produced, and imported
-cases are counted by the same code as live ones.
+`pinned_now(<the historic moment>)`, each row atomically (a savepoint of its own), so the events,
+the clocks (on the calendar of those dates) and the projection are what live work would have
+produced, and imported cases are counted by the same code as live ones.
 
 Who registers. A row's 登记机构 is an organ of this installation (by exact name), or the
 installation's petition bureau at the given 登记机构级别 over the 问题属地, or, with neither, the
