@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from xinfang.cases import pii, services
 from xinfang.cases.models import Case, ContentCategory, Nature
@@ -410,6 +410,11 @@ def write_rows(
                         case = _write_one(plan, account, moments, numbers, source)
                 except ServiceError as exc:
                     failures.append(RowError(plan.row.row, _column_of(exc.field), f"无法导入：{exc.message}"))
+                except IntegrityError:
+                    # Another import of the same file wrote this 信访件编号 meanwhile.
+                    if not ImportedCase.objects.filter(external_number=plan.row.external_number).exists():
+                        raise
+                    failures.append(RowError(plan.row.row, "信访件编号", "已由同时进行的另一次导入写入。"))
                 else:
                     numbers[plan.row.external_number] = case
                     if result is not None:

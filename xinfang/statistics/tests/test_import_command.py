@@ -300,3 +300,18 @@ def test_a_repeat_of_a_row_that_cannot_be_imported_is_named_too(world: World, tm
     assert not ImportedCase.objects.exists()
     text = out.read_text(encoding="utf-8-sig")
     assert "2,责任单位," in text and "3,重复信访件编号,所引用的“R-1”一行有误" in text
+
+
+def test_two_imports_of_one_file_at_once_write_each_row_once(world: World, tmp_path: Path) -> None:
+    from xinfang.core.timeutil import local_date
+    from xinfang.statistics.importer import plan_rows, write_rows
+    from xinfang.statistics.importing import parse_rows, read_table
+
+    path = write_csv(tmp_path / "export.csv", GOOD_ROWS)
+    parsed, _ = parse_rows(read_table(path)[1], today=local_date())
+    planned, _, _ = plan_rows(parsed)  # the second import has checked the file ...
+    _import(path)  # ... when the first one writes it
+    failures = write_rows(planned, source="export.csv")
+    assert Case.objects.count() == ImportedCase.objects.count() == 5
+    assert {(f.column, f.reason) for f in failures} == {("信访件编号", "已由同时进行的另一次导入写入。")}
+    assert len(failures) == 5
