@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xinfang.api",
     "xinfang.supervision",
     "xinfang.textintel",
+    "xinfang.statistics",
     "xinfang.workbench",
     "xinfang.demo",
 ]

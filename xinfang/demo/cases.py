@@ -436,6 +436,13 @@ def _raise_again(story: _Story) -> None:
         )
 
 
+def create_demo_staff(*, seed: int = 20260101) -> None:
+    """The staff of every demo organ (registrars, handlers, approvers, leaders) without any case:
+    what `load_demo --without-cases` gives a bureau that wants to try the import."""
+    with transaction.atomic():
+        _stock(random.Random(seed))
+
+
 def generate_cases(
     count: int, *, seed: int = 20260101, months: int = 24, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.cases.models import Case, Status
-from xinfang.demo.cases import generate_cases
+from xinfang.demo.cases import create_demo_staff, generate_cases
 from xinfang.demo.generator import DEMO_PASSWORD, load_demo
 
 
@@ -23,12 +23,20 @@ class Command(BaseCommand):
             default=2000,
             help="Demo cases to create when there are none yet (default 2000).",
         )
+        parser.add_argument(
+            "--without-cases",
+            action="store_true",
+            help="Only the organisations and staff, no cases (to try import_cases on an empty installation).",
+        )
 
-    def handle(self, *args: Any, quiet_logins: bool, cases: int, **options: Any) -> None:
+    def handle(self, *args: Any, quiet_logins: bool, cases: int, without_cases: bool, **options: Any) -> None:
         summary = load_demo()
         if cases < 0:
             raise CommandError("--cases must be zero or more.")
-        if cases and not Case.objects.exists():
+        if without_cases:
+            create_demo_staff()
+            self.stdout.write("未生成示例信访事项（--without-cases）：可用 import_cases 导入原有记录。")
+        elif cases and not Case.objects.exists():
             self.stdout.write(f"正在生成 {cases} 件示例信访事项（近 24 个月，各办理阶段）……")
             counts = generate_cases(
                 cases, progress=lambda done: self.stdout.write(f"  已生成 {done}/{cases} 件")

@@ -1,0 +1,537 @@
+"""Import of existing records: the checked rows of a file become cases, through the case services.
+
+Three stages. `read_table` and `parse_rows` (the pure `importing` module) check every value;
+`plan_rows` resolves what needs the database (region, category, organs, the earlier case of a
+repeat) and reports what it cannot resolve the same way, as (row, column, reason); `write_rows`
+then registers each row as a case and moves it along with the real services inside
+`pinned_now(<the historic moment>)`, each row atomically (a savepoint of its own), so the events,
+the clocks (on the calendar of those dates) and the projection are what live work would have
+produced, and imported cases are counted by the same code as live ones.
+
+Who registers. A row's 登记机构 is an organ of this installation (by exact name), or the
+installation's petition bureau at the given 登记机构级别 over the 问题属地, or, with neither, the
+nearest petition bureau over the 问题属地. An organ outside this installation (the national bureau,
+when the installation is a city's) is named by its level alone: the matter was received through the
+national system's exchange, so this installation's bureau over the 问题属地 registers it (the
+highest one below that level), and the import row keeps the outside organ's level and name
+(`ImportedCase.registered_level`, `outside_org`) so the statistics still count it as, e.g., a
+进京访 about that region (`xinfang.statistics.levels`).
+
+Who acts. Every step is recorded by one staff account, "历史数据导入" (`IMPORT_USERNAME`), which
+cannot log in (no usable password) and holds the roles the services ask for at the organs it acts
+for, so the history says plainly that these steps were imported and by nobody in particular.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+
+from xinfang.cases import pii, services
+from xinfang.cases.models import Case, ContentCategory, Nature
+from xinfang.cases.services import PetitionerInput, ReplyInput
+from xinfang.core.errors import ServiceError
+from xinfang.core.timeutil import LOCAL_TZ, local_date, now, pinned_now
+from xinfang.orgs import services as org_services
+from xinfang.orgs.models import LEVEL_RANK, Level, Org, OrgKind, Region, Role, User
+from xinfang.statistics.importing import COLUMNS, ImportRow, RowError, parse_rows, read_table
+from xinfang.statistics.models import ImportedCase
+
+__all__ = [
+    "IMPORT_USERNAME",
+    "ImportResult",
+    "PlannedRow",
+    "import_file",
+    "plan_rows",
+    "write_rows",
+]
+
+IMPORT_USERNAME = "xinfang-import"
+IMPORT_FULL_NAME = "历史数据导入"
+UNKNOWN_NAME = "姓名不详"  # a row without 信访人姓名 (only 检举控告 may be anonymous)
+# The text of a reply the source system did not carry (第三十二条 asks for each part).
+NOT_IN_SOURCE = "（历史数据导入：原系统未提供）"
+DELIVERY_METHOD = "other"
+DEFAULT_CATEGORY = "990000"  # 其他
+# Beijing times of day at which imported steps are recorded: office hours, in workflow order.
+_REGISTER_AT, _ACCEPT_AT, _REPLY_AT, _CLOSE_AT = dt.time(9), dt.time(10), dt.time(14), dt.time(16)
+T = TypeVar("T")
+_CHUNK = 500  # ids per IN (...) query: SQLite's limit on parameters
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """A row resolved against this installation, ready to write."""
+
+    row: ImportRow
+    region: Region
+    category: ContentCategory
+    org: Org  # the organ of this installation that registers it
+    level: str  # the level counted: of `org`, or of the organ outside the installation
+    outside_org: str  # that outside organ's name as the file gives it ("" when inside)
+    unit: Org | None  # the responsible unit, when another organ than `org`
+    repeat_of: str  # 信访件编号 of the earlier case (in the file or already here), or ""
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    planned: list[PlannedRow] = field(default_factory=list)
+    already: int = 0  # rows imported before (same 信访件编号): skipped
+    imported: int = 0
+    written: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+
+def import_file(
+    path: str | Path,
+    *,
+    skip_bad: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    today: dt.date | None = None,
+    source_name: str = "",
+) -> ImportResult:
+    """Check the whole file, then (unless `dry_run`, and only when no row is bad or `skip_bad`)
+    write its good rows. `source_name`: the file's name as recorded (default: the path's name).
+    Raises `importing.FileProblem` for a file that cannot be read at all."""
+    header, table = read_table(path)
+    result = ImportResult(rows=len(table), ignored_columns=[c for c in header if c and c not in COLUMNS])
+    parsed, result.errors = parse_rows(table, today=today or local_date())
+    result.planned, more, result.already = plan_rows(parsed)
+    result.errors = sorted([*result.errors, *more], key=lambda e: e.row)
+    if dry_run or (result.errors and not skip_bad):
+        return result
+    result.written = True
+    source = source_name or Path(path).name
+    failures = write_rows(result.planned, source=source, progress=progress, result=result)
+    result.errors = sorted([*result.errors, *failures], key=lambda e: e.row)
+    return result
+
+
+# --- resolving -----------------------------------------------------------------------------------
+
+
+class _Lookup:
+    """The installation's regions, categories and organs, read once per import."""
+
+    def __init__(self) -> None:
+        self.regions = {r.code: r for r in Region.objects.all()}
+        self.region_names: dict[str, list[Region]] = {}
+        for region in self.regions.values():
+            self.region_names.setdefault(region.name, []).append(region)
+        self.categories = {c.code: c for c in ContentCategory.objects.all()}
+        self.category_names: dict[str, list[ContentCategory]] = {}
+        for category in self.categories.values():
+            self.category_names.setdefault(category.name, []).append(category)
+        self.orgs: dict[str, list[Org]] = {}
+        self.bureaus: dict[int, Org] = {}
+        for org in Org.objects.filter(is_active=True).select_related("region").order_by("pk"):
+            self.orgs.setdefault(org.name, []).append(org)
+            if org.kind == OrgKind.PETITION_BUREAU:
+                self.bureaus.setdefault(org.region_id, org)
+
+    def bureaus_over(self, region: Region) -> list[Org]:
+        """The petition bureaus of the region and the regions above it, highest first."""
+        codes = [code for code in region.path.split("/") if code]
+        found = (self.bureaus.get(self.regions[code].pk) for code in codes if code in self.regions)
+        return [org for org in found if org is not None]
+
+
+def plan_rows(rows: Sequence[ImportRow]) -> tuple[list[PlannedRow], list[RowError], int]:
+    """Resolve each checked row; returns the rows to write (earlier matters first), the errors, and
+    how many rows were imported before (their 信访件编号 is known: skipped, not an error)."""
+    lookup = _Lookup()
+    known = _existing(ImportedCase.objects, "external_number", [r.external_number for r in rows])
+    refs = [r.repeat_of for r in rows if r.repeat_of]
+    earlier_here = _existing(ImportedCase.objects, "external_number", refs) | _existing(
+        Case.objects, "number", refs
+    )
+    in_file = {r.external_number: r for r in rows}
+    planned: list[PlannedRow] = []
+    errors: list[RowError] = []
+    already = 0
+    for row in rows:
+        if row.external_number in known:
+            already += 1
+            continue
+        fails: list[RowError] = []
+
+        def fail(column: str, reason: str, *, _row: int = row.row, _to: list[RowError] = fails) -> None:
+            _to.append(RowError(_row, column, reason))
+
+        plan = _plan_one(row, lookup, fail, in_file=in_file, earlier_here=earlier_here)
+        if fails or plan is None:
+            errors.extend(fails)
+        else:
+            planned.append(plan)
+    planned = _without_lost_targets(planned, errors, earlier_here)
+    planned.sort(key=lambda p: (p.row.received_on, p.row.row))
+    return planned, errors, already
+
+
+def _without_lost_targets(
+    planned: list[PlannedRow], errors: list[RowError], earlier_here: set[str]
+) -> list[PlannedRow]:
+    """A repeat of a row of the file that cannot be imported cannot be linked either."""
+    while True:
+        numbers = {plan.row.external_number for plan in planned} | earlier_here
+        lost = [plan for plan in planned if plan.repeat_of and plan.repeat_of not in numbers]
+        if not lost:
+            return planned
+        for plan in lost:
+            errors.append(
+                RowError(plan.row.row, "重复信访件编号", f"所引用的“{plan.repeat_of}”一行有误，无法关联。")
+            )
+        planned = [plan for plan in planned if plan not in lost]
+
+
+def _existing(manager: object, field_name: str, values: Iterable[str]) -> set[str]:
+    values = list(dict.fromkeys(values))
+    found: set[str] = set()
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        found.update(manager.filter(**{f"{field_name}__in": chunk}).values_list(field_name, flat=True))  # type: ignore[attr-defined]
+    return found
+
+
+def _one(candidates: list[T], column: str, value: str, fail: _Fail) -> T | None:
+    """The one candidate of that name; two or more are an error (the file must tell them apart)."""
+    if len(candidates) > 1:
+        fail(column, f"“{value}”有 {len(candidates)} 个同名项，请改用代码或唯一名称。")
+        return None
+    return candidates[0] if candidates else None
+
+
+_Fail = Callable[..., None]
+
+
+def _plan_one(
+    row: ImportRow,
+    lookup: _Lookup,
+    fail: _Fail,
+    *,
+    in_file: dict[str, ImportRow],
+    earlier_here: set[str],
+) -> PlannedRow | None:
+    region = lookup.regions.get(row.problem_region) or _one(
+        lookup.region_names.get(row.problem_region, []), "问题属地", row.problem_region, fail
+    )
+    if region is None and not lookup.region_names.get(row.problem_region):
+        fail("问题属地", f"“{row.problem_region}”不是本系统的区划代码或名称。")
+    category = _category(row, lookup, fail)
+    unit = _org_named(row.responsible_unit, "责任单位", lookup, fail) if row.responsible_unit else None
+    if row.id_number and (problem := pii.id_number_problem(row.id_number)):
+        fail("证件号码", problem)
+    _check_repeat(row, fail, in_file=in_file, earlier_here=earlier_here)
+    if not isinstance(region, Region) or category is None:
+        return None
+    registering = _registering(row, region, lookup, fail)
+    if registering is None:
+        return None
+    org, level, outside = registering
+    if unit is not None and unit.pk == org.pk:
+        unit = None
+    if unit is not None and not org.is_petition_bureau:
+        fail("责任单位", f"登记机构“{org.name}”不是信访部门，不能转送给其他责任单位。")
+        return None
+    return PlannedRow(
+        row=row,
+        region=region,
+        category=category,
+        org=org,
+        level=level,
+        outside_org=outside,
+        unit=unit,
+        repeat_of=row.repeat_of,
+    )
+
+
+def _category(row: ImportRow, lookup: _Lookup, fail: _Fail) -> ContentCategory | None:
+    value = row.category or DEFAULT_CATEGORY
+    category = lookup.categories.get(value)
+    if category is None:
+        found = lookup.category_names.get(value, [])
+        category = _one(found, "内容分类", value, fail)
+        if not found:
+            fail("内容分类", f"“{value}”不是内容分类的代码或名称（任一级）。")
+    if category is not None and not category.is_active:
+        fail("内容分类", f"内容分类“{category.name}”已停用。")
+        return None
+    return category
+
+
+def _org_named(name: str, column: str, lookup: _Lookup, fail: _Fail) -> Org | None:
+    found = lookup.orgs.get(name, [])
+    if not found:
+        fail(column, f"“{name}”不是本系统的机构（按全称匹配）。")
+        return None
+    return _one(found, column, name, fail)
+
+
+def _check_repeat(
+    row: ImportRow, fail: _Fail, *, in_file: dict[str, ImportRow], earlier_here: set[str]
+) -> None:
+    if not row.repeat_of or row.repeat_of in earlier_here:
+        return
+    target = in_file.get(row.repeat_of)
+    if target is None:
+        fail("重复信访件编号", f"“{row.repeat_of}”在本文件和本系统中都找不到。")
+    elif (target.received_on, target.row) >= (row.received_on, row.row):
+        fail("重复信访件编号", f"所引用的第 {target.row} 行不早于本件：重复信访只能引用更早的信访件。")
+
+
+def _registering(row: ImportRow, region: Region, lookup: _Lookup, fail: _Fail) -> tuple[Org, str, str] | None:
+    """(the organ of this installation that registers the row, the level counted, the outside
+    organ's name or "")."""
+    level = row.registering_level
+    if row.registering_org:
+        found = lookup.orgs.get(row.registering_org, [])
+        if len(found) > 1:
+            _one(found, "登记机构", row.registering_org, fail)
+            return None
+        if found:
+            org = found[0]
+            if level and org.level != level:
+                fail("登记机构级别", f"与登记机构“{org.name}”的级别（{Level(org.level).label}）不符。")
+                return None
+            return org, org.level, ""
+        if not level:
+            fail("登记机构", f"“{row.registering_org}”不是本系统的机构；系统外的机构请填写登记机构级别。")
+            return None
+    bureaus = lookup.bureaus_over(region)
+    if not bureaus:
+        fail("问题属地", f"“{region.name}”及其上级区划没有本系统的信访部门，无法登记。")
+        return None
+    if not level:
+        return bureaus[-1], bureaus[-1].level, ""
+    at_level = [org for org in bureaus if org.level == level]
+    if at_level and not row.registering_org:
+        return at_level[0], level, ""
+    # Outside this installation: received through the exchange by the highest bureau below that level.
+    below = [org for org in bureaus if LEVEL_RANK[Level(org.level)] > LEVEL_RANK[Level(level)]]
+    receiver = below[0] if below else bureaus[-1]
+    return receiver, level, row.registering_org or f"{Level(level).label}信访部门（系统外）"
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def import_account() -> User:
+    """The staff account that records imported steps; it has no usable password."""
+    user = User.objects.filter(username=IMPORT_USERNAME).first()
+    if user is None:
+        user = org_services.staff_user_create(
+            username=IMPORT_USERNAME, full_name=IMPORT_FULL_NAME, password_hash=make_password(None)
+        )
+    return user
+
+
+def _grant_roles(account: User, planned: Sequence[PlannedRow]) -> None:
+    wanted: set[tuple[int, str]] = set()
+    orgs: dict[int, Org] = {}
+    for plan in planned:
+        orgs[plan.org.pk] = plan.org
+        wanted |= {(plan.org.pk, Role.REGISTRAR), (plan.org.pk, Role.HANDLER)}
+        if plan.unit is not None:
+            orgs[plan.unit.pk] = plan.unit
+            wanted.add((plan.unit.pk, Role.HANDLER))
+    held = set(
+        account.memberships.filter(is_active=True).values_list("org_id", "role")  # type: ignore[attr-defined]
+    )
+    with transaction.atomic():
+        for org_id, role in sorted(wanted - held):
+            org_services.membership_grant(user=account, org=orgs[org_id], role=role)
+
+
+class _Moments:
+    """Beijing moments of a row's steps: in order, never after the real present."""
+
+    def __init__(self, present: dt.datetime) -> None:
+        self.present, self.last = present, None
+        self.per_day: dict[dt.date, int] = {}
+
+    def register(self, day: dt.date) -> dt.datetime:
+        # Rows of one day are registered a second apart, in the order they are written.
+        n = self.per_day[day] = self.per_day.get(day, -1) + 1
+        self.last = None
+        return self._at(day, _REGISTER_AT, seconds=min(n, 3600))
+
+    def at(self, day: dt.date, time: dt.time, *, minutes: int = 0) -> dt.datetime:
+        return self._at(day, time, seconds=60 * minutes)
+
+    def _at(self, day: dt.date, time: dt.time, *, seconds: int) -> dt.datetime:
+        moment = dt.datetime.combine(day, time, tzinfo=LOCAL_TZ) + dt.timedelta(seconds=seconds)
+        if self.last is not None:
+            moment = max(moment, self.last + dt.timedelta(seconds=1))
+        moment = min(moment.astimezone(dt.UTC), self.present)
+        self.last = moment
+        return moment
+
+
+def write_rows(
+    planned: Sequence[PlannedRow],
+    *,
+    source: str,
+    progress: Callable[[int, int], None] | None = None,
+    result: ImportResult | None = None,
+    every: int = 500,
+    batch: int = 100,
+) -> list[RowError]:
+    """Write each planned row atomically (a savepoint of its own, `batch` rows to a commit); a
+    row the services refuse is rolled back whole and returned as an error (the other rows are
+    still written). `progress(done, total)` is called every `every` rows and at the end."""
+    if not planned:
+        return []
+    account = import_account()
+    _grant_roles(account, planned)
+    moments = _Moments(now())
+    failures: list[RowError] = []
+    numbers: dict[str, Case] = {}
+    for start in range(0, len(planned), batch):
+        # A batch commits together (one commit per row costs SQLite a sync to disk each); each row
+        # is its own savepoint inside it, so a row the services refuse leaves nothing behind. A
+        # crash loses at most the batch, which importing the file again writes.
+        with transaction.atomic():
+            for index, plan in enumerate(planned[start : start + batch], start=start + 1):
+                try:
+                    with transaction.atomic():
+                        case = _write_one(plan, account, moments, numbers, source)
+                except ServiceError as exc:
+                    failures.append(RowError(plan.row.row, _column_of(exc.field), f"无法导入：{exc.message}"))
+                except IntegrityError:
+                    # Another import of the same file wrote this 信访件编号 meanwhile.
+                    if not ImportedCase.objects.filter(external_number=plan.row.external_number).exists():
+                        raise
+                    failures.append(RowError(plan.row.row, "信访件编号", "已由同时进行的另一次导入写入。"))
+                else:
+                    numbers[plan.row.external_number] = case
+                    if result is not None:
+                        result.imported += 1
+                if progress is not None and (index % every == 0 or index == len(planned)):
+                    progress(index, len(planned))
+    return failures
+
+
+# Service fields -> the file's columns, for an error raised while writing.
+_FIELD_COLUMNS = {
+    "received_on": "信访日期",
+    "channel": "信访形式",
+    "nature": "信访性质",
+    "category": "内容分类",
+    "subject": "标题",
+    "content": "内容",
+    "headcount": "人数",
+    "to_org": "责任单位",
+    "target": "重复信访件编号",
+    "delivered_on": "答复日期",
+    "outcome": "答复类型",
+}
+
+
+def _column_of(field_name: str | None) -> str:
+    if not field_name:
+        return ""
+    if field_name.startswith("petitioners"):
+        return {"id_number": "证件号码", "phone": "手机"}.get(field_name.rpartition(".")[2], "信访人姓名")
+    return _FIELD_COLUMNS.get(field_name, "")
+
+
+def _petitioners(row: ImportRow) -> list[PetitionerInput]:
+    if not (row.petitioner_name or row.id_number or row.phone) and row.nature == Nature.ACCUSATION:
+        return []  # an anonymous accusation
+    return [
+        PetitionerInput(name=row.petitioner_name or UNKNOWN_NAME, id_number=row.id_number, phone=row.phone)
+    ]
+
+
+def _write_one(
+    plan: PlannedRow, actor: User, moments: _Moments, numbers: dict[str, Case], source: str
+) -> Case:
+    row = plan.row
+    with pinned_now(moments.register(row.received_on)):
+        case = services.case_register(
+            actor=actor,
+            org=plan.org,
+            channel=row.channel,
+            nature=row.nature,
+            category=plan.category,
+            subject=row.subject,
+            content=row.content,
+            problem_region=plan.region,
+            petitioners=_petitioners(row),
+            received_on=row.received_on,
+            headcount=row.headcount,
+            via_proper_ladder=row.via_proper_ladder,
+        )
+    if plan.repeat_of:
+        target = numbers.get(plan.repeat_of) or _earlier_case(plan.repeat_of)
+        if target is None:
+            raise ServiceError(f"找不到重复信访件“{plan.repeat_of}”。", field="target")
+        with pinned_now(moments.at(row.received_on, _REGISTER_AT)):
+            case = services.case_link(actor=actor, case=case, target=target, kind="repeat")
+    if plan.unit is not None:
+        with pinned_now(moments.at(row.received_on, _REGISTER_AT, minutes=30)):
+            case = services.case_forward(actor=actor, case=case, to_org=plan.unit)
+    if row.accepted_on is not None:
+        with pinned_now(moments.at(row.accepted_on, _ACCEPT_AT)):
+            case = services.case_accept(actor=actor, case=case)
+    if row.replied_on is not None:
+        reply = ReplyInput(
+            outcome=row.reply_outcome,
+            request=NOT_IN_SOURCE,
+            facts=NOT_IN_SOURCE,
+            reasons=NOT_IN_SOURCE,
+            legal_basis=NOT_IN_SOURCE,
+        )
+        with pinned_now(moments.at(row.replied_on, _REPLY_AT)):
+            case = services.case_reply(actor=actor, case=case, reply=reply)
+        with pinned_now(moments.at(row.replied_on, _REPLY_AT, minutes=30)):
+            case = services.case_deliver(
+                actor=actor, case=case, method=DELIVERY_METHOD, delivered_on=row.replied_on
+            )
+        for track, value in (("bureau", row.bureau_rating), ("unit", row.unit_rating)):
+            if value:
+                with pinned_now(moments.at(row.replied_on, _REPLY_AT, minutes=60)):
+                    case = services.case_rate(actor=actor, case=case, track=track, value=value)
+    if row.closed_on is not None:
+        with pinned_now(moments.at(row.closed_on, _CLOSE_AT)):
+            case = _conclude(actor, case)
+    ImportedCase.objects.create(
+        external_number=row.external_number,
+        case=case,
+        registered_level=plan.level,
+        outside_org=plan.outside_org,
+        source_file=source[:255],
+        source_row=row.row,
+        imported_at=now(),
+    )
+    return case
+
+
+def _earlier_case(number: str) -> Case | None:
+    record = ImportedCase.objects.filter(external_number=number).select_related("case").first()
+    return record.case if record is not None else Case.objects.filter(number=number).first()
+
+
+def _conclude(actor: User, case: Case) -> Case:
+    """办结: 终结, as the petitioner let the 复查 window pass when it has, else as having accepted
+    the opinion (the source system records only that the matter was concluded)."""
+    try:
+        with transaction.atomic():
+            return services.case_terminate(actor=actor, case=case, reason="window_lapsed")
+    except ServiceError as exc:
+        if exc.field != "reason":
+            raise
+    return services.case_terminate(actor=actor, case=case, reason="petitioner_accepted")
