@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from xinfang.core.forms import CleanTextAdmin
 from xinfang.statistics.importer import import_file
 from xinfang.statistics.importing import COLUMNS, FileProblem, read_table
 from xinfang.statistics.models import ImportedCase
@@ -62,7 +63,7 @@ class ConfirmForm(forms.Form):
 
 
 @admin.register(ImportedCase)
-class ImportedCaseAdmin(admin.ModelAdmin[ImportedCase]):
+class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
     list_display = [
         "external_number",
         "registered_level",
