@@ -332,7 +332,7 @@ def _breakdowns(org: Org, scopes: Sequence[Scope]) -> dict[str, tuple[Row, ...]]
     )
     channels = _grouped(scopes, "channel")
     result["信访形式"] = _largest_first(
-        _row(c, Channel(c).label, t, periods) for c, t in channels.items() if c in Channel.values
+        _row(c, str(Channel(c).label), t, periods) for c, t in channels.items() if c in Channel.values
     )
     return result
 
