@@ -259,3 +259,40 @@ def test_an_empty_period_gives_zeros(world: World) -> None:
     assert r["信访总量.件次"].current == 0
     assert r["信访总量.件次"].change is not None and r["信访总量.件次"].change.zero_base
     assert r["受理率"].current == Ratio(0, 0)
+
+
+def test_an_imported_case_counts_on_its_historic_dates(world: World, tmp_path: Path) -> None:
+    """A matter of 2024 imported in 2025: received 03-04, accepted 03-05, answered 04-10, closed
+    06-20 (终结), rated 满意: it counts in 2024's first half, as a live case would have."""
+    path = write_csv(
+        tmp_path / "2024.csv",
+        [
+            {
+                "信访件编号": "OLD-1",
+                "信访日期": "2024-03-04",
+                "登记机构": "示例市信访局",
+                "信访形式": "来访",
+                "人数": "6",
+                "问题属地": "990121",
+                "内容分类": "040300",
+                "标题": "工地拖欠农民工工资",
+                "内容": "我们在工地务工，包工头拖欠工资三个月，请求帮助追讨。",
+                "信访人姓名": "王小明",
+                "责任单位": "示例市住房和城乡建设局",
+                "受理日期": "2024-03-05",
+                "答复日期": "2024-04-10",
+                "答复类型": "支持",
+                "办结日期": "2024-06-20",
+                "信访部门评价": "满意",
+            }
+        ],
+    )
+    assert not import_file(path, today=dt.date(2025, 7, 1)).errors
+    r = report(world)  # 2025 against 2024
+    assert r["信访总量.件次"].current == 0
+    previous = {
+        key: r[key].previous for key in ("信访总量.人次", "来访.集体访.批次", "受理.件次", "办结.件次")
+    }
+    assert previous == {"信访总量.人次": 6, "来访.集体访.批次": 1, "受理.件次": 1, "办结.件次": 1}
+    assert r["满意率.信访部门"].previous == Ratio(1, 1)
+    assert r["到市.集访.人次"].previous == 6
