@@ -214,14 +214,15 @@ def _registered(s: Scope) -> Q:
     return matter(s) & s.q(registered_org__path__startswith=s.org_path) & s.within("registered_on")
 
 
-def _lag_at_most(s: Scope, later: Any, earlier: Any, days: int) -> Q:
+def _lag_at_most(later: Any, earlier: Any, days: int) -> Q:
+    """`later` is at most `days` days after `earlier` (two dates; portable date arithmetic)."""
     lag = TemporalSubtraction(later, earlier)
     return Q(LessThanOrEqual(lag, Value(dt.timedelta(days=days), output_field=DurationField())))
 
 
 def _entered_in_time(s: Scope) -> Q:
     """`indicators.entered_in_time`: registered at most `entry_days` after receipt."""
-    return _registered(s) & _lag_at_most(s, s.f("registered_on"), s.f("received_on"), s.entry_days)
+    return _registered(s) & _lag_at_most(s.f("registered_on"), s.f("received_on"), s.entry_days)
 
 
 # 及时受理率's two tracks: (due day, day met) on the fact row (DOMAIN §4).
@@ -260,7 +261,7 @@ def _repeated_in_window(s: Scope) -> Q:
     after its closure."""
     repeats = CaseFact.objects.filter(
         repeat_of_id=OuterRef(s.case_pk), received_on__lte=s.end, duplicate_of__isnull=True
-    ).filter(_lag_at_most(s, F("received_on"), OuterRef(s.fact + "closed_on"), s.one_time.repeat_window_days))
+    ).filter(_lag_at_most(F("received_on"), OuterRef(s.fact + "closed_on"), s.one_time.repeat_window_days))
     return Q(Exists(repeats))
 
 
