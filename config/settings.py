@@ -197,6 +197,15 @@ XINFANG_MAX_REPRESENTATIVES = env_int("XINFANG_MAX_REPRESENTATIVES", 5, minimum=
 XINFANG_MAX_ATTACHMENT_MB = env_int("XINFANG_MAX_ATTACHMENT_MB", 20, minimum=1)
 # The deadline sweep warns this many days before a statutory period ends.
 XINFANG_DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3, minimum=0)
+# Work reports (docs/statistics.md, "What a report counts"): choices no national text fixes.
+# 录入及时: registered at most this many days after receipt (0: the same day).
+XINFANG_ENTRY_DAYS = env_int("XINFANG_ENTRY_DAYS", 1, minimum=0)
+# 一次性化解: a first-time matter closed and not repeated within this many days, nor appealed.
+XINFANG_ONE_TIME_DAYS = env_int("XINFANG_ONE_TIME_DAYS", 90, minimum=0)
+XINFANG_ONE_TIME_COUNT_REPEATS = env_bool("XINFANG_ONE_TIME_COUNT_REPEATS", True)
+XINFANG_ONE_TIME_COUNT_APPEALS = env_bool("XINFANG_ONE_TIME_COUNT_APPEALS", True)
+# Whether a matter whose rating window passed unrated counts as rated 满意 (DOMAIN §3, unsettled).
+XINFANG_UNRATED_DEEMED_SATISFIED = env_bool("XINFANG_UNRATED_DEEMED_SATISFIED", False)
 # Where the content classifier trained by `textintel_train` lives, and how far back 类案预警 looks.
 XINFANG_TEXTINTEL_MODEL_DIR = env_str("XINFANG_TEXTINTEL_MODEL_DIR", str(VAR_DIR / "models" / "classifier"))
 XINFANG_TEXTINTEL_ALERT_DAYS = env_int("XINFANG_TEXTINTEL_ALERT_DAYS", 30, minimum=1)

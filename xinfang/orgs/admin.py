@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from xinfang.core.errors import ServiceError
 from xinfang.core.forms import CleanTextAdmin
 from xinfang.orgs import services
-from xinfang.orgs.models import Membership, Org, Region, User
+from xinfang.orgs.models import Membership, Org, Region, RegionPopulation, User
 
 admin.site.site_header = "信访事项办理系统 · 管理后台"
 admin.site.site_title = "信访管理后台"
@@ -321,3 +321,13 @@ class MembershipAdmin(_ServiceErrorsShown, admin.ModelAdmin[Membership]):
         for membership in queryset.select_related("user"):
             services.membership_revoke(membership=membership)
         messages.success(request, f"已撤销 {queryset.count()} 个岗位。")
+
+
+@admin.register(RegionPopulation)
+class RegionPopulationAdmin(CleanTextAdmin, admin.ModelAdmin[RegionPopulation]):
+    """区划人口: plain rows (no tree to keep), read by the reports' 每万人信访量."""
+
+    list_display = ["region", "year", "population"]
+    list_filter = ["year"]
+    search_fields = ["region__name", "region__code"]
+    autocomplete_fields = ["region"]

@@ -85,6 +85,30 @@ class Region(models.Model):
         return self.path.count("/") - 2
 
 
+class RegionPopulation(models.Model):
+    """A region's resident population (常住人口) in a year, for 每万人信访量.
+
+    Optional and dated: a report uses the latest year not after the end of its period."""
+
+    region = models.ForeignKey(
+        Region, verbose_name="行政区划", on_delete=models.CASCADE, related_name="populations"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    population = models.PositiveIntegerField("常住人口")
+
+    class Meta:
+        verbose_name = "区划人口"
+        verbose_name_plural = "区划人口"
+        ordering = ["region__path", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="region_population_one_per_year"),
+            models.CheckConstraint(condition=models.Q(population__gt=0), name="region_population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}"
+
+
 class Org(models.Model):
     """A Party or state organ, a department, a township: anything that registers or handles cases."""
 
@@ -181,6 +205,7 @@ __all__ = [
     "Org",
     "OrgKind",
     "Region",
+    "RegionPopulation",
     "Role",
     "User",
 ]

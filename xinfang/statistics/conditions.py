@@ -1,0 +1,485 @@
+"""Which cases each figure counts: one condition per key, for the counts and the case lists alike.
+
+A report's counts (`xinfang.statistics.figures.compute_report`) aggregate `CaseFact` rows with
+``Count("pk", filter=condition)``; the list of the cases behind a figure (`figure_cases`) filters
+`Case` rows with the very same condition. A condition is written once, as a function of a
+:class:`Scope` that knows from which model it is queried (the field prefixes), so the two cannot
+drift. The choices (territory or work, which day puts a matter in the period, "as of the period
+end") are documented in docs/statistics.md, "What a report counts".
+
+Two scopes (see `territory` and `work`):
+
+- **territory** (属地): matters whose 问题属地 lies in the organisation's region, wherever they were
+  registered, received (信访日期) in the period: volumes, channels, visits, repeats, categories;
+- **work**: matters registered by, or accepted by, the organisation's own organ or an organ under it
+  (the `Org.path` prefix): acceptance, closure, timeliness, satisfaction, reviews.
+
+Everything is judged as of the period's last day, so a report on a past period gives the same
+figures whatever day it is run (a matter closed after the period end was open at its end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.conf import settings
+from django.db.models import DurationField, Exists, F, OuterRef, Q, Value
+from django.db.models.expressions import TemporalSubtraction
+from django.db.models.lookups import LessThanOrEqual
+
+from xinfang.cases.expressions import COLLECTIVE
+from xinfang.cases.facts import territory_q
+from xinfang.cases.models import CaseFact, Channel
+from xinfang.core.timeutil import local_midnight
+from xinfang.orgs.models import Org
+from xinfang.statistics.figure import FIGURES, TRACKS, VISIT_PLACE_LEVELS, Kind
+from xinfang.statistics.indicators import OneTimeRule
+from xinfang.supervision.models import Supervision, SupervisionEvent
+
+__all__ = [
+    "CASE_CONDITIONS",
+    "RATE_BASES",
+    "SUPERVISION_CONDITIONS",
+    "Measure",
+    "Scope",
+    "case_condition",
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An organisation and a period, as seen from the queried model.
+
+    `fact`: the prefix from the queried model to the `CaseFact` fields ("" on CaseFact,
+    "report_fact__" on Case); `case`: the prefix to the `Case` fields ("case__" on CaseFact);
+    `case_pk`: the case's primary key there.
+    """
+
+    region_path: str
+    org_path: str
+    start: dt.date
+    end: dt.date
+    fact: str = ""
+    case: str = "case__"
+    case_pk: str = "case_id"
+    entry_days: int = 1
+    one_time: OneTimeRule = field(default_factory=OneTimeRule)
+
+    @classmethod
+    def of(cls, org: Org, start: dt.date, end: dt.date) -> Scope:
+        """The scope of a report on CaseFact rows, with the installation's settings."""
+        return cls(
+            region_path=org.region.path,
+            org_path=org.path,
+            start=start,
+            end=end,
+            entry_days=settings.XINFANG_ENTRY_DAYS,
+            one_time=OneTimeRule(
+                repeat_window_days=settings.XINFANG_ONE_TIME_DAYS,
+                count_repeats=settings.XINFANG_ONE_TIME_COUNT_REPEATS,
+                count_appeals=settings.XINFANG_ONE_TIME_COUNT_APPEALS,
+            ),
+        )
+
+    def on_cases(self) -> Scope:
+        """The same scope queried from `Case` rows."""
+        return replace(self, fact="report_fact__", case="", case_pk="pk")
+
+    def period(self, start: dt.date, end: dt.date) -> Scope:
+        return replace(self, start=start, end=end)
+
+    def q(self, **lookups: Any) -> Q:
+        """Lookups on CaseFact fields."""
+        return Q(**{self.fact + name: value for name, value in lookups.items()})
+
+    def f(self, name: str) -> F:
+        return F(self.fact + name)
+
+    def within(self, field: str) -> Q:
+        """The fact's date `field` falls in the period."""
+        return self.q(**{f"{field}__gte": self.start, f"{field}__lte": self.end})
+
+    def by_end(self, field: str) -> Q:
+        """The fact's date `field` is set and not after the period end."""
+        return self.q(**{f"{field}__lte": self.end})
+
+    def not_by_end(self, field: str) -> Q:
+        return self.q(**{f"{field}__isnull": True}) | self.q(**{f"{field}__gt": self.end})
+
+
+# --- the scopes ------------------------------------------------------------------------------------
+
+
+def matter(s: Scope) -> Q:
+    """A matter, not a duplicate of one (同一事项 is counted once, on its master case)."""
+    return s.q(duplicate_of__isnull=True)
+
+
+def territory(s: Scope) -> Q:
+    """属地: a matter about the organisation's region, received (信访日期) in the period."""
+    return matter(s) & territory_q(s.region_path, prefix=s.fact) & s.within("received_on")
+
+
+def work_organs(s: Scope) -> Q:
+    """Registered or accepted (answered) by the organisation's organ or one under it."""
+    return s.q(registered_org__path__startswith=s.org_path) | s.q(
+        responsible_org__path__startswith=s.org_path
+    )
+
+
+def work(s: Scope) -> Q:
+    """The organs' matters received in the period: the base of 受理率 and of 满意度件."""
+    return matter(s) & work_organs(s) & s.within("received_on")
+
+
+def reach(s: Scope) -> Q:
+    """Every row any condition of the scope may count (the aggregate's WHERE, all periods)."""
+    return matter(s) & (territory_q(s.region_path, prefix=s.fact) | work_organs(s))
+
+
+# --- territory conditions --------------------------------------------------------------------------
+
+
+def _visit(s: Scope) -> Q:
+    return territory(s) & s.q(channel=Channel.VISIT.value)
+
+
+def _collective(s: Scope) -> Q:
+    """集体访 by the threshold in force (`expressions.COLLECTIVE`, on the fact's channel and people)."""
+    return territory(s) & s.q(**COLLECTIVE.lookups())
+
+
+def _individual(s: Scope) -> Q:
+    return _visit(s) & ~s.q(**COLLECTIVE.lookups())
+
+
+def _visit_level(s: Scope, level: str) -> Q:
+    """A visit registered at `level`: an imported case at its source organ's level (statistics.levels)."""
+    imported = f"{s.case}import_record"
+    return _visit(s) & (
+        Q(**{f"{imported}__registered_level": level})
+        | Q(**{f"{imported}__isnull": True}) & s.q(visit_level=level)
+    )
+
+
+def _channel(*channels: Channel) -> Callable[[Scope], Q]:
+    return lambda s: territory(s) & s.q(channel__in=[c.value for c in channels])
+
+
+# --- work conditions -------------------------------------------------------------------------------
+
+
+def accepted(s: Scope) -> Q:
+    """受理: received in the period and accepted (or answered directly) by its end."""
+    return work(s) & s.by_end("accepted_on")
+
+
+def closed(s: Scope) -> Q:
+    """办结: of those accepted, closed by the period end (so 办结 is part of 受理)."""
+    return accepted(s) & s.by_end("closed_on")
+
+
+def _due_in_period(s: Scope) -> Q:
+    """按期办结率's selection: the handling clock's due day (限办截止时间) falls in the period."""
+    return matter(s) & work_organs(s) & s.within("handle_due_on")
+
+
+def _closure_bucket(bucket: str) -> Callable[[Scope], Q]:
+    """`indicators.closure_bucket` as of the period end, on the due day of the handling clock."""
+
+    def condition(s: Scope) -> Q:
+        base = _due_in_period(s)
+        open_at_end = s.not_by_end("closed_on")
+        if bucket == "on_time":
+            return base & s.q(closed_on__lte=s.f("handle_due_on"))
+        if bucket == "late":
+            return base & s.by_end("closed_on") & s.q(closed_on__gt=s.f("handle_due_on"))
+        if bucket == "overdue":
+            return base & open_at_end & s.q(handle_due_on__lt=s.end)
+        return base & open_at_end & s.q(handle_due_on__gte=s.end)  # pending
+
+    return condition
+
+
+def _overdue(s: Scope) -> Q:
+    """超期件数 = 超期办结 + 超期未答复 (`ClosureTally.overdue_count`)."""
+    return _closure_bucket("late")(s) | _closure_bucket("overdue")(s)
+
+
+def _registered(s: Scope) -> Q:
+    """录入及时率's base: registered (登记) in the period by the organ or one under it."""
+    return matter(s) & s.q(registered_org__path__startswith=s.org_path) & s.within("registered_on")
+
+
+def _lag_at_most(later: Any, earlier: Any, days: int) -> Q:
+    """`later` is at most `days` days after `earlier` (two dates; portable date arithmetic)."""
+    lag = TemporalSubtraction(later, earlier)
+    return Q(LessThanOrEqual(lag, Value(dt.timedelta(days=days), output_field=DurationField())))
+
+
+def _entered_in_time(s: Scope) -> Q:
+    """`indicators.entered_in_time`: registered at most `entry_days` after receipt."""
+    return _registered(s) & _lag_at_most(s.f("registered_on"), s.f("received_on"), s.entry_days)
+
+
+# 及时受理率's two tracks: (due day, day met) on the fact row (DOMAIN §4).
+_ACCEPT_CLOCKS = {
+    "信访部门": ("route_due_on", "accepted_by_bureau_on"),
+    "责任单位": ("accept_due_on", "accepted_by_unit_on"),
+}
+
+
+def _acceptance_bucket(track: str, bucket: str) -> Callable[[Scope], Q]:
+    """`indicators.acceptance_bucket` as of the period end, for first matters (初件) registered in
+    the period whose clock has a due day."""
+    due, met = _ACCEPT_CLOCKS[track]
+
+    def condition(s: Scope) -> Q:
+        base = (
+            matter(s)
+            & work_organs(s)
+            & s.within("registered_on")
+            & s.q(is_repeat=False, **{f"{due}__isnull": False})
+        )
+        buckets = {
+            "on_time": base & s.by_end(met) & s.q(**{f"{met}__lte": s.f(due)}),
+            "late": base & s.by_end(met) & s.q(**{f"{met}__gt": s.f(due)}),
+            "overdue": base & s.not_by_end(met) & s.q(**{f"{due}__lt": s.end}),
+        }
+        if bucket == "base":  # the rate's denominator: the matters in a bucket
+            return buckets["on_time"] | buckets["late"] | buckets["overdue"]
+        return buckets[bucket]
+
+    return condition
+
+
+def _repeated_in_window(s: Scope) -> Q:
+    """A repeat petition (同人同事) of the case received by the period end, within the rule's window
+    after its closure."""
+    repeats = CaseFact.objects.filter(
+        repeat_of_id=OuterRef(s.case_pk), received_on__lte=s.end, duplicate_of__isnull=True
+    ).filter(_lag_at_most(F("received_on"), OuterRef(s.fact + "closed_on"), s.one_time.repeat_window_days))
+    return Q(Exists(repeats))
+
+
+def _resolved_at_once(s: Scope, *, redo: bool) -> Q:
+    """`OneTimeRule.resolved` as of the period end (and, for 一次办结, not sent back: 责令重新办理)."""
+    failures = []
+    if s.one_time.count_appeals:
+        failures.append(s.by_end("review_requested_on"))
+    if s.one_time.count_repeats:
+        failures.append(_repeated_in_window(s))
+    if redo:
+        failures.append(s.q(review_outcome="redo"))
+    resolved = Q()
+    for failure in failures:
+        resolved &= ~failure
+    return resolved
+
+
+def _first_time_closed(s: Scope) -> Q:
+    """初次信访事项 closed in the period by the organs (一次性化解率's base)."""
+    return matter(s) & work_organs(s) & s.q(is_repeat=False) & s.within("closed_on")
+
+
+def _online_closed(s: Scope) -> Q:
+    return matter(s) & work_organs(s) & s.q(channel=Channel.ONLINE.value) & s.within("closed_on")
+
+
+def _review(field: str, outcome: str | None = None) -> Callable[[Scope], Q]:
+    """复查 / 复核 requested in the period on the organs' matters, and those decided `outcome`."""
+
+    def condition(s: Scope) -> Q:
+        base = matter(s) & work_organs(s) & s.within(f"{field}_requested_on")
+        return base if outcome is None else base & s.q(**{f"{field}_outcome": outcome})
+
+    return condition
+
+
+def _declined(kind: str) -> Callable[[Scope], Q]:
+    return lambda s: matter(s) & work_organs(s) & s.q(declined=kind) & s.within("closed_on")
+
+
+def _rated(track: str, value: str | None = None) -> Callable[[Scope], Q]:
+    """满意度件 rated on `track` by the period end (with `value`)."""
+    who = "bureau" if track == "信访部门" else "unit"
+
+    def condition(s: Scope) -> Q:
+        rated = accepted(s) & s.by_end(f"{who}_rated_on")
+        return rated if value is None else rated & s.q(**{f"{who}_rating": value})
+
+    return condition
+
+
+def _rating_expired(track: str) -> Callable[[Scope], Q]:
+    """超期未评价: unrated at the period end, the rating window closed before it."""
+    who = "bureau" if track == "信访部门" else "unit"
+    return lambda s: accepted(s) & s.not_by_end(f"{who}_rated_on") & s.q(rating_due_on__lt=s.end)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A counted quantity: the cases of a condition (件次, 批次, 件) or their people (人次)."""
+
+    where: Callable[[Scope], Q]
+    persons: bool = False
+
+
+def _tally(where: Callable[[Scope], Q]) -> tuple[Measure, Measure]:
+    return Measure(where), Measure(where, persons=True)
+
+
+def _case_conditions() -> dict[str, Measure]:
+    found: dict[str, Measure] = {}
+
+    def both(prefix: str, count_unit: str, where: Callable[[Scope], Q]) -> None:
+        found[f"{prefix}.{count_unit}"], found[f"{prefix}.人次"] = _tally(where)
+
+    both("信访总量", "件次", territory)
+    found["来信.件次"] = Measure(_channel(Channel.LETTER))
+    found["网上信访.件次"] = Measure(_channel(Channel.ONLINE))
+    found["电话.件次"] = Measure(_channel(Channel.PHONE))
+    found["其他.件次"] = Measure(_channel(Channel.FAX, Channel.VIDEO))
+    both("来访", "批次", _visit)
+    both("来访.个访", "批次", _individual)
+    both("来访.集体访", "批次", _collective)
+    both("越级访", "批次", lambda s: _visit(s) & s.q(is_skip_level=True))
+    both("逐级访", "批次", lambda s: _visit(s) & s.q(is_skip_level=False))
+    both("重复信访", "件次", lambda s: territory(s) & s.q(is_repeat=True))
+    found["初信初访.件次"] = Measure(lambda s: territory(s) & s.q(is_repeat=False))
+    for place, level in VISIT_PLACE_LEVELS.items():
+        for kind, alone in (("个访", True), ("集访", False)):
+
+            def where(s: Scope, level: str = level, alone: bool = alone) -> Q:
+                collective = s.q(**COLLECTIVE.lookups())
+                return _visit_level(s, level) & (~collective if alone else collective)
+
+            both(f"{place}.{kind}", "批次", where)
+    found["受理.件次"] = Measure(accepted)
+    found["办结.件次"] = Measure(closed)
+    found["超期.件次"] = Measure(_overdue)
+    for name, step in (("复查", "review"), ("复核", "rereview")):
+        found[f"{name}.件次"] = Measure(_review(step))
+        for outcome, label in (("uphold", "维持"), ("revoke", "撤销"), ("change", "变更")):
+            found[f"{name}.{label}"] = Measure(_review(step, outcome))
+    found["终结.件次"] = Measure(lambda s: matter(s) & work_organs(s) & s.within("terminated_on"))
+    found["不予受理.件次"] = Measure(_declined("declined"))
+    found["不再受理.件次"] = Measure(_declined("refused_again"))
+    for track in TRACKS:
+        found[f"满意度件.{track}.办结"] = Measure(closed)
+        found[f"满意度件.{track}.未办结"] = Measure(lambda s: accepted(s) & s.not_by_end("closed_on"))
+        found[f"满意度件.{track}.已评价"] = Measure(_rated(track))
+    return found
+
+
+# Every count of FIGURES that counts cases, by key.
+CASE_CONDITIONS: Mapping[str, Measure] = _case_conditions()
+
+# The parts of the rates, by an internal name (not a key of FIGURES).
+PARTS: Mapping[str, Measure] = {
+    "应受理": Measure(work),
+    "按期": Measure(_closure_bucket("on_time")),
+    "超期办结": Measure(_closure_bucket("late")),
+    "未答复": Measure(_closure_bucket("pending")),
+    "超期未答复": Measure(_closure_bucket("overdue")),
+    "登记": Measure(_registered),
+    "及时录入": Measure(_entered_in_time),
+    "初件办结": Measure(_first_time_closed),
+    "一次性化解": Measure(lambda s: _first_time_closed(s) & _resolved_at_once(s, redo=False)),
+    "网信办结": Measure(_online_closed),
+    "网信一次办结": Measure(lambda s: _online_closed(s) & _resolved_at_once(s, redo=True)),
+    **{
+        f"{track}.{bucket}": Measure(_acceptance_bucket(track, bucket))
+        for track in TRACKS
+        for bucket in ("on_time", "late", "overdue")
+    },
+    **{
+        f"{track}.{value}": Measure(_rated(track, value))
+        for track in TRACKS
+        for value in ("satisfied", "basically", "dissatisfied")
+    },
+    **{f"{track}.超期未评价": Measure(_rating_expired(track)) for track in TRACKS},
+}
+
+# The cases behind a rate: those of its base (its denominator, or the caseload it is a share of).
+RATE_BASES: Mapping[str, Callable[[Scope], Q]] = {
+    "重复率": territory,
+    "受理率": work,
+    "办结率": accepted,
+    "按期办结率": _due_in_period,
+    "录入及时率": _registered,
+    "网上信访一次办结率": _online_closed,
+    "一次性化解率": _first_time_closed,
+    **{f"及时受理率.{track}": _acceptance_bucket(track, "base") for track in TRACKS},
+    **{
+        f"{rate}.{track}": accepted
+        for track in TRACKS
+        for rate in ("参评率", "满意率", "基本满意率", "不满意率")
+    },
+}
+
+
+# --- supervision (督办) ------------------------------------------------------------------------------
+
+
+def moment_range(field: str, s: Scope) -> Q:
+    """A moment on a Beijing calendar day of the period."""
+    return Q(
+        **{
+            f"{field}__gte": local_midnight(s.start),
+            f"{field}__lt": local_midnight(s.end + dt.timedelta(days=1)),
+        }
+    )
+
+
+def _by_organs(s: Scope) -> Q:
+    return Q(opened_by_org__path__startswith=s.org_path)
+
+
+def _accountability_letter(s: Scope) -> Q:
+    """问责建议函: due when the unit let the feedback date pass (the 逾期 step) or the bureau closed
+    the supervision recommending accountability (`supervision.letters`), that step in the period."""
+    lapsed = SupervisionEvent.objects.filter(
+        moment_range("at", s), supervision=OuterRef("pk"), kind=SupervisionEvent.Kind.OVERDUE
+    )
+    return _by_organs(s) & (Q(Exists(lapsed)) | Q(accountability=True) & moment_range("closed_at", s))
+
+
+# Conditions on Supervision rows: 督办 opened / closed in the period by the organs, and the letters.
+# Xinfang writes a 督办提醒函 for every supervision it opens (supervision.letters).
+SUPERVISION_CONDITIONS: Mapping[str, Callable[[Scope], Q]] = {
+    "督办.发起": lambda s: _by_organs(s) & moment_range("opened_at", s),
+    "督办.办结": lambda s: _by_organs(s) & moment_range("closed_at", s),
+    "督办.提醒函": lambda s: _by_organs(s) & moment_range("opened_at", s),
+    "督办.问责建议函": _accountability_letter,
+}
+
+
+def case_condition(key: str, s: Scope) -> Q:
+    """The condition of figure `key` on `Case` rows (`s` seen from Case): a count's cases, a rate's
+    base, or the cases of the supervisions counted. KeyError for a figure that counts no cases."""
+    on_cases = s.on_cases()
+    if key in CASE_CONDITIONS:
+        return CASE_CONDITIONS[key].where(on_cases)
+    if key in RATE_BASES:
+        return RATE_BASES[key](on_cases)
+    if key in SUPERVISION_CONDITIONS:
+        supervisions = Supervision.objects.filter(SUPERVISION_CONDITIONS[key](s), case=OuterRef("pk"))
+        return Q(Exists(supervisions))
+    if key == "每万人信访量":
+        return territory(on_cases)
+    raise KeyError(f"{key}: not a figure over cases")
+
+
+def _check_vocabulary() -> None:
+    """Every count of FIGURES has a condition (or is counted elsewhere: alerts)."""
+    counted = {*CASE_CONDITIONS, *SUPERVISION_CONDITIONS, "类案预警.发出", "类案预警.已研判"}
+    missing = {k for k, term in FIGURES.items() if term.kind is Kind.COUNT} - counted
+    if missing:
+        raise ImportError(f"figures without a condition: {sorted(missing)}")
+
+
+_check_vocabulary()

@@ -1,0 +1,361 @@
+"""Every figure of a work report for an organisation and a period, counted in the database.
+
+`compute_report` counts the `CaseFact` rows (never the event log) with one aggregate query for
+both periods, whose conditional counts are the conditions of `xinfang.statistics.conditions`; it
+adds the supervision and alert counts, the population, and the breakdowns (one grouped query
+each). The rates, shares, densities and changes are the formulas of
+`xinfang.statistics.indicators`, applied to those counts. `figure_cases` lists the cases behind a
+figure under the access policy, with the same condition as its count.
+
+What each figure counts (territory or work, the day that puts a matter in the period, "as of the
+period end"): docs/statistics.md, "What a report counts".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from xinfang.cases.facts import territory_q
+from xinfang.cases.models import Case, CaseFact, Channel, ContentCategory
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.core.timeutil import local_date
+from xinfang.orgs.models import Org, Region, RegionPopulation, User
+from xinfang.statistics import conditions
+from xinfang.statistics.conditions import CASE_CONDITIONS, PARTS, SUPERVISION_CONDITIONS, Measure, Scope
+from xinfang.statistics.figure import FIGURES, TRACKS, Figure, Report, Row, Value
+from xinfang.statistics.indicators import (
+    AcceptanceTally,
+    ClosureTally,
+    Comparison,
+    SatisfactionCaseload,
+    SatisfactionTally,
+    acceptance_rate,
+    closure_rate,
+    comparison_period,
+    entry_timeliness_rate,
+    one_time_resolution_rate,
+    online_once_closed_rate,
+    per_ten_thousand,
+    repeat_rate,
+)
+from xinfang.supervision.models import Supervision
+from xinfang.textintel.models import AlertReview, ClusterAlert
+
+__all__ = ["compute_report", "figure_cases"]
+
+# The figures a breakdown's rows carry.
+ROW_KEYS = ("信访总量.件次", "信访总量.人次")
+OWN_REGION = "本级"  # the row of matters about the organisation's own region, not one below it
+
+
+def compute_report(*, org: Org, start: dt.date, end: dt.date, comparison: Comparison | None) -> Report:
+    """Every key of `FIGURES` for `org` from `start` to `end` (inclusive), and the breakdowns;
+    with `comparison`, each figure against the comparison period (同比 / 环比)."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    org = Org.objects.select_related("region").get(pk=org.pk)
+    scopes = [Scope.of(org, start, end)]
+    compare: tuple[dt.date, dt.date] | None = None
+    if comparison is not None:
+        compare = comparison_period(start, end, comparison)
+        scopes.append(scopes[0].period(*compare))
+    counted = _count_cases(scopes)
+    supervised = _count_supervisions(scopes)
+    alerts = _count_alerts(scopes)
+    values = [
+        _values(counted[i], supervised[i], alerts[i], _population(org.region, scope.end))
+        for i, scope in enumerate(scopes)
+    ]
+    previous = values[1] if len(values) > 1 else {}
+    figures = {key: Figure(key, values[0][key], previous.get(key)) for key in FIGURES}
+    return Report(
+        org_name=org.name,
+        start=start,
+        end=end,
+        comparison=comparison,
+        compare_start=compare[0] if compare else None,
+        compare_end=compare[1] if compare else None,
+        figures=figures,
+        breakdowns=_breakdowns(org, scopes),
+    )
+
+
+def figure_cases(user: User, *, org: Org, key: str, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    """The cases behind figure `key` that `user` may see: a count's cases, a rate's base.
+
+    The condition is the count's own (`conditions.case_condition`), so the list of a count has
+    exactly as many cases as the figure when the user sees them all. KeyError for a figure that
+    counts no cases (类案预警)."""
+    org = Org.objects.select_related("region").get(pk=org.pk)
+    return cases_visible_to(user).filter(conditions.case_condition(key, Scope.of(org, start, end)))
+
+
+# --- counting --------------------------------------------------------------------------------------
+
+
+def _aggregate(measure: Measure, scope: Scope) -> Count | Sum:
+    where = measure.where(scope)
+    return Sum("headcount", filter=where) if measure.persons else Count("pk", filter=where)
+
+
+def _count_cases(scopes: Sequence[Scope]) -> list[dict[str, int]]:
+    """Every case count and rate part for each scope: one query (conditional aggregates)."""
+    measures = {**CASE_CONDITIONS, **{f"part:{name}": m for name, m in PARTS.items()}}
+    names = list(measures)
+    aggregates = {
+        f"m{n}_{i}": _aggregate(measures[name], scope)
+        for i, scope in enumerate(scopes)
+        for n, name in enumerate(names)
+    }
+    row = CaseFact.objects.filter(conditions.reach(scopes[0])).aggregate(**aggregates)
+    return [{name: row[f"m{n}_{i}"] or 0 for n, name in enumerate(names)} for i in range(len(scopes))]
+
+
+def _count_supervisions(scopes: Sequence[Scope]) -> list[dict[str, int]]:
+    """督办 and its letters for each scope: one query."""
+    aggregates = {
+        f"s{n}_{i}": Count("pk", filter=where(scope))
+        for i, scope in enumerate(scopes)
+        for n, where in enumerate(SUPERVISION_CONDITIONS.values())
+    }
+    row = Supervision.objects.filter(opened_by_org__path__startswith=scopes[0].org_path).aggregate(
+        **aggregates
+    )
+    return [
+        {key: row[f"s{n}_{i}"] for n, key in enumerate(SUPERVISION_CONDITIONS)} for i in range(len(scopes))
+    ]
+
+
+def _in_period(moment: dt.datetime | None, scope: Scope) -> bool:
+    return moment is not None and scope.start <= local_date(moment) <= scope.end
+
+
+def _count_alerts(scopes: Sequence[Scope]) -> list[dict[str, int]]:
+    """类案预警 raised in the period about the territory (at least one of its cases is), and those
+    an organ of the organisation reviewed (研判) in the period: three queries at most.
+
+    An alert remembers its first and its latest raising: it counts in a period in which either
+    fell. Its territory is read from its cases' fact rows."""
+    raised = Q()
+    for scope in scopes:
+        raised |= conditions.moment_range("first_raised_at", scope) | conditions.moment_range(
+            "last_raised_at", scope
+        )
+    alerts = list(
+        ClusterAlert.objects.filter(raised).values_list("first_raised_at", "last_raised_at", "case_ids")
+    )
+    wanted = {pk for *_, ids in alerts for pk in ids}
+    ours: set[int] = set()
+    if wanted:
+        ours = set(
+            CaseFact.objects.filter(
+                territory_q(scopes[0].region_path), case_id__in=wanted, duplicate_of__isnull=True
+            ).values_list("case_id", flat=True)
+        )
+    reviewed = AlertReview.objects.filter(org__path__startswith=scopes[0].org_path).aggregate(
+        **{
+            f"r{i}": Count("alert", distinct=True, filter=conditions.moment_range("reviewed_at", scope))
+            for i, scope in enumerate(scopes)
+        }
+    )
+    return [
+        {
+            "类案预警.发出": sum(
+                1
+                for first, last, ids in alerts
+                if (_in_period(first, scope) or _in_period(last, scope)) and ours.intersection(ids)
+            ),
+            "类案预警.已研判": reviewed[f"r{i}"],
+        }
+        for i, scope in enumerate(scopes)
+    ]
+
+
+def _population(region: Region, end: dt.date) -> int | None:
+    """The region's latest recorded population of a year not after the period's end."""
+    return (
+        RegionPopulation.objects.filter(region=region, year__lte=end.year)
+        .order_by("-year")
+        .values_list("population", flat=True)
+        .first()
+    )
+
+
+# --- from counts to figures ------------------------------------------------------------------------
+
+
+def _values(
+    counts: Mapping[str, int],
+    supervised: Mapping[str, int],
+    alerts: Mapping[str, int],
+    population: int | None,
+) -> dict[str, Value]:
+    """Every figure of one period from its counts, through the formulas of `indicators`."""
+
+    def part(name: str) -> int:
+        return counts[f"part:{name}"]
+
+    values: dict[str, Value] = {key: counts[key] for key in CASE_CONDITIONS}
+    values.update(supervised)
+    values.update(alerts)
+    total = counts["信访总量.件次"]
+    closure = ClosureTally(part("按期"), part("超期办结"), part("未答复"), part("超期未答复"))
+    values.update(
+        {
+            "重复率": repeat_rate(counts["重复信访.件次"], total),
+            "受理率": acceptance_rate(counts["受理.件次"], part("应受理")),
+            "办结率": closure_rate(counts["办结.件次"], counts["受理.件次"]),
+            "按期办结率": closure.on_time_rate,
+            "超期.件次": closure.overdue_count,
+            "录入及时率": entry_timeliness_rate(part("及时录入"), part("登记")),
+            "网上信访一次办结率": online_once_closed_rate(part("网信一次办结"), part("网信办结")),
+            "一次性化解率": one_time_resolution_rate(part("一次性化解"), part("初件办结")),
+            "每万人信访量": per_ten_thousand(total, population),
+        }
+    )
+    for track in TRACKS:
+        timely = AcceptanceTally(part(f"{track}.on_time"), part(f"{track}.late"), part(f"{track}.overdue"))
+        values[f"及时受理率.{track}"] = timely.timely_rate
+        caseload = SatisfactionCaseload(
+            total=counts["受理.件次"],
+            closed=counts[f"满意度件.{track}.办结"],
+            rated=counts[f"满意度件.{track}.已评价"],
+        )
+        values[f"满意度件.{track}.办结"] = caseload.closed
+        values[f"满意度件.{track}.未办结"] = caseload.open
+        values[f"满意度件.{track}.已评价"] = caseload.rated
+        ratings = SatisfactionTally(
+            satisfied=part(f"{track}.satisfied"),
+            basically_satisfied=part(f"{track}.basically"),
+            dissatisfied=part(f"{track}.dissatisfied"),
+            expired=part(f"{track}.超期未评价"),
+        )
+        if settings.XINFANG_UNRATED_DEEMED_SATISFIED:
+            ratings = ratings.deemed_satisfied()
+        values[f"参评率.{track}"] = ratings.participation_rate
+        values[f"满意率.{track}"] = ratings.satisfaction_rate
+        values[f"基本满意率.{track}"] = ratings.basically_satisfied_share
+        values[f"不满意率.{track}"] = ratings.dissatisfied_share
+    return values
+
+
+# --- breakdowns ------------------------------------------------------------------------------------
+
+
+def _tallies(rows: Iterable[Mapping[str, Any]], field: str, periods: int) -> dict[Any, list[tuple[int, int]]]:
+    return {
+        row[field]: [(row[f"n{i}"] or 0, row[f"p{i}"] or 0) for i in range(periods)]
+        for row in rows
+        if row[field] not in (None, "")
+    }
+
+
+def _grouped(scopes: Sequence[Scope], field: str, **annotations: Any) -> dict[Any, list[tuple[int, int]]]:
+    """The territory's 件次 and 人次 per value of `field`, for each scope: one grouped query."""
+    within = Q()
+    for scope in scopes:
+        within |= conditions.territory(scope)
+    counts: dict[str, Any] = {}
+    for i, scope in enumerate(scopes):
+        counts[f"n{i}"] = Count("pk", filter=conditions.territory(scope))
+        counts[f"p{i}"] = Sum("headcount", filter=conditions.territory(scope))
+    rows = CaseFact.objects.filter(within).annotate(**annotations).values(field).annotate(**counts).order_by()
+    return _tallies(rows, field, len(scopes))
+
+
+def _row(code: str, label: str, tallies: Sequence[tuple[int, int]] | None, periods: int) -> Row:
+    now = tallies[0] if tallies else (0, 0)
+    before = (tallies[1] if tallies else (0, 0)) if periods > 1 else None
+    return Row(
+        code,
+        label,
+        {key: Figure(key, now[n], None if before is None else before[n]) for n, key in enumerate(ROW_KEYS)},
+    )
+
+
+def _largest_first(rows: Iterable[Row]) -> tuple[Row, ...]:
+    return tuple(sorted(rows, key=lambda r: (-_current(r), r.code)))
+
+
+def _current(row: Row) -> int:
+    value = row.figures[ROW_KEYS[0]].current
+    return value if isinstance(value, int) else 0
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _month_key(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _breakdowns(org: Org, scopes: Sequence[Scope]) -> dict[str, tuple[Row, ...]]:
+    periods = len(scopes)
+    result: dict[str, tuple[Row, ...]] = {}
+    level1 = _grouped(scopes, "category_l1")
+    level2 = _grouped(scopes, "category_l2")
+    names = dict(ContentCategory.objects.filter(code__in=[*level1, *level2]).values_list("code", "name"))
+    result["内容分类"] = _largest_first(_row(c, names.get(c, c), t, periods) for c, t in level1.items())
+    result["内容分类二级"] = _largest_first(_row(c, names.get(c, c), t, periods) for c, t in level2.items())
+
+    by_month = {
+        _month_key(k): v for k, v in _grouped(scopes, "month", month=TruncMonth("received_on")).items()
+    }
+    months = [_months(scope.start, scope.end) for scope in scopes]
+    rows = []
+    for n, month in enumerate(months[0]):
+        now = by_month.get(month, [(0, 0)] * periods)[0]
+        tallies = [now]
+        if periods > 1:  # the comparison period's month in the same place, when it has one
+            other = months[1][n] if n < len(months[1]) else None
+            tallies.append(by_month.get(other, [(0, 0)] * periods)[1] if other else (0, 0))
+        rows.append(_row(month.strftime("%Y-%m"), f"{month.year}年{month.month}月", tallies, periods))
+    result["月度"] = tuple(rows)
+
+    result["问题属地"] = _regions(org, scopes)
+
+    units = _grouped(scopes, "responsible_org_id")
+    unit_names = dict(Org.objects.filter(pk__in=list(units)).values_list("pk", "name"))
+    result["责任单位"] = _largest_first(
+        _row(str(pk), unit_names.get(pk, str(pk)), t, periods) for pk, t in units.items()
+    )
+    channels = _grouped(scopes, "channel")
+    result["信访形式"] = _largest_first(
+        _row(c, str(Channel(c).label), t, periods) for c, t in channels.items() if c in Channel.values
+    )
+    return result
+
+
+def _regions(org: Org, scopes: Sequence[Scope]) -> tuple[Row, ...]:
+    """The territory per region one level below the organisation's (and its own region's matters
+    about no region below it, as 本级): one query for the regions, one for the counts."""
+    region = org.region
+    children = list(
+        Region.objects.filter(parent=region).order_by("path").values_list("pk", "code", "name", "path")
+    )
+    parts: dict[str, Q] = {f"c{pk}": Q(problem_region_path__startswith=path) for pk, _, _, path in children}
+    parts["own"] = Q(problem_region_id=region.pk)
+    aggregates: dict[str, Any] = {}
+    for i, scope in enumerate(scopes):
+        for name, where in parts.items():
+            aggregates[f"n{i}_{name}"] = Count("pk", filter=conditions.territory(scope) & where)
+            aggregates[f"p{i}_{name}"] = Sum("headcount", filter=conditions.territory(scope) & where)
+    totals = CaseFact.objects.filter(territory_q(region.path)).aggregate(**aggregates)
+
+    def tallies(name: str) -> list[tuple[int, int]]:
+        return [(totals[f"n{i}_{name}"] or 0, totals[f"p{i}_{name}"] or 0) for i in range(len(scopes))]
+
+    rows = [_row(code, label, tallies(f"c{pk}"), len(scopes)) for pk, code, label, _ in children]
+    own = _row(region.code, OWN_REGION, tallies("own"), len(scopes))
+    return (*_largest_first(rows), *([own] if _current(own) or not children else []))
