@@ -17,8 +17,8 @@ import datetime as dt
 import io
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.template import Context, Engine, TemplateSyntaxError
@@ -280,7 +280,9 @@ def _docx_table(letter: docx_layout.Letter, rows: list[list[str]]) -> None:
         cells = table.add_row().cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
             paragraph = cell.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if column == 1 and index else WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.alignment = (
+                WD_ALIGN_PARAGRAPH.LEFT if column == 1 and index else WD_ALIGN_PARAGRAPH.CENTER
+            )
             font = docx_layout.HEADING_FONT if index == 0 else docx_layout.BODY_FONT
             docx_layout.add_run(paragraph, value, font=font, size=Pt(12))
 
@@ -336,7 +338,11 @@ def to_xlsx(report: Report, rendered: Rendered | None = None) -> bytes:
         part.append(["代码", name, *(_heading(key) for key in keys)])
         for row in rows:
             part.append(
-                [row.code, row.label, *(_cell_value(row.figures[k].current) if k in row.figures else 0 for k in keys)]
+                [
+                    row.code,
+                    row.label,
+                    *(_cell_value(row.figures[k].current) if k in row.figures else 0 for k in keys),
+                ]
             )
         _widths(part, [12, 24, *([14] * len(keys))])
         if rows and keys and name in ("月度", "内容分类"):
@@ -393,4 +399,6 @@ def parse_template_file(text: str) -> dict[str, str]:
 
 def shipped_templates() -> list[dict[str, str]]:
     """The templates every installation starts with (created by a data migration)."""
-    return [parse_template_file(path.read_text(encoding="utf-8")) for path in sorted(SHIPPED_DIR.glob("*.txt"))]
+    return [
+        parse_template_file(path.read_text(encoding="utf-8")) for path in sorted(SHIPPED_DIR.glob("*.txt"))
+    ]

@@ -52,19 +52,19 @@ class FigureView:
         return self.figure.key
 
     @property
-    def 本期(self) -> str:  # noqa: N802 - the template vocabulary is Chinese
+    def 本期(self) -> str:  # the template vocabulary is Chinese: {{ 来访.批次.本期 }}
         return format_value(self.figure.current)
 
     @property
-    def 上期(self) -> str:  # noqa: N802
+    def 上期(self) -> str:
         return format_value(self.figure.previous) if self.comparison else ""
 
     @property
-    def 名称(self) -> str:  # noqa: N802
+    def 名称(self) -> str:
         return self.figure.term.label
 
     @property
-    def 单位(self) -> str:  # noqa: N802
+    def 单位(self) -> str:
         return self.figure.term.unit
 
     @property

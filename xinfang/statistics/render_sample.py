@@ -116,7 +116,10 @@ def _figure(key: str, current: Value, previous: Value, comparison: Comparison | 
 
 
 def sample_report(
-    *, org_name: str = "示例市", start: dt.date = dt.date(2025, 1, 1), end: dt.date = dt.date(2025, 6, 30),
+    *,
+    org_name: str = "示例市",
+    start: dt.date = dt.date(2025, 1, 1),
+    end: dt.date = dt.date(2025, 6, 30),
     comparison: Comparison | None = Comparison.YOY,
 ) -> Report:
     figures: dict[str, Figure] = {}
@@ -130,7 +133,8 @@ def sample_report(
         elif term.kind is Kind.DENSITY:
             figures[key] = _figure(key, Decimal("10.53"), Decimal("10.87"), comparison)
         else:  # a figure added to the vocabulary after these samples were written
-            figures[key] = _figure(key, *((Ratio(0, 0),) * 2 if term.kind is Kind.RATE else (0, 0)), comparison)
+            empty: Value = Ratio(0, 0) if term.kind is Kind.RATE else 0
+            figures[key] = _figure(key, empty, empty, comparison)
     categories = tuple(
         Row(
             f"C{index:02d}",
@@ -156,7 +160,14 @@ def sample_report(
         for month, (count, persons) in enumerate(_MONTHS, start=1)
     )
     channels = tuple(
-        Row(code, label, {"信访总量.件次": Figure("信访总量.件次", count), "信访总量.人次": Figure("信访总量.人次", persons)})
+        Row(
+            code,
+            label,
+            {
+                "信访总量.件次": Figure("信访总量.件次", count),
+                "信访总量.人次": Figure("信访总量.人次", persons),
+            },
+        )
         for code, label, count, persons in (
             ("visit", "来访", 1530, 2981),
             ("online", "网上信访", 1421, 1600),
@@ -166,7 +177,14 @@ def sample_report(
         )
     )
     regions = tuple(
-        Row(code, label, {"信访总量.件次": Figure("信访总量.件次", count), "信访总量.人次": Figure("信访总量.人次", persons)})
+        Row(
+            code,
+            label,
+            {
+                "信访总量.件次": Figure("信访总量.件次", count),
+                "信访总量.人次": Figure("信访总量.人次", persons),
+            },
+        )
         for code, label, count, persons in (
             ("990102", "东城区", 1320, 2140),
             ("990121", "示例县", 1190, 1902),
@@ -175,7 +193,14 @@ def sample_report(
         )
     )
     units = tuple(
-        Row(code, label, {"信访总量.件次": Figure("信访总量.件次", count), "信访总量.人次": Figure("信访总量.人次", persons)})
+        Row(
+            code,
+            label,
+            {
+                "信访总量.件次": Figure("信访总量.件次", count),
+                "信访总量.人次": Figure("信访总量.人次", persons),
+            },
+        )
         for code, label, count, persons in (
             ("u1", "市住房和城乡建设局", 802, 1310),
             ("u2", "市自然资源和规划局", 560, 960),
@@ -191,12 +216,22 @@ def sample_report(
         compare_start,
         compare_end,
         figures,
-        {"内容分类": categories, "内容分类二级": (), "月度": months, "问题属地": regions, "责任单位": units, "信访形式": channels},
+        {
+            "内容分类": categories,
+            "内容分类二级": (),
+            "月度": months,
+            "问题属地": regions,
+            "责任单位": units,
+            "信访形式": channels,
+        },
     )
 
 
 def empty_report(
-    *, org_name: str = "示例县", start: dt.date = dt.date(2025, 1, 1), end: dt.date = dt.date(2025, 6, 30),
+    *,
+    org_name: str = "示例县",
+    start: dt.date = dt.date(2025, 1, 1),
+    end: dt.date = dt.date(2025, 6, 30),
     comparison: Comparison | None = Comparison.YOY,
 ) -> Report:
     """A period without cases: every count 0 in both periods, every rate empty, no population."""

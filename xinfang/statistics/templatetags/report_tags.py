@@ -20,7 +20,12 @@ from xinfang.statistics.render_context import FigureView, RowView, ShareView, co
 
 register = template.Library()
 
-_WORDS = {None: wording.RISE_FALL, "": wording.RISE_FALL, "升降": wording.RISE_FALL, "增减": wording.MORE_LESS}
+_WORDS = {
+    None: wording.RISE_FALL,
+    "": wording.RISE_FALL,
+    "升降": wording.RISE_FALL,
+    "增减": wording.MORE_LESS,
+}
 
 
 def _words(name: str | None) -> wording.DirectionWords:
@@ -32,7 +37,9 @@ def _words(name: str | None) -> wording.DirectionWords:
 
 def _figure(value: Any, what: str) -> FigureView:
     if not isinstance(value, FigureView):
-        raise template.TemplateSyntaxError(f"{what}只能用于一个指标（如 来访.集体访.批次），不能用于“{value}”")
+        raise template.TemplateSyntaxError(
+            f"{what}只能用于一个指标（如 来访.集体访.批次），不能用于“{value}”"
+        )
     return value
 
 
@@ -171,13 +178,13 @@ def compared_sentence(node: Any, count_label: str = "批数", persons_label: str
     comparison = count.comparison
     if comparison is None:
         return ""
-    previous = count.figure.previous, persons.figure.previous
-    if not all(isinstance(value, int) for value in (*previous, count.figure.current, persons.figure.current)):
+    before_count, before_persons = count.figure.previous, persons.figure.previous
+    if not isinstance(before_count, int) or not isinstance(before_persons, int):
         return wording.EMPTY
     units = ("批", "人") if count_key == "批次" else ("件", "人次")
     return wording.visits_compared(
         Tally(count.count, persons.count),
-        Tally(int(previous[0] or 0), int(previous[1] or 0)),
+        Tally(before_count, before_persons),
         comparison=comparison,
         count_unit=units[0],
         persons_unit=units[1],
