@@ -140,7 +140,8 @@ def test_xlsx_sheets_reconcile_with_the_report_and_the_text() -> None:
     ]
     rows = {row[0]: row for row in book["指标"].iter_rows(min_row=2, values_only=True)}
     assert rows.keys() == FIGURES.keys()
-    key, label, unit, current, previous, text, before, change, definition = rows["来访.集体访.批次"]
+    _key, label, unit, current, previous, text, before, change, definition = rows["来访.集体访.批次"]
+    assert (label, unit) == ("集体访", "批")
     assert (current, previous, text, before, change) == (58, 55, "58", "55", "上升5.5%")
     assert definition == "docs/statistics.md#collective-visits"
     assert rows["一次性化解率"][3] == pytest.approx(0.9465) and rows["一次性化解率"][5] == "94.65%"
