@@ -19,12 +19,14 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from xinfang.core.forms import CleanTextAdmin
+from xinfang.core.text import clean_text
 from xinfang.statistics.importer import import_file
 from xinfang.statistics.importing import COLUMNS, FileProblem, read_table
 from xinfang.statistics.models import ImportedCase, ReportTemplate
@@ -184,6 +186,42 @@ class ReportTemplateAdmin(CleanTextAdmin, admin.ModelAdmin[ReportTemplate]):
     readonly_fields = ["preview", "updated_at"]
     fields = ["name", "title", "description", "is_active", "body", "preview", "updated_at"]
     actions = ["copy_templates"]
+    change_form_template = "statistics/admin/reporttemplate_change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="statistics_reporttemplate_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The edited, unsaved title and body rendered on both sample reports (or their errors)."""
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:statistics_reporttemplate_changelist"))
+        title, body = request.POST.get("title", ""), request.POST.get("body", "")
+        previews = []
+        for label, report in (("示例数据", sample_report()), ("没有信访事项的期间", empty_report())):
+            try:
+                rendered = render(clean_text(title), clean_text(body), report)
+            except ReportTemplateError as exc:
+                previews.append({"label": label, "error": str(exc)})
+                continue
+            previews.append(
+                {
+                    "label": label,
+                    "title": rendered.title,
+                    "lines": rendered.text.splitlines(),
+                    "unknown": unknown_names(rendered.title + rendered.text),
+                }
+            )
+        context = {**self.admin_site.each_context(request), "title": "报告模板预览", "previews": previews}
+        return TemplateResponse(request, "statistics/admin/reporttemplate_preview.html", context)
 
     @admin.display(description="预览（示例数据）")
     def preview(self, obj: ReportTemplate) -> str:

@@ -148,3 +148,30 @@ def test_a_bureau_edits_the_wording_of_a_copy(world: World) -> None:
     assert response.status_code == 302
     copy.refresh_from_db()
     assert "全县信访总量4,210件次" in render(copy.title, copy.body, sample_report()).text
+
+
+def test_unsaved_edits_are_previewed_without_saving(world: World) -> None:
+    client = _admin(world)
+    template = ReportTemplate.objects.get(name=COUNTY)
+    page = client.get(f"/admin/statistics/reporttemplate/{template.pk}/change/").content.decode()
+    assert "预览修改（不保存）" in page
+    url = "/admin/statistics/reporttemplate/preview/"
+    response = client.post(
+        url, {"title": "{{ 单位 }}报告", "body": "全县信访总量{{ 信访总量.件次 }}件次{{ 受理率|同比 }}"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "示例市报告" in page and "全县信访总量4,210件次持平" in page and "全县信访总量0件次—" in page
+    broken = client.post(url, {"title": "报告", "body": "一\n{% 对比句 %}"}).content.decode()
+    assert "模板第2行有误" in broken
+    unknown = client.post(url, {"title": "报告", "body": "{{ 来访.集体方.批次 }}"}).content.decode()
+    assert "未知的名称：来访.集体方.批次" in unknown
+    template.refresh_from_db()
+    assert template.body == SHIPPED[COUNTY]["body"]
+
+
+def test_the_preview_is_for_staff_who_may_edit_templates(world: World) -> None:
+    client = Client()
+    client.force_login(world.bureau_head)
+    response = client.post("/admin/statistics/reporttemplate/preview/", {"title": "x", "body": "x"})
+    assert response.status_code in (302, 403)
