@@ -30,7 +30,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 
 from xinfang.core import docx_layout
-from xinfang.statistics.figure import FIGURES, Figure, Kind, Report, Row
+from xinfang.statistics.figure import FIGURES, Figure, Kind, Report, Row, Term
 from xinfang.statistics.indicators import Change, PointChange, Ratio
 from xinfang.statistics.render_context import BREAKDOWNS, FigureView, context, format_value, period_words
 from xinfang.statistics.wording import format_share
@@ -152,20 +152,27 @@ def _change(figure: Figure) -> Any:
 
 
 def figure_record(figure: Figure, report: Report) -> dict[str, Any]:
-    term = FIGURES[figure.key]
+    # A breakdown row may carry a figure of its own outside the vocabulary: described by its key.
+    term = FIGURES.get(figure.key) or Term(figure.key, "", _kind(figure.current), "")
     view = FigureView(figure, report.comparison)
     return {
         "key": figure.key,
         "label": term.label,
         "unit": term.unit,
         "kind": term.kind.value,
-        "definition": f"{DOCS}#{term.definition}",
+        "definition": f"{DOCS}#{term.definition}" if term.definition else None,
         "current": _value(figure.current),
         "previous": _value(figure.previous),
         "change": _change(figure),
         "text": str(view),
         "change_text": view.change_phrase(),
     }
+
+
+def _kind(value: object) -> Kind:
+    if isinstance(value, Ratio):
+        return Kind.RATE
+    return Kind.DENSITY if isinstance(value, Decimal) else Kind.COUNT
 
 
 def to_json(report: Report, rendered: Rendered | None = None) -> str:

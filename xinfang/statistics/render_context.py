@@ -61,11 +61,13 @@ class FigureView:
 
     @property
     def 名称(self) -> str:
-        return self.figure.term.label
+        term = FIGURES.get(self.figure.key)
+        return term.label if term else self.figure.key
 
     @property
     def 单位(self) -> str:
-        return self.figure.term.unit
+        term = FIGURES.get(self.figure.key)
+        return term.unit if term else ""
 
     @property
     def count(self) -> int:

@@ -6,13 +6,14 @@ import io
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from xinfang.statistics.figure import FIGURES, Report
+from xinfang.statistics.figure import FIGURES, Figure, Report, Row
 from xinfang.statistics.render import Rendered, render, shipped_templates, to_docx, to_json, to_xlsx
 from xinfang.statistics.render_sample import empty_report, sample_report
 
@@ -164,3 +165,14 @@ def test_xlsx_of_a_period_without_cases() -> None:
     assert rows["信访总量.件次"][3:8] == (0, 0, "0", "0", "去年同期为零")
     assert rows["受理率"][3] is None and rows["受理率"][5] == "—"
     assert book["内容分类"].max_row == 1
+
+
+def test_a_row_figure_outside_the_vocabulary_is_described_by_its_key() -> None:
+    report = sample_report()
+    row = Row("x", "其他", {"信访总量.件次": Figure("信访总量.件次", 3), "本地指标": Figure("本地指标", 2)})
+    report = replace(report, breakdowns={**report.breakdowns, "责任单位": (row,)})
+    data = json.loads(to_json(report))
+    record = data["breakdowns"]["责任单位"][0]["figures"]["本地指标"]
+    assert (record["label"], record["current"], record["definition"]) == ("本地指标", 2, None)
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    assert [cell.value for cell in book["责任单位"][1]] == ["代码", "责任单位", "信访总量（件次）"]
