@@ -70,6 +70,11 @@ class FigureView:
         return term.unit if term else ""
 
     @property
+    def 数值(self) -> int:
+        """A count's number, for a condition: ``{% if 来访.集体访.批次.数值 %}``."""
+        return self.count
+
+    @property
     def count(self) -> int:
         """The current value as a count (0 for anything else): for shares and sums."""
         return self.figure.current if isinstance(self.figure.current, int) else 0

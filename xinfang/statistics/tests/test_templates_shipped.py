@@ -3,11 +3,14 @@ the bureaus' reports; a fresh installation has them; the back office checks and 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.test import Client
 
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant
+from xinfang.statistics.figure import Row
 from xinfang.statistics.indicators import Comparison
 from xinfang.statistics.models import ReportTemplate
 from xinfang.statistics.render import render, shipped_templates, unknown_names
@@ -175,3 +178,16 @@ def test_the_preview_is_for_staff_who_may_edit_templates(world: World) -> None:
     client.force_login(world.bureau_head)
     response = client.post("/admin/statistics/reporttemplate/preview/", {"title": "x", "body": "x"})
     assert response.status_code in (302, 403)
+
+
+def test_reception_summary_without_collective_visits_per_category() -> None:
+    report = sample_report()
+    rows = tuple(
+        Row(row.code, row.label, {k: f for k, f in row.figures.items() if k.startswith("信访总量")})
+        for row in report.breakdowns["内容分类"]
+    )
+    report = replace(report, breakdowns={**report.breakdowns, "内容分类": rows})
+    template = SHIPPED[RECEPTION]
+    text = render(template["title"], template["body"], report).text
+    assert "信访问题主要集中在城乡建设（占24.0%）、政法（占15.2%）" in text
+    assert "本期没有集体访" not in text
