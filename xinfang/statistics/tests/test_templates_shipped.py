@@ -46,7 +46,7 @@ def test_every_shipped_template_renders_on_real_and_empty_reports(
 def test_half_year_summary_reads_like_the_bureaus_report() -> None:
     text = _text(HALF_YEAR)
     assert (
-        "2025年1~6月，示例市信访部门受理群众信访事项4,210件次6,835人次，同比件次减少3.2%，人次减少5.1%。"
+        "2025年1~6月，示例市受理群众信访事项4,210件次6,835人次，同比件次减少3.2%，人次减少5.1%。"
         in text
     )
     assert "其中群众来信1,102件次，同比减少8.4%；" in text
