@@ -11,7 +11,7 @@ from django.test import Client
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant
 from xinfang.statistics.figure import Row
-from xinfang.statistics.indicators import Comparison
+from xinfang.statistics.indicators import Comparison, Ratio
 from xinfang.statistics.models import ReportTemplate
 from xinfang.statistics.render import render, shipped_templates, unknown_names
 from xinfang.statistics.render_sample import empty_report, sample_report
@@ -77,13 +77,21 @@ def test_county_summary_has_the_four_rates() -> None:
     assert "满意率为99.00％，参评率89.0％。" in text
 
 
+def test_county_summary_writes_equal_rates_once() -> None:
+    report = sample_report()
+    figures = {**report.figures, "办结率": replace(report.figures["办结率"], current=Ratio(3850, 3850))}
+    county = SHIPPED[COUNTY]
+    text = render(county["title"], county["body"], replace(report, figures=figures)).text
+    assert "网上信访1,421件，受理率、办结率均为100.00％；" in text
+
+
 def test_a_period_without_cases_says_so() -> None:
     template = SHIPPED[RECEPTION]
     text = render(template["title"], template["body"], empty_report()).text
     assert "赴京集体上访登记0批0人，去年同期为零；" in text
     assert "本期没有集体访。" in text
     county = SHIPPED[COUNTY]
-    assert "受理率—，办结率—" in render(county["title"], county["body"], empty_report()).text
+    assert "受理率、办结率均为—" in render(county["title"], county["body"], empty_report()).text
 
 
 # --- in the database and the back office -------------------------------------------------------------
