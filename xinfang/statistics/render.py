@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -95,15 +95,6 @@ def unknown_names(text: str) -> list[str]:
         name, _, rest = rest.partition(tail)
         names.append(name)
     return names
-
-
-def check_template(body: str, report: Report) -> TemplateSyntaxError | None:
-    """Whether `body` is usable (for the back office form): None, or the error to show."""
-    try:
-        render_template(body, report)
-    except ReportTemplateError as exc:
-        return TemplateSyntaxError(str(exc))
-    return None
 
 
 @dataclass(frozen=True)

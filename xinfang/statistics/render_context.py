@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from xinfang.statistics import wording
-from xinfang.statistics.figure import FIGURES, Figure, Kind, Report, Row
+from xinfang.statistics.figure import FIGURES, Figure, Report, Row
 from xinfang.statistics.indicators import Change, Comparison, PointChange, Ratio
 
 BREAKDOWNS = ("内容分类", "内容分类二级", "月度", "问题属地", "责任单位", "信访形式")
@@ -248,7 +248,3 @@ def context(report: Report) -> dict[str, Any]:
         }
     )
     return values
-
-
-def kind_of(key: str) -> Kind:
-    return FIGURES[key].kind

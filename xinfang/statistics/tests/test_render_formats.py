@@ -82,9 +82,7 @@ def test_docx_is_a_formal_document_with_the_text_and_the_tables() -> None:
     paragraphs, tables, footer = _docx_text(to_docx(report, rendered, doc_number="示信统〔2025〕3号"))
     assert paragraphs[:3] == ["示例市", "示例市2025年1~6月信访工作情况", "示信统〔2025〕3号"]
     assert "一、信访总体情况" in paragraphs
-    assert any(
-        p.startswith("2025年1~6月，示例市受理群众信访事项4,210件次6,835人次") for p in paragraphs
-    )
+    assert any(p.startswith("2025年1~6月，示例市受理群众信访事项4,210件次6,835人次") for p in paragraphs)
     assert "附表" in paragraphs
     categories = next(table for table in tables if table[0][1] == "内容分类")
     assert categories[0] == [

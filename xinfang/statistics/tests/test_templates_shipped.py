@@ -45,10 +45,7 @@ def test_every_shipped_template_renders_on_real_and_empty_reports(
 
 def test_half_year_summary_reads_like_the_bureaus_report() -> None:
     text = _text(HALF_YEAR)
-    assert (
-        "2025年1~6月，示例市受理群众信访事项4,210件次6,835人次，同比件次减少3.2%，人次减少5.1%。"
-        in text
-    )
+    assert "2025年1~6月，示例市受理群众信访事项4,210件次6,835人次，同比件次减少3.2%，人次减少5.1%。" in text
     assert "其中群众来信1,102件次，同比减少8.4%；" in text
     assert "群众来访1,530批2,981人次，同比分别减少2.0%和上升1.7%。" in text
     assert "越级访35批61人次，按批次同比下降20.5%；集体访58批1,204人次，按批次同比上升5.5%。" in text
