@@ -1,4 +1,5 @@
-"""The back office: the import records, and the import itself (upload, preview, confirm).
+"""The back office: the import records, the import itself (upload, preview, confirm), and the
+report templates (edited, previewed on invented figures, copied).
 
 The list shows where each imported case came from (file, row, number, level), not the case: cases
 are seen through the access policy on the staff pages. The upload runs the same checks as
@@ -18,14 +19,19 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
 
 from xinfang.core.forms import CleanTextAdmin
+from xinfang.core.text import clean_text
 from xinfang.statistics.importer import import_file
 from xinfang.statistics.importing import COLUMNS, FileProblem, read_table
-from xinfang.statistics.models import ImportedCase
+from xinfang.statistics.models import ImportedCase, ReportTemplate
+from xinfang.statistics.render import ReportTemplateError, render, render_template, unknown_names
+from xinfang.statistics.render_sample import empty_report, sample_report
 
 PREVIEW_ROWS = 10
 # An upload not confirmed within a day is removed (it holds petitioners' personal data).
@@ -142,3 +148,118 @@ class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
             target.unlink(missing_ok=True)
         context.update(result=result, file_name=named.name, confirm=None if result.written else form)
         return TemplateResponse(request, "statistics/admin/import_done.html", context)
+
+
+# --- report templates ---------------------------------------------------------------------------------
+
+
+class ReportTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Refuses a template that does not compile or render on the sample reports, naming its line."""
+
+    class Meta:
+        model = ReportTemplate
+        fields = ["name", "title", "description", "body", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 110, "style": "font-family: monospace"})}
+
+    def _check(self, field: str) -> str:
+        value: str = self.cleaned_data.get(field) or ""
+        for report in (sample_report(), empty_report()):
+            try:
+                render_template(value, report)
+            except ReportTemplateError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value
+
+    def clean_title(self) -> str:
+        return self._check("title")
+
+    def clean_body(self) -> str:
+        return self._check("body")
+
+
+@admin.register(ReportTemplate)
+class ReportTemplateAdmin(CleanTextAdmin, admin.ModelAdmin[ReportTemplate]):
+    form = ReportTemplateForm
+    list_display = ["name", "title", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "title", "body"]
+    readonly_fields = ["preview", "updated_at"]
+    fields = ["name", "title", "description", "is_active", "body", "preview", "updated_at"]
+    actions = ["copy_templates"]
+    change_form_template = "statistics/admin/reporttemplate_change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="statistics_reporttemplate_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The edited, unsaved title and body rendered on both sample reports (or their errors)."""
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:statistics_reporttemplate_changelist"))
+        title, body = request.POST.get("title", ""), request.POST.get("body", "")
+        previews = []
+        for label, report in (("示例数据", sample_report()), ("没有信访事项的期间", empty_report())):
+            try:
+                rendered = render(clean_text(title), clean_text(body), report)
+            except ReportTemplateError as exc:
+                previews.append({"label": label, "error": str(exc)})
+                continue
+            previews.append(
+                {
+                    "label": label,
+                    "title": rendered.title,
+                    "lines": rendered.text.splitlines(),
+                    "unknown": unknown_names(rendered.title + rendered.text),
+                }
+            )
+        context = {**self.admin_site.each_context(request), "title": "报告模板预览", "previews": previews}
+        return TemplateResponse(request, "statistics/admin/reporttemplate_preview.html", context)
+
+    @admin.display(description="预览（示例数据）")
+    def preview(self, obj: ReportTemplate) -> str:
+        """The saved template rendered on the invented sample report, or its error with the line."""
+        if obj.pk is None:
+            return "保存后在此显示用示例数据生成的报告。"
+        try:
+            rendered = render(obj.title, obj.body, sample_report())
+        except ReportTemplateError as exc:
+            return format_html('<p class="errornote">{}</p>', str(exc))
+        unknown = unknown_names(rendered.text)
+        warning = (
+            format_html('<p class="errornote">未知的名称：{}</p>', "、".join(unknown)) if unknown else ""
+        )
+        return format_html(
+            '{}<div style="max-width: 50em; line-height: 1.8"><h3>{}</h3>{}</div>',
+            warning,
+            rendered.title,
+            format_html_join("", "<p>{}</p>", ((line,) for line in rendered.text.splitlines())),
+        )
+
+    @admin.action(description="复制所选的报告模板")
+    def copy_templates(self, request: HttpRequest, queryset: Any) -> None:
+        for original in queryset:
+            name = _copy_name(original.name)
+            ReportTemplate.objects.create(
+                name=name,
+                title=original.title,
+                body=original.body,
+                description=original.description,
+                is_active=False,  # a copy is switched on once its wording is changed
+            )
+            self.message_user(request, f"已复制为“{name}”（未启用），修改措辞后启用即可。", messages.SUCCESS)
+
+
+def _copy_name(name: str) -> str:
+    for number in range(1, 1000):
+        candidate = f"{name}（副本{number if number > 1 else ''}）"
+        if not ReportTemplate.objects.filter(name=candidate).exists():
+            return candidate
+    raise ValueError("too many copies")

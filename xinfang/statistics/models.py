@@ -37,3 +37,30 @@ class ImportedCase(models.Model):
 
     def __str__(self) -> str:
         return self.external_number
+
+
+class ReportTemplate(models.Model):
+    """A report's wording, as a bureau edits it: a Django template over the report vocabulary.
+
+    The body is rendered by `xinfang.statistics.render` (docs/statistics.md, "报告模板"); the
+    shipped templates come from `xinfang/statistics/report_templates/` and can be copied and changed
+    in the back office."""
+
+    name = models.CharField("模板名称", max_length=64, unique=True)
+    title = models.CharField(
+        "报告标题", max_length=128, help_text="可以使用模板变量，如 {{ 单位 }}{{ 期间 }}信访工作情况"
+    )
+    body = models.TextField(
+        "模板正文", help_text="Django 模板语法；可用的指标、过滤器和标签见统计说明“报告模板”一节。"
+    )
+    description = models.TextField("说明", blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "报告模板"
+        verbose_name_plural = "报告模板"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
