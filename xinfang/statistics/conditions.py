@@ -147,7 +147,7 @@ def _visit(s: Scope) -> Q:
     return territory(s) & s.q(channel=Channel.VISIT.value)
 
 
-def _collective(s: Scope) -> Q:
+def collective(s: Scope) -> Q:
     """集体访 by the threshold in force (`expressions.COLLECTIVE`, on the fact's channel and people)."""
     return territory(s) & s.q(**COLLECTIVE.lookups())
 
@@ -345,7 +345,7 @@ def _case_conditions() -> dict[str, Measure]:
     found["其他.件次"] = Measure(_channel(Channel.FAX, Channel.VIDEO))
     both("来访", "批次", _visit)
     both("来访.个访", "批次", _individual)
-    both("来访.集体访", "批次", _collective)
+    both("来访.集体访", "批次", collective)
     both("越级访", "批次", lambda s: _visit(s) & s.q(is_skip_level=True))
     both("逐级访", "批次", lambda s: _visit(s) & s.q(is_skip_level=False))
     both("重复信访", "件次", lambda s: territory(s) & s.q(is_repeat=True))

@@ -50,7 +50,8 @@ from xinfang.textintel.models import AlertReview, ClusterAlert
 __all__ = ["compute_report", "figure_cases"]
 
 # The figures a breakdown's rows carry.
-ROW_KEYS = ("信访总量.件次", "信访总量.人次")
+ROW_KEYS = ("信访总量.件次", "信访总量.人次", "来访.集体访.批次", "来访.集体访.人次")
+ZEROS = (0,) * len(ROW_KEYS)
 OWN_REGION = "本级"  # the row of matters about the organisation's own region, not one below it
 
 
@@ -248,30 +249,45 @@ def _values(
 # --- breakdowns ------------------------------------------------------------------------------------
 
 
-def _tallies(rows: Iterable[Mapping[str, Any]], field: str, periods: int) -> dict[Any, list[tuple[int, int]]]:
+Tallies = tuple[int, ...]  # the values of ROW_KEYS, in order
+
+
+def _sums(scope: Scope, where: Q, i: int, suffix: str = "") -> dict[str, Any]:
+    """件次 and 人次 of the territory's matters meeting `where`, and of its collective visits."""
+    collective = conditions.collective(scope)
     return {
-        row[field]: [(row[f"n{i}"] or 0, row[f"p{i}"] or 0) for i in range(periods)]
-        for row in rows
-        if row[field] not in (None, "")
+        f"n{i}{suffix}": Count("pk", filter=conditions.territory(scope) & where),
+        f"p{i}{suffix}": Sum("headcount", filter=conditions.territory(scope) & where),
+        f"c{i}{suffix}": Count("pk", filter=collective & where),
+        f"q{i}{suffix}": Sum("headcount", filter=collective & where),
     }
 
 
-def _grouped(scopes: Sequence[Scope], field: str, **annotations: Any) -> dict[Any, list[tuple[int, int]]]:
-    """The territory's 件次 and 人次 per value of `field`, for each scope: one grouped query."""
+def _read(values: Mapping[str, Any], i: int, suffix: str = "") -> Tallies:
+    return tuple(values[f"{letter}{i}{suffix}"] or 0 for letter in "npcq")
+
+
+def _tallies(rows: Iterable[Mapping[str, Any]], field: str, periods: int) -> dict[Any, list[Tallies]]:
+    return {
+        row[field]: [_read(row, i) for i in range(periods)] for row in rows if row[field] not in (None, "")
+    }
+
+
+def _grouped(scopes: Sequence[Scope], field: str, **annotations: Any) -> dict[Any, list[Tallies]]:
+    """The territory's ROW_KEYS per value of `field`, for each scope: one grouped query."""
     within = Q()
     for scope in scopes:
         within |= conditions.territory(scope)
     counts: dict[str, Any] = {}
     for i, scope in enumerate(scopes):
-        counts[f"n{i}"] = Count("pk", filter=conditions.territory(scope))
-        counts[f"p{i}"] = Sum("headcount", filter=conditions.territory(scope))
+        counts.update(_sums(scope, Q(), i))
     rows = CaseFact.objects.filter(within).annotate(**annotations).values(field).annotate(**counts).order_by()
     return _tallies(rows, field, len(scopes))
 
 
-def _row(code: str, label: str, tallies: Sequence[tuple[int, int]] | None, periods: int) -> Row:
-    now = tallies[0] if tallies else (0, 0)
-    before = (tallies[1] if tallies else (0, 0)) if periods > 1 else None
+def _row(code: str, label: str, tallies: Sequence[Tallies] | None, periods: int) -> Row:
+    now = tallies[0] if tallies else ZEROS
+    before = (tallies[1] if tallies else ZEROS) if periods > 1 else None
     return Row(
         code,
         label,
@@ -315,11 +331,11 @@ def _breakdowns(org: Org, scopes: Sequence[Scope]) -> dict[str, tuple[Row, ...]]
     months = [_months(scope.start, scope.end) for scope in scopes]
     rows = []
     for n, month in enumerate(months[0]):
-        now = by_month.get(month, [(0, 0)] * periods)[0]
+        now = by_month.get(month, [ZEROS] * periods)[0]
         tallies = [now]
         if periods > 1:  # the comparison period's month in the same place, when it has one
             other = months[1][n] if n < len(months[1]) else None
-            tallies.append(by_month.get(other, [(0, 0)] * periods)[1] if other else (0, 0))
+            tallies.append(by_month.get(other, [ZEROS] * periods)[1] if other else ZEROS)
         rows.append(_row(month.strftime("%Y-%m"), f"{month.year}年{month.month}月", tallies, periods))
     result["月度"] = tuple(rows)
 
@@ -349,12 +365,11 @@ def _regions(org: Org, scopes: Sequence[Scope]) -> tuple[Row, ...]:
     aggregates: dict[str, Any] = {}
     for i, scope in enumerate(scopes):
         for name, where in parts.items():
-            aggregates[f"n{i}_{name}"] = Count("pk", filter=conditions.territory(scope) & where)
-            aggregates[f"p{i}_{name}"] = Sum("headcount", filter=conditions.territory(scope) & where)
+            aggregates.update(_sums(scope, where, i, f"_{name}"))
     totals = CaseFact.objects.filter(territory_q(region.path)).aggregate(**aggregates)
 
-    def tallies(name: str) -> list[tuple[int, int]]:
-        return [(totals[f"n{i}_{name}"] or 0, totals[f"p{i}_{name}"] or 0) for i in range(len(scopes))]
+    def tallies(name: str) -> list[Tallies]:
+        return [_read(totals, i, f"_{name}") for i in range(len(scopes))]
 
     rows = [_row(code, label, tallies(f"c{pk}"), len(scopes)) for pk, code, label, _ in children]
     own = _row(region.code, OWN_REGION, tallies("own"), len(scopes))

@@ -219,6 +219,12 @@ def test_breakdowns(world: World, cases: Cases) -> None:
     march = months[2].figures
     assert (march["信访总量.件次"].current, march["信访总量.人次"].current) == (2, 6)  # A, B
     assert march["信访总量.件次"].previous == 1  # D in March 2024
+    # Collective visits per row too (the reception summary ranks categories by them): A only.
+    assert (march["来访.集体访.批次"].current, march["来访.集体访.人次"].current) == (1, 5)
+    collective = [row.figures["来访.集体访.批次"].current for row in r.breakdowns["内容分类"]]
+    assert sum(collective) == r["来访.集体访.批次"].current == 1
+    county = next(row for row in r.breakdowns["问题属地"] if row.label == "青山县")
+    assert county.figures["来访.集体访.人次"].current == 5
     channels = {row.code: row.figures["信访总量.人次"].current for row in r.breakdowns["信访形式"]}
     assert channels == {"visit": 11, "letter": 1}
     units = {row.label: row.figures["信访总量.件次"].current for row in r.breakdowns["责任单位"]}
