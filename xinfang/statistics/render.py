@@ -24,6 +24,7 @@ from typing import Any
 from django.template import Context, Engine
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -275,7 +276,13 @@ def _docx_table(letter: docx_layout.Letter, rows: list[list[str]]) -> None:
     table.style = letter.doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for index, values in enumerate(rows):
-        cells = table.add_row().cells
+        row = table.add_row()
+        # Rows never break across pages; the header row repeats on every page the table runs onto.
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if index == 0:
+            properties.append(OxmlElement("w:tblHeader"))
+        cells = row.cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
             paragraph = cell.paragraphs[0]
             paragraph.alignment = (
