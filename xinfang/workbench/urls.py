@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("xinfang.workbench.urls_actions")),
     path("", include("xinfang.workbench.urls_supervision")),
     path("", include("xinfang.workbench.urls_alerts")),
+    path("", include("xinfang.workbench.urls_statistics")),
     path("cases/", cases.case_list, name="case-list"),
     path("cases/<int:case_id>/", cases.case_view, name="case-detail"),
     path("cases/<int:case_id>/documents/<str:kind>/", cases.case_document, name="case-document"),
