@@ -276,9 +276,21 @@ def test_downloads_of_the_same_filters(world: World, cases: Any) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_page_in_a_browser_draws_charts_and_downloads(page: Any, live_server: Any, world: World) -> None:
     with pinned_now(beijing("2025-03-03 09:00")):
-        register(world, headcount=6, problem_region=world.county)
+        visit = register(world, headcount=6, problem_region=world.county)
+        visit = case_services.case_forward(actor=world.registrar, case=visit, to_org=world.city_housing)
+    with pinned_now(beijing("2025-03-04 10:00")):
+        case_services.case_accept(actor=world.handler, case=visit)
     with pinned_now(beijing("2025-03-10 09:00")):
         register(world, channel="letter", problem_region=world.other_county)
+    with pinned_now(beijing("2024-04-10 09:00")):
+        register(world, channel="letter", problem_region=world.other_county)
+    problems: list[str] = []  # a CSP refusal or a script error shows in the console
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    missing: list[str] = []
+    page.on(
+        "response", lambda r: missing.append(r.url) if r.status >= 400 and "favicon" not in r.url else None
+    )
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "bureau_head")
     page.fill("input[name=password]", PASSWORD)
@@ -299,7 +311,10 @@ def test_the_page_in_a_browser_draws_charts_and_downloads(page: Any, live_server
         page.click('a[data-format="xlsx"]')
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    path = download.path()
     import openpyxl
 
-    assert "指标" in openpyxl.load_workbook(path).sheetnames
+    with open(download.path(), "rb") as file:  # the download's temporary name has no extension
+        assert "指标" in openpyxl.load_workbook(io.BytesIO(file.read())).sheetnames
+    page.screenshot(path="/tmp/stat_no_comparison.png", full_page=True)
+    assert not [text for text in problems if "Failed to load resource" not in text], problems
+    assert not missing, missing

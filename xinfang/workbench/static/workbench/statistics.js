@@ -33,7 +33,7 @@
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: shown.map(function (r) { return r.name; }),
                axisLabel: { width: 140, overflow: "truncate" } },
-      series: [{ type: "bar", name: "件次", data: shown.map(function (r) { return r.value; }),
+      series: [{ type: "bar", name: "件次", barMaxWidth: 28, data: shown.map(function (r) { return r.value; }),
                  label: { show: true, position: "right" } }]
     });
   }
