@@ -137,7 +137,8 @@ class StatisticsForm(forms.Form):
         self.fields["template"].error_messages["invalid_choice"] = "没有这个启用的报告模板。"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         if self.errors:
             return data
         if data.get("period"):

@@ -92,9 +92,9 @@ def test_the_page_shows_the_cards_of_the_chosen_period_with_their_change(world: 
     assert "示例市信访局 · 2025年1~6月 · 对比 2024年1~6月" in html
     assert 'href="/statistics/"' in html and "统计分析" in html  # the nav link
     assert 'id="stat-data"' in html and "echarts.min.js" in html and "statistics.js" in html
-    charts = json.loads(
-        re.search(r'id="stat-data" type="application/json">(.*?)</script>', html, re.S).group(1)
-    )
+    found = re.search(r'id="stat-data" type="application/json">(.*?)</script>', html, re.S)
+    assert found
+    charts = json.loads(found.group(1))
     assert sum(charts["trend"]["current"]) == 3 and sum(charts["trend"]["previous"]) == 1
     assert sum(row["value"] for row in charts["channels"]) == 3
 
