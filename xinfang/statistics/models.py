@@ -8,6 +8,7 @@ be an organ outside this installation (a 进京访 registered at the national bu
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from xinfang.cases.models import Case
@@ -64,3 +65,42 @@ class ReportTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportJob(models.Model):
+    """A report file written in the background (`xinfang.statistics.tasks.write_report_file`).
+
+    The statistics page asks for a .docx / .xlsx / .json here instead of rendering it in the request;
+    the page polls the status and offers the file when it is written. A job belongs to the user who
+    asked for it; the filters are kept as given (already checked against what the user may see)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人"
+    )
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+", verbose_name="机构")
+    start = models.DateField("起始日期")
+    end = models.DateField("截止日期")
+    comparison = models.CharField("对比", max_length=8)  # yoy / mom / none, as the page's filter
+    template_name = models.CharField("报告模板", max_length=64, blank=True)
+    fmt = models.CharField("格式", max_length=8)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    filename = models.CharField("文件名", max_length=255, blank=True)
+    content = models.BinaryField("文件内容", blank=True, default=b"")
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报告生成任务"
+        verbose_name_plural = "报告生成任务"
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="stat_reportjob_user")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.start}~{self.end} .{self.fmt}"

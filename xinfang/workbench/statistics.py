@@ -15,10 +15,10 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from xinfang.cases.clocks import duty_clock_names, is_overdue
@@ -29,17 +29,9 @@ from xinfang.statistics import figures
 from xinfang.statistics.figure import FIGURES, Report
 from xinfang.statistics.indicators import Comparison
 from xinfang.statistics.management.commands.report import DEFAULT_TEMPLATE
-from xinfang.statistics.models import ReportTemplate
-from xinfang.statistics.render import (
-    Rendered,
-    ReportTemplateError,
-    to_docx,
-    to_json,
-    to_xlsx,
-)
-from xinfang.statistics.render import (
-    render as render_report,
-)
+from xinfang.statistics.models import ReportJob, ReportTemplate
+from xinfang.statistics.render import Rendered, ReportTemplateError
+from xinfang.statistics.render import render as render_report
 from xinfang.statistics.render_context import FigureView, period_words
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.workbench.cases import CappedPaginator, staff_required
@@ -54,6 +46,7 @@ DOWNLOADS = {
 NO_ORGS = "您的账号不属于任何机构，不能查看统计分析。"
 ORG_REFUSED = "您无权查看该机构的统计。"
 PER_PAGE = 30
+RECENT_JOBS = 5
 
 # The key figures shown as cards: a title and the figures it shows (来访: 批 and 人次).
 CARDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -160,18 +153,20 @@ class StatisticsForm(forms.Form):
     def comparison(self) -> Comparison | None:
         return _COMPARISON[self.cleaned_data.get("compare") or "yoy"]
 
-    def query(self) -> str:
-        """The filters as a query string, with the period as dates (for links and downloads)."""
+    def hidden_filters(self) -> list[tuple[str, str]]:
+        """The filters as the hidden fields of the download buttons' form (the period as dates)."""
         data = self.cleaned_data
-        return urlencode(
-            {
-                "org": data["org"],
-                "start": data["start"].isoformat(),
-                "end": data["end"].isoformat(),
-                "compare": data.get("compare") or "yoy",
-                "template": data.get("template") or "",
-            }
-        )
+        return [
+            ("org", str(data["org"])),
+            ("start", data["start"].isoformat()),
+            ("end", data["end"].isoformat()),
+            ("compare", data.get("compare") or "yoy"),
+            ("template", data.get("template") or ""),
+        ]
+
+    def query(self) -> str:
+        """The filters as a query string, with the period as dates (for the links)."""
+        return urlencode(self.hidden_filters())
 
 
 def _templates() -> list[str]:
@@ -186,18 +181,19 @@ class NoOrgs(Exception):
     """The user belongs to no organisation: there is nothing they may report on."""
 
 
-def _refused(request: HttpRequest) -> HttpResponse:
+def refused(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/forbidden.html", {"message": NO_ORGS}, status=403)
 
 
-def _form(request: HttpRequest) -> StatisticsForm:
-    """The filters of the request; without any, this year for the user's first organisation."""
+def filters_form(request: HttpRequest, params: QueryDict | None = None) -> StatisticsForm:
+    """The filters of the request (its query string, or `params`); without any, this year for
+    the user's first organisation."""
     user: User = request.user  # type: ignore[assignment]
     orgs = reportable_orgs(user)
     if not orgs:
         raise NoOrgs
     templates = _templates()
-    data = request.GET.copy()
+    data = (request.GET if params is None else params).copy()
     if not data:
         own = list(user_orgs(user).order_by("path", "pk")[:1])
         data.update({"org": str((own or orgs)[0].pk), "period": "year", "compare": "yoy"})
@@ -295,12 +291,22 @@ def _rendered(form: StatisticsForm, report: Report) -> tuple[Rendered | None, st
 # ---------------------------------------------------------------- views
 
 
+def recent_jobs(user: User) -> list[ReportJob]:
+    """The user's last few report files, newest first (shown under the downloads)."""
+    return list(
+        ReportJob.objects.filter(requested_by=user)
+        .select_related("org")
+        .defer("content")
+        .order_by("-created_at", "-id")[:RECENT_JOBS]
+    )
+
+
 @staff_required
 def statistics_page(request: HttpRequest) -> HttpResponse:
     try:
-        form = _form(request)
+        form = filters_form(request)
     except NoOrgs:
-        return _refused(request)
+        return refused(request)
     context: dict[str, Any] = {"form": form, "downloads": DOWNLOADS}
     if form.is_valid():
         report = figures.compute_report(
@@ -324,6 +330,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             rendered=rendered,
             template_error=template_error,
             query=query,
+            hidden=form.hidden_filters(),
+            jobs=recent_jobs(request.user),  # type: ignore[arg-type]
         )
     return render(request, "workbench/statistics/page.html", context, status=200 if form.is_valid() else 400)
 
@@ -332,9 +340,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 def figure_case_list(request: HttpRequest) -> HttpResponse:
     """The cases behind one figure of the page, under the access policy (the case list's rows)."""
     try:
-        form = _form(request)
+        form = filters_form(request)
     except NoOrgs:
-        return _refused(request)
+        return refused(request)
     key = request.GET.get("key", "")
     if key not in FIGURES:
         raise Http404("没有这个统计指标。")
@@ -370,45 +378,3 @@ def figure_case_list(request: HttpRequest) -> HttpResponse:
             "overdue_ids": {case.pk for case in page if is_overdue(case, at, duties)},
         },
     )
-
-
-@staff_required
-def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The report of the page's filters as .docx, .xlsx or .json, rendered in the request."""
-    if fmt not in DOWNLOADS:
-        raise Http404("没有这种下载格式。")
-    try:
-        form = _form(request)
-    except NoOrgs:
-        return _refused(request)
-    if not form.is_valid():
-        return render(
-            request, "workbench/statistics/page.html", {"form": form, "downloads": DOWNLOADS}, status=400
-        )
-    data = form.cleaned_data
-    report = figures.compute_report(
-        org=form.chosen_org, start=data["start"], end=data["end"], comparison=form.comparison
-    )
-    rendered, template_error = _rendered(form, report)
-    if rendered is None and fmt == "docx":  # the document is the text: nothing to write without it
-        return render(request, "workbench/forbidden.html", {"message": template_error}, status=400)
-    content: str | bytes
-    if fmt == "docx":
-        assert rendered is not None
-        content = to_docx(report, rendered)
-    elif fmt == "xlsx":
-        content = to_xlsx(report, rendered)
-    else:
-        content = to_json(report, rendered) + "\n"
-    title = (rendered.title if rendered and rendered.title else "") or (
-        f"{report.org_name}{period_words(report.start, report.end)}信访统计分析"
-    )
-    response = HttpResponse(content, content_type=DOWNLOADS[fmt][1])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_filename(title, fmt))}"
-    return response
-
-
-def _filename(title: str, fmt: str) -> str:
-    """The title as a file name: no path separators or line breaks."""
-    safe = "".join("_" if ch in '/\\:*?"<>|\r\n' else ch for ch in title).strip() or "信访统计分析"
-    return f"{safe}.{fmt}"

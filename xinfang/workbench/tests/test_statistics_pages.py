@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from xinfang.cases import services as case_services
@@ -21,7 +22,7 @@ from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Role, User
 from xinfang.statistics.figures import compute_report, figure_cases
 from xinfang.statistics.indicators import Comparison
-from xinfang.statistics.models import ReportTemplate
+from xinfang.statistics.models import ReportJob, ReportTemplate
 from xinfang.statistics.render_context import FigureView
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.testing.clock import beijing
@@ -159,8 +160,6 @@ def test_an_organ_sees_itself_and_what_is_under_it_and_is_refused_others(world: 
     client = _client(world.other_clerk)
     response = client.get(f"/statistics/?org={world.city_bureau.pk}&{FIRST_HALF}")
     assert response.status_code == 400 and ORG_REFUSED in response.content.decode()
-    response = client.get(f"/statistics/download/json/?org={world.city_bureau.pk}&{FIRST_HALF}")
-    assert response.status_code == 400 and ORG_REFUSED in response.content.decode()
     key = quote("信访总量.件次")
     response = client.get(f"/statistics/cases/?org={world.city_bureau.pk}&{FIRST_HALF}&key={key}")
     assert response.status_code == 400 and ORG_REFUSED in response.content.decode()
@@ -222,10 +221,9 @@ def test_a_statistician_sees_every_figure_and_no_petitioner(world: World, cases:
     page = listed.content.decode()
     assert listed.status_code == 200 and cases["letter"].number in page
     assert "张三" not in page and "13800138000" not in page and "张三" not in html
-    data = json.loads(
-        client.get(f"/statistics/download/json/?org={world.city_bureau.pk}&{FIRST_HALF}").content
-    )
-    assert "张三" not in json.dumps(data, ensure_ascii=False)
+    job = _ask_for(client, world, "json")
+    _run_worker()
+    assert "张三" not in _download(client, job).content.decode()
 
 
 # ---------------------------------------------------------------- downloads
@@ -237,36 +235,112 @@ def _filename(response: Any) -> str:
     return unquote(disposition.split("''", 1)[1])
 
 
-def test_downloads_of_the_same_filters(world: World, cases: Any) -> None:
+def _run_worker() -> None:
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+def _ask_for(client: Client, world: World, fmt: str, **filters: str) -> ReportJob:
+    data = {"org": str(world.city_bureau.pk), "start": "2025-01-01", "end": "2025-06-30", "compare": "yoy"}
+    data.update(filters, fmt=fmt)
+    response = client.post("/statistics/jobs/", data)
+    assert response.status_code == 302, response.content.decode()[:1000]
+    job = ReportJob.objects.latest("id")
+    assert response["Location"] == f"/statistics/jobs/{job.pk}/"
+    return job
+
+
+def _download(client: Client, job: ReportJob) -> Any:
+    status = client.get(f"/statistics/jobs/{job.pk}/status/").json()
+    assert status["status"] == "done" and status["progress"] == 100, status
+    response = client.get(status["download"])
+    assert response.status_code == 200
+    return response
+
+
+def test_the_download_buttons_post_the_same_filters(world: World, cases: Any) -> None:
+    html = _page(_client(world.bureau_head), f"org={world.city_bureau.pk}&{FIRST_HALF}")
+    form = html.split('action="/statistics/jobs/"', 1)[1].split("</form>", 1)[0]
+    assert f'name="org" value="{world.city_bureau.pk}"' in form
+    assert 'name="start" value="2025-01-01"' in form and 'name="end" value="2025-06-30"' in form
+    assert set(re.findall(r'name="fmt" value="(\w+)"', form)) == {"docx", "xlsx", "json"}
+
+
+def test_downloads_are_written_in_the_background(world: World, cases: Any) -> None:
     import docx
     import openpyxl
 
     client = _client(world.bureau_head)
-    query = f"org={world.city_bureau.pk}&{FIRST_HALF}"
-    html = _page(client, query)
-    links = dict(re.findall(r'href="(/statistics/download/[^"]+)" data-format="(\w+)"', html))
-    assert set(links.values()) == {"docx", "xlsx", "json"}
+    jobs = {fmt: _ask_for(client, world, fmt) for fmt in ("json", "docx", "xlsx")}
+    waiting = client.get(f"/statistics/jobs/{jobs['json'].pk}/")
+    assert waiting.status_code == 200 and "排队中" in waiting.content.decode()
+    assert client.get(f"/statistics/jobs/{jobs['json'].pk}/status/").json()["download"] is None
+    assert client.get(f"/statistics/jobs/{jobs['json'].pk}/download/").status_code == 404
+    _run_worker()
 
-    response = client.get(f"/statistics/download/json/?{query}")
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    response = _download(client, jobs["json"])
+    assert response["Content-Type"].startswith("application/json")
     assert _filename(response).endswith(".json") and "信访" in _filename(response)
-    data = json.loads(response.content)
-    text = json.dumps(data, ensure_ascii=False)
+    text = json.dumps(json.loads(response.content), ensure_ascii=False)
     assert "信访总量.件次" in text and "2025-06-30" in text
 
-    response = client.get(f"/statistics/download/docx/?{query}")
-    assert response.status_code == 200 and _filename(response).endswith(".docx")
+    response = _download(client, jobs["docx"])
+    assert _filename(response) == "示例市信访局2025年1~6月信访工作情况.docx"
     document = docx.Document(io.BytesIO(response.content))
     assert any("示例市信访局" in p.text for p in document.paragraphs)
 
-    response = client.get(f"/statistics/download/xlsx/?{query}")
-    assert response.status_code == 200 and _filename(response).endswith(".xlsx")
+    response = _download(client, jobs["xlsx"])
+    assert _filename(response).endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert "指标" in book.sheetnames
     rows = {row[0]: row for row in book["指标"].iter_rows(values_only=True)}
     assert rows["信访总量.件次"][3] == 3
 
-    assert client.get(f"/statistics/download/pdf/?{query}").status_code == 404
+    done = client.get(f"/statistics/jobs/{jobs['docx'].pk}/").content.decode()
+    assert "已完成" in done and "下载 示例市信访局2025年1~6月信访工作情况.docx" in done
+    page = _page(client, f"org={world.city_bureau.pk}&{FIRST_HALF}")
+    assert "最近生成的报告" in page and f"/statistics/jobs/{jobs['xlsx'].pk}/" in page
+
+
+def test_old_report_files_are_dropped_when_a_new_one_is_asked_for(
+    world: World, cases: Any, freeze: Freeze
+) -> None:
+    client = _client(world.bureau_head)
+    old = _ask_for(client, world, "json")
+    freeze("2025-07-18 10:00")
+    new = _ask_for(_client(world.bureau_head), world, "json")  # a new session: the old one expired
+    assert list(ReportJob.objects.values_list("pk", flat=True)) == [new.pk] and old.pk != new.pk
+
+
+def test_a_report_job_is_its_requesters_only(world: World, cases: Any) -> None:
+    job = _ask_for(_client(world.bureau_head), world, "json")
+    _run_worker()
+    other = _client(world.registrar)
+    for url in ("", "status/", "download/"):
+        assert other.get(f"/statistics/jobs/{job.pk}/{url}").status_code == 404
+    assert _client(world.bureau_head).get("/statistics/jobs/").status_code == 405  # asking is a POST
+
+
+def test_a_bad_request_for_a_file_gives_the_form_again(world: World, cases: Any) -> None:
+    client = _client(world.other_clerk)
+    response = client.post(
+        "/statistics/jobs/",
+        {"org": world.city_bureau.pk, "start": "2025-01-01", "end": "2025-06-30", "fmt": "json"},
+    )
+    assert response.status_code == 400 and ORG_REFUSED in response.content.decode()
+    assert not ReportJob.objects.exists()
+    response = _client(world.bureau_head).post(
+        "/statistics/jobs/", {"org": world.city_bureau.pk, "period": "year", "fmt": "pdf"}
+    )
+    assert response.status_code == 404
+
+
+def test_a_template_error_fails_the_job_with_its_line(world: World, cases: Any) -> None:
+    ReportTemplate.objects.create(name="坏模板", title="标题", body="第一行\n{% if %}")
+    client = _client(world.bureau_head)
+    job = _ask_for(client, world, "docx", template="坏模板")
+    _run_worker()
+    status = client.get(f"/statistics/jobs/{job.pk}/status/").json()
+    assert status["status"] == "failed" and "模板第2行有误" in status["error"]
+    assert status["download"] is None
 
 
 # ---------------------------------------------------------------- in a browser
@@ -307,8 +381,14 @@ def test_the_page_in_a_browser_draws_charts_and_downloads(page: Any, live_server
     page.click("#stat-filters button[type=submit]")
     page.wait_for_selector("#chart-trend canvas")
     assert "compare=none" in page.url
+    page.click('button[data-format="xlsx"]')
+    page.wait_for_selector("#report-job")
+    assert "排队中" in page.inner_text("#report-job-label")
+    _run_worker()  # the worker writes the file; the page's polling sees it done
+    page.wait_for_selector("#report-job-ready:not([hidden])")
+    page.screenshot(path="/tmp/stat_job.png", full_page=True)
     with page.expect_download() as info:
-        page.click('a[data-format="xlsx"]')
+        page.click("#report-job-download")
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
     import openpyxl

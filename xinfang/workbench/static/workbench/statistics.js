@@ -2,6 +2,35 @@
 // element "stat-data" (the CSP allows no inline script); ECharts is the vendored copy.
 (function () {
   "use strict";
+  // A report file being written in the background: poll its status until it is done or failed.
+  var job = document.getElementById("report-job");
+  if (job) {
+    var show = function (id, visible) { document.getElementById(id).hidden = !visible; };
+    var poll = function () {
+      fetch(job.dataset.statusUrl, { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (status) {
+          document.getElementById("report-job-label").textContent = status.label;
+          document.getElementById("report-job-progress").value = status.progress;
+          if (status.download) {
+            var link = document.getElementById("report-job-download");
+            link.href = status.download;
+            link.textContent = "下载 " + status.filename;
+            show("report-job-ready", true);
+            show("report-job-wait", false);
+          } else if (status.error) {
+            document.getElementById("report-job-error").textContent = status.error;
+            show("report-job-error", true);
+            show("report-job-wait", false);
+          } else {
+            window.setTimeout(poll, 1500);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    };
+    if (job.dataset.status === "queued" || job.dataset.status === "running") { poll(); }
+    return;
+  }
   var source = document.getElementById("stat-data");
   if (!source || typeof echarts === "undefined") { return; }
   var data = JSON.parse(source.textContent);

@@ -1,0 +1,101 @@
+"""Report files written in the background: the statistics page's .docx / .xlsx / .json downloads.
+
+A long period for a large territory takes as long to count and lay out as the `report` command;
+the page queues a `ReportJob` instead, the worker (`python manage.py db_worker`) runs
+`write_report_file`, and the page polls the job's status and progress until the file is there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django_tasks import task
+
+from xinfang.core.timeutil import now
+from xinfang.orgs.models import Org
+from xinfang.statistics import figures
+from xinfang.statistics.indicators import Comparison
+from xinfang.statistics.models import ReportJob, ReportTemplate
+from xinfang.statistics.render import ReportTemplateError, render, to_docx, to_json, to_xlsx
+from xinfang.statistics.render_context import period_words
+
+FILE_FORMATS = ("docx", "xlsx", "json")
+COMPARISONS: dict[str, Comparison | None] = {"yoy": Comparison.YOY, "mom": Comparison.MOM, "none": None}
+_UNSAFE = '/\\:*?"<>|\r\n'
+
+
+def file_name(title: str, fmt: str) -> str:
+    """A report's title as a file name: no path separators, quotes or line breaks."""
+    safe = "".join("_" if ch in _UNSAFE else ch for ch in title).strip() or "信访统计分析"
+    return f"{safe}.{fmt}"
+
+
+def report_file(
+    *,
+    org: Org,
+    start: dt.date,
+    end: dt.date,
+    comparison: Comparison | None,
+    template_name: str,
+    fmt: str,
+    progress: Callable[[int], None] = lambda percent: None,
+) -> tuple[str, bytes]:
+    """The report of these filters as a file (its name and bytes), as the `report` command writes
+    it; a `ReportTemplateError` when the template is gone or does not render."""
+    if fmt not in FILE_FORMATS:
+        raise ValueError(f"not a report file format: {fmt!r}")
+    template = ReportTemplate.objects.filter(is_active=True, name=template_name).first()
+    if template is None:
+        raise ReportTemplateError(f"没有启用的报告模板“{template_name}”", None)
+    report = figures.compute_report(org=org, start=start, end=end, comparison=comparison)
+    progress(60)
+    rendered = render(template.title, template.body, report)
+    progress(80)
+    if fmt == "docx":
+        content = to_docx(report, rendered)
+    elif fmt == "xlsx":
+        content = to_xlsx(report, rendered)
+    else:
+        content = (to_json(report, rendered) + "\n").encode()
+    title = rendered.title or f"{report.org_name}{period_words(report.start, report.end)}信访统计分析"
+    return file_name(title, fmt), content
+
+
+@task()
+def write_report_file(job_id: int) -> str:
+    """Write the file of one `ReportJob`, recording its progress; returns the job's final status."""
+    job = ReportJob.objects.select_related("org").get(pk=job_id)
+    if job.status != ReportJob.Status.QUEUED:  # run once, even if enqueued twice
+        return str(job.status)
+
+    def progress(percent: int) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, progress=10)
+    try:
+        filename, content = report_file(
+            org=job.org,
+            start=job.start,
+            end=job.end,
+            comparison=COMPARISONS.get(job.comparison, Comparison.YOY),
+            template_name=job.template_name,
+            fmt=job.fmt,
+            progress=progress,
+        )
+    except ReportTemplateError as exc:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportJob.Status.FAILED, error=f"报告模板“{job.template_name}”{exc}", finished_at=now()
+        )
+        return str(ReportJob.Status.FAILED)
+    except Exception:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportJob.Status.FAILED,
+            error="生成报告时出错，请稍后重试或联系管理员。",
+            finished_at=now(),
+        )
+        raise  # the worker records the traceback on its task result
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.DONE, progress=100, filename=filename, content=content, finished_at=now()
+    )
+    return str(ReportJob.Status.DONE)
