@@ -1,4 +1,5 @@
-"""The statistics app's own rows: where an imported case came from.
+"""The statistics app's own rows: where an imported case came from, the report templates, and the
+report files written in the background (`ReportJob`).
 
 A case imported from the national or provincial system is an ordinary case (registered and moved
 along by the case services); this row only remembers its number in the source system, so that
