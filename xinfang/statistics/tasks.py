@@ -25,6 +25,18 @@ COMPARISONS: dict[str, Comparison | None] = {"yoy": Comparison.YOY, "mom": Compa
 _UNSAFE = '/\\:*?"<>|\r\n'
 
 
+class NoTemplate(Exception):
+    """The job's report template is gone or no longer active."""
+
+    def __init__(self, name: str) -> None:
+        self.message = (
+            f"没有启用的报告模板“{name}”，请重新选择模板。"
+            if name
+            else "没有启用的报告模板：请在后台启用一个。"
+        )
+        super().__init__(self.message)
+
+
 def file_name(title: str, fmt: str) -> str:
     """A report's title as a file name: no path separators, quotes or line breaks."""
     safe = "".join("_" if ch in _UNSAFE else ch for ch in title).strip() or "信访统计分析"
@@ -42,12 +54,12 @@ def report_file(
     progress: Callable[[int], None] = lambda percent: None,
 ) -> tuple[str, bytes]:
     """The report of these filters as a file (its name and bytes), as the `report` command writes
-    it; a `ReportTemplateError` when the template is gone or does not render."""
+    it; `NoTemplate` when the template is gone, a `ReportTemplateError` when it does not render."""
     if fmt not in FILE_FORMATS:
         raise ValueError(f"not a report file format: {fmt!r}")
     template = ReportTemplate.objects.filter(is_active=True, name=template_name).first()
     if template is None:
-        raise ReportTemplateError(f"没有启用的报告模板“{template_name}”", None)
+        raise NoTemplate(template_name)
     report = figures.compute_report(org=org, start=start, end=end, comparison=comparison)
     progress(60)
     rendered = render(template.title, template.body, report)
@@ -83,6 +95,11 @@ def write_report_file(job_id: int) -> str:
             fmt=job.fmt,
             progress=progress,
         )
+    except NoTemplate as exc:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportJob.Status.FAILED, error=exc.message, finished_at=now()
+        )
+        return str(ReportJob.Status.FAILED)
     except ReportTemplateError as exc:
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportJob.Status.FAILED, error=f"报告模板“{job.template_name}”{exc}", finished_at=now()

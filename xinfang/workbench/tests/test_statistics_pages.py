@@ -24,6 +24,7 @@ from xinfang.statistics.figures import compute_report, figure_cases
 from xinfang.statistics.indicators import Comparison
 from xinfang.statistics.models import ReportJob, ReportTemplate
 from xinfang.statistics.render_context import FigureView
+from xinfang.statistics.tasks import write_report_file
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.testing.clock import beijing
 from xinfang.testing.world import PASSWORD, World
@@ -31,6 +32,9 @@ from xinfang.workbench.statistics import ORG_REFUSED, quick_period, reportable_o
 
 Freeze = Callable[[str], dt.datetime]
 FIRST_HALF = "start=2025-01-01&end=2025-06-30&compare=yoy"
+# The worker closes its connection when it stops: the tests that run it are transactional, and
+# restore the rows the migrations loaded (the shipped report templates) that a flush removes.
+ON_COMMITTED_DATA = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _client(user: object) -> Client:
@@ -211,6 +215,7 @@ def test_a_figure_without_cases_or_unknown_is_not_found(world: World, cases: Any
     assert client.get(f"{base}&key={quote('类案预警.发出')}").status_code == 404
 
 
+@ON_COMMITTED_DATA
 def test_a_statistician_sees_every_figure_and_no_petitioner(world: World, cases: Any) -> None:
     client = _client(_statistician(world))
     html = _page(client, f"org={world.city_bureau.pk}&{FIRST_HALF}")
@@ -265,6 +270,7 @@ def test_the_download_buttons_post_the_same_filters(world: World, cases: Any) ->
     assert set(re.findall(r'name="fmt" value="(\w+)"', form)) == {"docx", "xlsx", "json"}
 
 
+@ON_COMMITTED_DATA
 def test_downloads_are_written_in_the_background(world: World, cases: Any) -> None:
     import docx
     import openpyxl
@@ -310,6 +316,7 @@ def test_old_report_files_are_dropped_when_a_new_one_is_asked_for(
     assert list(ReportJob.objects.values_list("pk", flat=True)) == [new.pk] and old.pk != new.pk
 
 
+@ON_COMMITTED_DATA
 def test_a_report_job_is_its_requesters_only(world: World, cases: Any) -> None:
     job = _ask_for(_client(world.bureau_head), world, "json")
     _run_worker()
@@ -333,6 +340,19 @@ def test_a_bad_request_for_a_file_gives_the_form_again(world: World, cases: Any)
     assert response.status_code == 404
 
 
+def test_a_template_gone_fails_the_job(world: World, cases: Any) -> None:
+    client = _client(world.bureau_head)
+    job = _ask_for(client, world, "json")
+    ReportTemplate.objects.update(is_active=False)
+    write_report_file.call(job.pk)
+    status = client.get(f"/statistics/jobs/{job.pk}/status/").json()
+    assert (
+        status["status"] == "failed"
+        and status["error"] == "没有启用的报告模板“半年工作总结统计部分”，请重新选择模板。"
+    )
+
+
+@ON_COMMITTED_DATA
 def test_a_template_error_fails_the_job_with_its_line(world: World, cases: Any) -> None:
     ReportTemplate.objects.create(name="坏模板", title="标题", body="第一行\n{% if %}")
     client = _client(world.bureau_head)
@@ -347,7 +367,7 @@ def test_a_template_error_fails_the_job_with_its_line(world: World, cases: Any) 
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@ON_COMMITTED_DATA
 def test_the_page_in_a_browser_draws_charts_and_downloads(page: Any, live_server: Any, world: World) -> None:
     with pinned_now(beijing("2025-03-03 09:00")):
         visit = register(world, headcount=6, problem_region=world.county)
