@@ -23,6 +23,7 @@ from xinfang.orgs.models import Role, User
 from xinfang.statistics.figures import compute_report, figure_cases
 from xinfang.statistics.indicators import Comparison
 from xinfang.statistics.models import ReportJob, ReportTemplate
+from xinfang.statistics.render import shipped_templates
 from xinfang.statistics.render_context import FigureView
 from xinfang.statistics.tasks import write_report_file
 from xinfang.statistics.templatetags.report_tags import compared
@@ -32,9 +33,6 @@ from xinfang.workbench.statistics import ORG_REFUSED, quick_period, reportable_o
 
 Freeze = Callable[[str], dt.datetime]
 FIRST_HALF = "start=2025-01-01&end=2025-06-30&compare=yoy"
-# The worker closes its connection when it stops: the tests that run it are transactional, and
-# restore the rows the migrations loaded (the shipped report templates) that a flush removes.
-ON_COMMITTED_DATA = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _client(user: object) -> Client:
@@ -47,6 +45,13 @@ def _statistician(world: World) -> User:
     user = org_services.staff_user_create(username="tongji", full_name="赵统计", password=PASSWORD)
     org_services.membership_grant(user=user, org=world.city_bureau, role=Role.STATS_VIEWER)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _shipped_templates(db: None) -> None:
+    """The shipped report templates, which a transactional test's flush removes for the next test."""
+    for fields in shipped_templates():
+        ReportTemplate.objects.get_or_create(name=fields["name"], defaults=fields)
 
 
 @pytest.fixture
@@ -215,7 +220,6 @@ def test_a_figure_without_cases_or_unknown_is_not_found(world: World, cases: Any
     assert client.get(f"{base}&key={quote('类案预警.发出')}").status_code == 404
 
 
-@ON_COMMITTED_DATA
 def test_a_statistician_sees_every_figure_and_no_petitioner(world: World, cases: Any) -> None:
     client = _client(_statistician(world))
     html = _page(client, f"org={world.city_bureau.pk}&{FIRST_HALF}")
@@ -227,7 +231,7 @@ def test_a_statistician_sees_every_figure_and_no_petitioner(world: World, cases:
     assert listed.status_code == 200 and cases["letter"].number in page
     assert "张三" not in page and "13800138000" not in page and "张三" not in html
     job = _ask_for(client, world, "json")
-    _run_worker()
+    _write_files()
     assert "张三" not in _download(client, job).content.decode()
 
 
@@ -241,7 +245,14 @@ def _filename(response: Any) -> str:
 
 
 def _run_worker() -> None:
+    """What `db_worker` does with the queue, once (it closes its connection: transactional tests only)."""
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+def _write_files() -> None:
+    """Run the queued report jobs as the worker does, inside the test's transaction."""
+    for job in ReportJob.objects.filter(status=ReportJob.Status.QUEUED):
+        write_report_file.call(job.pk)
 
 
 def _ask_for(client: Client, world: World, fmt: str, **filters: str) -> ReportJob:
@@ -270,7 +281,6 @@ def test_the_download_buttons_post_the_same_filters(world: World, cases: Any) ->
     assert set(re.findall(r'name="fmt" value="(\w+)"', form)) == {"docx", "xlsx", "json"}
 
 
-@ON_COMMITTED_DATA
 def test_downloads_are_written_in_the_background(world: World, cases: Any) -> None:
     import docx
     import openpyxl
@@ -281,7 +291,7 @@ def test_downloads_are_written_in_the_background(world: World, cases: Any) -> No
     assert waiting.status_code == 200 and "排队中" in waiting.content.decode()
     assert client.get(f"/statistics/jobs/{jobs['json'].pk}/status/").json()["download"] is None
     assert client.get(f"/statistics/jobs/{jobs['json'].pk}/download/").status_code == 404
-    _run_worker()
+    _write_files()
 
     response = _download(client, jobs["json"])
     assert response["Content-Type"].startswith("application/json")
@@ -316,10 +326,9 @@ def test_old_report_files_are_dropped_when_a_new_one_is_asked_for(
     assert list(ReportJob.objects.values_list("pk", flat=True)) == [new.pk] and old.pk != new.pk
 
 
-@ON_COMMITTED_DATA
 def test_a_report_job_is_its_requesters_only(world: World, cases: Any) -> None:
     job = _ask_for(_client(world.bureau_head), world, "json")
-    _run_worker()
+    _write_files()
     other = _client(world.registrar)
     for url in ("", "status/", "download/"):
         assert other.get(f"/statistics/jobs/{job.pk}/{url}").status_code == 404
@@ -352,12 +361,11 @@ def test_a_template_gone_fails_the_job(world: World, cases: Any) -> None:
     )
 
 
-@ON_COMMITTED_DATA
 def test_a_template_error_fails_the_job_with_its_line(world: World, cases: Any) -> None:
     ReportTemplate.objects.create(name="坏模板", title="标题", body="第一行\n{% if %}")
     client = _client(world.bureau_head)
     job = _ask_for(client, world, "docx", template="坏模板")
-    _run_worker()
+    _write_files()
     status = client.get(f"/statistics/jobs/{job.pk}/status/").json()
     assert status["status"] == "failed" and "模板第2行有误" in status["error"]
     assert status["download"] is None
@@ -367,7 +375,7 @@ def test_a_template_error_fails_the_job_with_its_line(world: World, cases: Any) 
 
 
 @pytest.mark.browser
-@ON_COMMITTED_DATA
+@pytest.mark.django_db(transaction=True)  # the live server and the worker see committed rows
 def test_the_page_in_a_browser_draws_charts_and_downloads(page: Any, live_server: Any, world: World) -> None:
     with pinned_now(beijing("2025-03-03 09:00")):
         visit = register(world, headcount=6, problem_region=world.county)
