@@ -114,7 +114,7 @@ def _count_cases(scopes: Sequence[Scope]) -> list[dict[str, int]]:
         for i, scope in enumerate(scopes)
         for n, name in enumerate(names)
     }
-    row = CaseFact.objects.filter(conditions.reach(scopes[0])).aggregate(**aggregates)
+    row = CaseFact.objects.filter(conditions.reach(scopes)).aggregate(**aggregates)
     return [{name: row[f"m{n}_{i}"] or 0 for n, name in enumerate(names)} for i in range(len(scopes))]
 
 
@@ -273,11 +273,15 @@ def _tallies(rows: Iterable[Mapping[str, Any]], field: str, periods: int) -> dic
     }
 
 
-def _grouped(scopes: Sequence[Scope], field: str, **annotations: Any) -> dict[Any, list[Tallies]]:
-    """The territory's ROW_KEYS per value of `field`, for each scope: one grouped query."""
-    within = Q()
+def _grouped(
+    scopes: Sequence[Scope], field: str, within: Q | None = None, **annotations: Any
+) -> dict[Any, list[Tallies]]:
+    """The territory's ROW_KEYS per value of `field`, for each scope (of the rows meeting
+    `within` too): one grouped query."""
+    periods = Q()
     for scope in scopes:
-        within |= conditions.territory(scope)
+        periods |= conditions.territory(scope)
+    within = periods if within is None else within & periods
     counts: dict[str, Any] = {}
     for i, scope in enumerate(scopes):
         counts.update(_sums(scope, Q(), i))
@@ -355,22 +359,27 @@ def _breakdowns(org: Org, scopes: Sequence[Scope]) -> dict[str, tuple[Row, ...]]
 
 def _regions(org: Org, scopes: Sequence[Scope]) -> tuple[Row, ...]:
     """The territory per region one level below the organisation's (and its own region's matters
-    about no region below it, as 本级): one query for the regions, one for the counts."""
+    about no region below it, as 本级): one query for the regions, one grouped query for the
+    counts per problem region, summed here into the regions they lie in."""
     region = org.region
     children = list(
         Region.objects.filter(parent=region).order_by("path").values_list("pk", "code", "name", "path")
     )
-    parts: dict[str, Q] = {f"c{pk}": Q(problem_region_path__startswith=path) for pk, _, _, path in children}
-    parts["own"] = Q(problem_region_id=region.pk)
-    aggregates: dict[str, Any] = {}
-    for i, scope in enumerate(scopes):
-        for name, where in parts.items():
-            aggregates.update(_sums(scope, where, i, f"_{name}"))
-    totals = CaseFact.objects.filter(territory_q(region.path)).aggregate(**aggregates)
+    periods = len(scopes)
+    grouped = _grouped(scopes, "problem_region_path", within=territory_q(region.path))
+    own_rows = _grouped(scopes, "problem_region_id", within=Q(problem_region_id=region.pk))
 
-    def tallies(name: str) -> list[Tallies]:
-        return [_read(totals, i, f"_{name}") for i in range(len(scopes))]
+    def total(paths: Iterable[str]) -> list[Tallies]:
+        sums = [[0] * len(ROW_KEYS) for _ in range(periods)]
+        for path in paths:
+            for i, tallies in enumerate(grouped[path]):
+                for n, value in enumerate(tallies):
+                    sums[i][n] += value
+        return [tuple(values) for values in sums]
 
-    rows = [_row(code, label, tallies(f"c{pk}"), len(scopes)) for pk, code, label, _ in children]
-    own = _row(region.code, OWN_REGION, tallies("own"), len(scopes))
+    rows = [
+        _row(code, label, total(p for p in grouped if p.startswith(path)), periods)
+        for _, code, label, path in children
+    ]
+    own = _row(region.code, OWN_REGION, own_rows.get(region.pk), periods)
     return (*_largest_first(rows), *([own] if _current(own) or not children else []))
