@@ -106,16 +106,17 @@ def _aggregate(measure: Measure, scope: Scope) -> Count | Sum:
 
 
 def _count_cases(scopes: Sequence[Scope]) -> list[dict[str, int]]:
-    """Every case count and rate part for each scope: one query (conditional aggregates)."""
+    """Every case count and rate part for each scope: one query per scope (conditional
+    aggregates), each over the rows its period may count only (`conditions.reach`), so that a
+    row is not tested against the conditions of a period it has no day in."""
     measures = {**CASE_CONDITIONS, **{f"part:{name}": m for name, m in PARTS.items()}}
     names = list(measures)
-    aggregates = {
-        f"m{n}_{i}": _aggregate(measures[name], scope)
-        for i, scope in enumerate(scopes)
-        for n, name in enumerate(names)
-    }
-    row = CaseFact.objects.filter(conditions.reach(scopes)).aggregate(**aggregates)
-    return [{name: row[f"m{n}_{i}"] or 0 for n, name in enumerate(names)} for i in range(len(scopes))]
+    counted = []
+    for scope in scopes:
+        aggregates = {f"m{n}": _aggregate(measures[name], scope) for n, name in enumerate(names)}
+        row = CaseFact.objects.filter(conditions.reach([scope])).aggregate(**aggregates)
+        counted.append({name: row[f"m{n}"] or 0 for n, name in enumerate(names)})
+    return counted
 
 
 def _count_supervisions(scopes: Sequence[Scope]) -> list[dict[str, int]]:
