@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import io
 import os
 import random
 import statistics
@@ -476,7 +477,7 @@ def measure_import(rows: int) -> int:
     from xinfang.statistics.importer import import_file
 
     t = time.perf_counter()
-    call_command("load_demo", without_cases=True, verbosity=0)
+    call_command("load_demo", without_cases=True, verbosity=0, stdout=io.StringIO())
     print(f"  load_demo --without-cases: {time.perf_counter() - t:.1f} s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench-import.csv"
@@ -498,7 +499,13 @@ def measure_import(rows: int) -> int:
 
 
 def write_import_file(path: Path, rows: int) -> None:
-    """`rows` rows: the example file's rows again and again, each block under fresh numbers."""
+    """`rows` rows: the example file's rows again and again, each block under fresh numbers.
+
+    Each row's 标题 and 内容 get words of their own (random characters), as real records differ:
+    a million copies of ten texts would make every registration's duplicate check (查重) weigh
+    all the earlier copies, which no real archive does."""
+    rng = random.Random(SEED)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
     with (ROOT / "docs" / "examples" / "import-example.csv").open(encoding="utf-8-sig", newline="") as f:
         template = list(csv.DictReader(f))
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -510,6 +517,8 @@ def write_import_file(path: Path, rows: int) -> None:
             values["信访件编号"] = f"{values['信访件编号']}-{block:06d}"
             if values["重复信访件编号"]:
                 values["重复信访件编号"] = f"{values['重复信访件编号']}-{block:06d}"
+            values["标题"] = f"{values['标题']}{''.join(rng.choices(pool, k=4))}"
+            values["内容"] = f"{values['内容']}{''.join(rng.choices(pool, k=60))}"
             writer.writerow(values)
 
 
