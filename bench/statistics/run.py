@@ -77,7 +77,8 @@ IMPORT_ROWS_ENV = "XF_BENCH_IMPORT_ROWS"
 
 def main() -> int:
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--import-rows", type=int, default=100_000)
+    # The children get no --import-rows: they read it from the environment the parent sets.
+    parser.add_argument("--import-rows", type=int, default=int(os.environ.get(IMPORT_ROWS_ENV, "100000")))
     args, rest = parser.parse_known_args()
     os.environ[IMPORT_ROWS_ENV] = str(args.import_rows)  # the children inherit it
     sys.argv = [sys.argv[0], *rest]
