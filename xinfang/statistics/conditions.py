@@ -21,7 +21,7 @@ figures whatever day it is run (a matter closed after the period end was open at
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +37,7 @@ from xinfang.core.timeutil import local_midnight
 from xinfang.orgs.models import Org
 from xinfang.statistics.figure import FIGURES, TRACKS, VISIT_PLACE_LEVELS, Kind
 from xinfang.statistics.indicators import OneTimeRule
+from xinfang.statistics.models import ImportedCase
 from xinfang.supervision.models import Supervision, SupervisionEvent
 
 __all__ = [
@@ -55,13 +56,16 @@ class Scope:
 
     `fact`: the prefix from the queried model to the `CaseFact` fields ("" on CaseFact,
     "report_fact__" on Case); `case`: the prefix to the `Case` fields ("case__" on CaseFact);
-    `case_pk`: the case's primary key there.
+    `case_pk`: the case's primary key there. `org_ids`: the organs whose path starts with
+    `org_path` (the organisation's organ and those under it), read once, so that the work
+    conditions compare ids on the fact row instead of joining the organs' table twice.
     """
 
     region_path: str
     org_path: str
     start: dt.date
     end: dt.date
+    org_ids: tuple[int, ...] = ()
     fact: str = ""
     case: str = "case__"
     case_pk: str = "case_id"
@@ -76,6 +80,9 @@ class Scope:
             org_path=org.path,
             start=start,
             end=end,
+            org_ids=tuple(
+                Org.objects.filter(path__startswith=org.path).order_by("pk").values_list("pk", flat=True)
+            ),
             entry_days=settings.XINFANG_ENTRY_DAYS,
             one_time=OneTimeRule(
                 repeat_window_days=settings.XINFANG_ONE_TIME_DAYS,
@@ -120,31 +127,54 @@ def matter(s: Scope) -> Q:
 
 def territory(s: Scope) -> Q:
     """属地: a matter about the organisation's region, received (信访日期) in the period."""
-    return matter(s) & territory_q(s.region_path, prefix=s.fact) & s.within("received_on")
+    return s.within("received_on") & territory_q(s.region_path, prefix=s.fact) & matter(s)
 
 
 def work_organs(s: Scope) -> Q:
     """Registered or accepted (answered) by the organisation's organ or one under it."""
-    return s.q(registered_org__path__startswith=s.org_path) | s.q(
-        responsible_org__path__startswith=s.org_path
-    )
+    return _registered_by_organs(s) | s.q(responsible_org_id__in=s.org_ids)
+
+
+def _registered_by_organs(s: Scope) -> Q:
+    return s.q(registered_org_id__in=s.org_ids)
 
 
 def work(s: Scope) -> Q:
     """The organs' matters received in the period: the base of 受理率 and of 满意度件."""
-    return matter(s) & work_organs(s) & s.within("received_on")
+    return s.within("received_on") & work_organs(s) & matter(s)
 
 
-def reach(s: Scope) -> Q:
-    """Every row any condition of the scope may count (the aggregate's WHERE, all periods)."""
-    return matter(s) & (territory_q(s.region_path, prefix=s.fact) | work_organs(s))
+# The days on which the work conditions put a matter in a period (`Scope.within`); the territory
+# conditions all use `received_on` (`territory`). A new condition on another day adds it here.
+WORK_DAYS = (
+    "received_on",
+    "registered_on",
+    "handle_due_on",
+    "closed_on",
+    "review_requested_on",
+    "rereview_requested_on",
+    "terminated_on",
+)
+
+
+def reach(scopes: Sequence[Scope]) -> Q:
+    """Every row any condition of the scopes may count (the aggregate's WHERE): a matter of the
+    territory received in one of the periods, or of the organs with one of its days in one.
+    The scopes differ only in their periods; bounding by the span of all of them is enough."""
+    s = replace(scopes[0], start=min(x.start for x in scopes), end=max(x.end for x in scopes))
+    in_span = Q()
+    for day in WORK_DAYS:
+        in_span |= s.within(day)
+    return matter(s) & (
+        territory_q(s.region_path, prefix=s.fact) & s.within("received_on") | work_organs(s) & in_span
+    )
 
 
 # --- territory conditions --------------------------------------------------------------------------
 
 
 def _visit(s: Scope) -> Q:
-    return territory(s) & s.q(channel=Channel.VISIT.value)
+    return s.q(channel=Channel.VISIT.value) & territory(s)
 
 
 def collective(s: Scope) -> Q:
@@ -158,15 +188,17 @@ def _individual(s: Scope) -> Q:
 
 def _visit_level(s: Scope, level: str) -> Q:
     """A visit registered at `level`: an imported case at its source organ's level (statistics.levels)."""
-    imported = f"{s.case}import_record"
+    # Uncorrelated subqueries on the few import rows (PostgreSQL hashes them once) rather than a
+    # join through `Case` for every fact row.
+    imports = ImportedCase.objects.values("case_id")
     return _visit(s) & (
-        Q(**{f"{imported}__registered_level": level})
-        | Q(**{f"{imported}__isnull": True}) & s.q(visit_level=level)
+        Q(**{f"{s.case_pk}__in": imports.filter(registered_level=level)})
+        | ~Q(**{f"{s.case_pk}__in": imports}) & s.q(visit_level=level)
     )
 
 
 def _channel(*channels: Channel) -> Callable[[Scope], Q]:
-    return lambda s: territory(s) & s.q(channel__in=[c.value for c in channels])
+    return lambda s: s.q(channel__in=[c.value for c in channels]) & territory(s)
 
 
 # --- work conditions -------------------------------------------------------------------------------
@@ -184,7 +216,7 @@ def closed(s: Scope) -> Q:
 
 def _due_in_period(s: Scope) -> Q:
     """按期办结率's selection: the handling clock's due day (限办截止时间) falls in the period."""
-    return matter(s) & work_organs(s) & s.within("handle_due_on")
+    return s.within("handle_due_on") & work_organs(s) & matter(s)
 
 
 def _closure_bucket(bucket: str) -> Callable[[Scope], Q]:
@@ -211,7 +243,7 @@ def _overdue(s: Scope) -> Q:
 
 def _registered(s: Scope) -> Q:
     """录入及时率's base: registered (登记) in the period by the organ or one under it."""
-    return matter(s) & s.q(registered_org__path__startswith=s.org_path) & s.within("registered_on")
+    return s.within("registered_on") & _registered_by_organs(s) & matter(s)
 
 
 def _lag_at_most(later: Any, earlier: Any, days: int) -> Q:
@@ -239,9 +271,9 @@ def _acceptance_bucket(track: str, bucket: str) -> Callable[[Scope], Q]:
 
     def condition(s: Scope) -> Q:
         base = (
-            matter(s)
+            s.within("registered_on")
             & work_organs(s)
-            & s.within("registered_on")
+            & matter(s)
             & s.q(is_repeat=False, **{f"{due}__isnull": False})
         )
         buckets = {
@@ -282,25 +314,25 @@ def _resolved_at_once(s: Scope, *, redo: bool) -> Q:
 
 def _first_time_closed(s: Scope) -> Q:
     """初次信访事项 closed in the period by the organs (一次性化解率's base)."""
-    return matter(s) & work_organs(s) & s.q(is_repeat=False) & s.within("closed_on")
+    return s.within("closed_on") & work_organs(s) & matter(s) & s.q(is_repeat=False)
 
 
 def _online_closed(s: Scope) -> Q:
-    return matter(s) & work_organs(s) & s.q(channel=Channel.ONLINE.value) & s.within("closed_on")
+    return s.within("closed_on") & s.q(channel=Channel.ONLINE.value) & work_organs(s) & matter(s)
 
 
 def _review(field: str, outcome: str | None = None) -> Callable[[Scope], Q]:
     """复查 / 复核 requested in the period on the organs' matters, and those decided `outcome`."""
 
     def condition(s: Scope) -> Q:
-        base = matter(s) & work_organs(s) & s.within(f"{field}_requested_on")
+        base = s.within(f"{field}_requested_on") & work_organs(s) & matter(s)
         return base if outcome is None else base & s.q(**{f"{field}_outcome": outcome})
 
     return condition
 
 
 def _declined(kind: str) -> Callable[[Scope], Q]:
-    return lambda s: matter(s) & work_organs(s) & s.q(declined=kind) & s.within("closed_on")
+    return lambda s: s.within("closed_on") & s.q(declined=kind) & work_organs(s) & matter(s)
 
 
 def _rated(track: str, value: str | None = None) -> Callable[[Scope], Q]:
@@ -365,7 +397,7 @@ def _case_conditions() -> dict[str, Measure]:
         found[f"{name}.件次"] = Measure(_review(step))
         for outcome, label in (("uphold", "维持"), ("revoke", "撤销"), ("change", "变更")):
             found[f"{name}.{label}"] = Measure(_review(step, outcome))
-    found["终结.件次"] = Measure(lambda s: matter(s) & work_organs(s) & s.within("terminated_on"))
+    found["终结.件次"] = Measure(lambda s: s.within("terminated_on") & work_organs(s) & matter(s))
     found["不予受理.件次"] = Measure(_declined("declined"))
     found["不再受理.件次"] = Measure(_declined("refused_again"))
     for track in TRACKS:

@@ -106,16 +106,17 @@ def _aggregate(measure: Measure, scope: Scope) -> Count | Sum:
 
 
 def _count_cases(scopes: Sequence[Scope]) -> list[dict[str, int]]:
-    """Every case count and rate part for each scope: one query (conditional aggregates)."""
+    """Every case count and rate part for each scope: one query per scope (conditional
+    aggregates), each over the rows its period may count only (`conditions.reach`), so that a
+    row is not tested against the conditions of a period it has no day in."""
     measures = {**CASE_CONDITIONS, **{f"part:{name}": m for name, m in PARTS.items()}}
     names = list(measures)
-    aggregates = {
-        f"m{n}_{i}": _aggregate(measures[name], scope)
-        for i, scope in enumerate(scopes)
-        for n, name in enumerate(names)
-    }
-    row = CaseFact.objects.filter(conditions.reach(scopes[0])).aggregate(**aggregates)
-    return [{name: row[f"m{n}_{i}"] or 0 for n, name in enumerate(names)} for i in range(len(scopes))]
+    counted = []
+    for scope in scopes:
+        aggregates = {f"m{n}": _aggregate(measures[name], scope) for n, name in enumerate(names)}
+        row = CaseFact.objects.filter(conditions.reach([scope])).aggregate(**aggregates)
+        counted.append({name: row[f"m{n}"] or 0 for n, name in enumerate(names)})
+    return counted
 
 
 def _count_supervisions(scopes: Sequence[Scope]) -> list[dict[str, int]]:
@@ -267,22 +268,37 @@ def _read(values: Mapping[str, Any], i: int, suffix: str = "") -> Tallies:
     return tuple(values[f"{letter}{i}{suffix}"] or 0 for letter in "npcq")
 
 
-def _tallies(rows: Iterable[Mapping[str, Any]], field: str, periods: int) -> dict[Any, list[Tallies]]:
-    return {
-        row[field]: [_read(row, i) for i in range(periods)] for row in rows if row[field] not in (None, "")
-    }
+Groups = dict[tuple[Any, ...], list[Tallies]]
 
 
-def _grouped(scopes: Sequence[Scope], field: str, **annotations: Any) -> dict[Any, list[Tallies]]:
-    """The territory's ROW_KEYS per value of `field`, for each scope: one grouped query."""
-    within = Q()
+def _grouped(scopes: Sequence[Scope], fields: tuple[str, ...], **annotations: Any) -> Groups:
+    """The territory's ROW_KEYS per combination of values of `fields`, for each scope: one
+    grouped query, which `_by` rolls up into the breakdown by any one of the fields (one query
+    for several breakdowns: each scan of the territory's rows costs the same)."""
+    periods = Q()
     for scope in scopes:
-        within |= conditions.territory(scope)
+        periods |= conditions.territory(scope)
     counts: dict[str, Any] = {}
     for i, scope in enumerate(scopes):
         counts.update(_sums(scope, Q(), i))
-    rows = CaseFact.objects.filter(within).annotate(**annotations).values(field).annotate(**counts).order_by()
-    return _tallies(rows, field, len(scopes))
+    rows = (
+        CaseFact.objects.filter(periods).annotate(**annotations).values(*fields).annotate(**counts).order_by()
+    )
+    return {tuple(row[f] for f in fields): [_read(row, i) for i in range(len(scopes))] for row in rows}
+
+
+def _by(groups: Groups, index: int) -> dict[Any, list[Tallies]]:
+    """The sums of `groups` per value of their `index`-th field (a blank value is no row)."""
+    sums: dict[Any, list[list[int]]] = {}
+    for key, tallies in groups.items():
+        value = key[index]
+        if value in (None, ""):
+            continue
+        into = sums.setdefault(value, [[0] * len(ROW_KEYS) for _ in tallies])
+        for i, period in enumerate(tallies):
+            for n, number in enumerate(period):
+                into[i][n] += number
+    return {value: [tuple(period) for period in periods] for value, periods in sums.items()}
 
 
 def _row(code: str, label: str, tallies: Sequence[Tallies] | None, periods: int) -> Row:
@@ -317,17 +333,22 @@ def _month_key(value: Any) -> dt.date:
 
 
 def _breakdowns(org: Org, scopes: Sequence[Scope]) -> dict[str, tuple[Row, ...]]:
+    """Every breakdown from three grouped queries: by category, by month / region / channel, and
+    by responsible unit."""
     periods = len(scopes)
     result: dict[str, tuple[Row, ...]] = {}
-    level1 = _grouped(scopes, "category_l1")
-    level2 = _grouped(scopes, "category_l2")
+    categories = _grouped(scopes, ("category_l1", "category_l2"))
+    level1, level2 = _by(categories, 0), _by(categories, 1)
     names = dict(ContentCategory.objects.filter(code__in=[*level1, *level2]).values_list("code", "name"))
     result["内容分类"] = _largest_first(_row(c, names.get(c, c), t, periods) for c, t in level1.items())
     result["内容分类二级"] = _largest_first(_row(c, names.get(c, c), t, periods) for c, t in level2.items())
 
-    by_month = {
-        _month_key(k): v for k, v in _grouped(scopes, "month", month=TruncMonth("received_on")).items()
-    }
+    places = _grouped(
+        scopes,
+        ("month", "problem_region_path", "problem_region_id", "channel"),
+        month=TruncMonth("received_on"),
+    )
+    by_month = {_month_key(k): v for k, v in _by(places, 0).items()}
     months = [_months(scope.start, scope.end) for scope in scopes]
     rows = []
     for n, month in enumerate(months[0]):
@@ -339,38 +360,34 @@ def _breakdowns(org: Org, scopes: Sequence[Scope]) -> dict[str, tuple[Row, ...]]
         rows.append(_row(month.strftime("%Y-%m"), f"{month.year}年{month.month}月", tallies, periods))
     result["月度"] = tuple(rows)
 
-    result["问题属地"] = _regions(org, scopes)
+    result["问题属地"] = _regions(org, periods, _by(places, 1), _by(places, 2))
 
-    units = _grouped(scopes, "responsible_org_id")
+    units = _by(_grouped(scopes, ("responsible_org_id",)), 0)
     unit_names = dict(Org.objects.filter(pk__in=list(units)).values_list("pk", "name"))
     result["责任单位"] = _largest_first(
         _row(str(pk), unit_names.get(pk, str(pk)), t, periods) for pk, t in units.items()
     )
-    channels = _grouped(scopes, "channel")
+    channels = _by(places, 3)
     result["信访形式"] = _largest_first(
         _row(c, str(Channel(c).label), t, periods) for c, t in channels.items() if c in Channel.values
     )
     return result
 
 
-def _regions(org: Org, scopes: Sequence[Scope]) -> tuple[Row, ...]:
+def _regions(
+    org: Org, periods: int, by_path: Mapping[str, list[Tallies]], by_region: Mapping[int, list[Tallies]]
+) -> tuple[Row, ...]:
     """The territory per region one level below the organisation's (and its own region's matters
-    about no region below it, as 本级): one query for the regions, one for the counts."""
+    about no region below it, as 本级), from the territory's counts per problem region."""
     region = org.region
     children = list(
         Region.objects.filter(parent=region).order_by("path").values_list("pk", "code", "name", "path")
     )
-    parts: dict[str, Q] = {f"c{pk}": Q(problem_region_path__startswith=path) for pk, _, _, path in children}
-    parts["own"] = Q(problem_region_id=region.pk)
-    aggregates: dict[str, Any] = {}
-    for i, scope in enumerate(scopes):
-        for name, where in parts.items():
-            aggregates.update(_sums(scope, where, i, f"_{name}"))
-    totals = CaseFact.objects.filter(territory_q(region.path)).aggregate(**aggregates)
 
-    def tallies(name: str) -> list[Tallies]:
-        return [_read(totals, i, f"_{name}") for i in range(len(scopes))]
+    def total(path: str) -> list[Tallies]:
+        inside = [tallies for p, tallies in by_path.items() if p.startswith(path)]
+        return [tuple(sum(t[i][n] for t in inside) for n in range(len(ROW_KEYS))) for i in range(periods)]
 
-    rows = [_row(code, label, tallies(f"c{pk}"), len(scopes)) for pk, code, label, _ in children]
-    own = _row(region.code, OWN_REGION, tallies("own"), len(scopes))
+    rows = [_row(code, label, total(path), periods) for _, code, label, path in children]
+    own = _row(region.code, OWN_REGION, by_region.get(region.pk), periods)
     return (*_largest_first(rows), *([own] if _current(own) or not children else []))
