@@ -111,6 +111,15 @@ _CATEGORIES = [
 _MONTHS = [(688, 1102), (590, 981), (745, 1230), (720, 1150), (701, 1189), (766, 1183)]
 
 
+def _totals(code: str, label: str, count: int, persons: int) -> Row:
+    """A breakdown row with only the totals (件次, 人次)."""
+    return Row(
+        code,
+        label,
+        {"信访总量.件次": Figure("信访总量.件次", count), "信访总量.人次": Figure("信访总量.人次", persons)},
+    )
+
+
 def _figure(key: str, current: Value, previous: Value, comparison: Comparison | None) -> Figure:
     return Figure(key, current, previous if comparison else None)
 
@@ -149,25 +158,11 @@ def sample_report(
         for index, (name, (count, persons), (batches, people), previous) in enumerate(_CATEGORIES, start=1)
     )
     months = tuple(
-        Row(
-            f"{start.year}-{month:02d}",
-            f"{month}月",
-            {
-                "信访总量.件次": Figure("信访总量.件次", count),
-                "信访总量.人次": Figure("信访总量.人次", persons),
-            },
-        )
+        _totals(f"{start.year}-{month:02d}", f"{month}月", count, persons)
         for month, (count, persons) in enumerate(_MONTHS, start=1)
     )
     channels = tuple(
-        Row(
-            code,
-            label,
-            {
-                "信访总量.件次": Figure("信访总量.件次", count),
-                "信访总量.人次": Figure("信访总量.人次", persons),
-            },
-        )
+        _totals(code, label, count, persons)
         for code, label, count, persons in (
             ("visit", "来访", 1530, 2981),
             ("online", "网上信访", 1421, 1600),
@@ -177,14 +172,7 @@ def sample_report(
         )
     )
     regions = tuple(
-        Row(
-            code,
-            label,
-            {
-                "信访总量.件次": Figure("信访总量.件次", count),
-                "信访总量.人次": Figure("信访总量.人次", persons),
-            },
-        )
+        _totals(code, label, count, persons)
         for code, label, count, persons in (
             ("990102", "东城区", 1320, 2140),
             ("990121", "示例县", 1190, 1902),
@@ -193,14 +181,7 @@ def sample_report(
         )
     )
     units = tuple(
-        Row(
-            code,
-            label,
-            {
-                "信访总量.件次": Figure("信访总量.件次", count),
-                "信访总量.人次": Figure("信访总量.人次", persons),
-            },
-        )
+        _totals(code, label, count, persons)
         for code, label, count, persons in (
             ("u1", "市住房和城乡建设局", 802, 1310),
             ("u2", "市自然资源和规划局", 560, 960),
