@@ -138,6 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Chinese is the user's language; times are stored in UTC and shown in Beijing time.
 LANGUAGE_CODE = "zh-hans"
+# The only language: LocaleMiddleware would otherwise follow the browser's Accept-Language and show
+# Django's own messages (form errors, the back office) in English to a browser set to English.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
