@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -92,14 +93,19 @@ class CappedPaginator(Paginator):
         return min(self.count, self.cap)
 
 
+def case_page(request: HttpRequest, cases: QuerySet[Case]) -> tuple[Page, set[int]]:
+    """The requested page of `cases` for `_case_table.html`, and which of its cases are overdue."""
+    number = request.GET.get("page")
+    page = CappedPaginator(cases, PER_PAGE, page=number).get_page(number)
+    at, duties = now(), duty_clock_names()
+    return page, {case.pk for case in page if is_overdue(case, at, duties)}
+
+
 @staff_required
 def case_list(request: HttpRequest) -> HttpResponse:
     cases, params = _filtered(request)
-    number = request.GET.get("page")
-    page = CappedPaginator(cases, PER_PAGE, page=number).get_page(number)
+    page, overdue_ids = case_page(request, cases)
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
-    at, duties = now(), duty_clock_names()
-    overdue_ids = {case.pk for case in page if is_overdue(case, at, duties)}
     return render(
         request,
         "workbench/cases/list.html",

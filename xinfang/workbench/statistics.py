@@ -21,8 +21,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from xinfang.cases.clocks import duty_clock_names, is_overdue
-from xinfang.core.timeutil import local_date, now
+from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Org, User
 from xinfang.orgs.selectors import orgs_under, user_orgs
 from xinfang.statistics import figures
@@ -34,7 +33,7 @@ from xinfang.statistics.render import Rendered, ReportTemplateError
 from xinfang.statistics.render import render as render_report
 from xinfang.statistics.render_context import FigureView, period_words
 from xinfang.statistics.templatetags.report_tags import compared
-from xinfang.workbench.cases import CappedPaginator, staff_required
+from xinfang.workbench.cases import case_page, staff_required
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +44,6 @@ DOWNLOADS = {
 }
 NO_ORGS = "您的账号不属于任何机构，不能查看统计分析。"
 ORG_REFUSED = "您无权查看该机构的统计。"
-PER_PAGE = 30
 RECENT_JOBS = 5
 
 # The key figures shown as cards: a title and the figures it shows (来访: 批 and 人次).
@@ -362,9 +360,7 @@ def figure_case_list(request: HttpRequest) -> HttpResponse:
     except KeyError:
         raise Http404("该指标不对应信访件。") from None
     cases = cases.select_related("current_org", "category").order_by("-registered_at", "-id")
-    number = request.GET.get("page")
-    page = CappedPaginator(cases, PER_PAGE, page=number).get_page(number)
-    at, duties = now(), duty_clock_names()
+    page, overdue_ids = case_page(request, cases)
     return render(
         request,
         "workbench/statistics/cases.html",
@@ -375,6 +371,6 @@ def figure_case_list(request: HttpRequest) -> HttpResponse:
             "period": period_words(data["start"], data["end"]),
             "query": f"{form.query()}&{urlencode({'key': key})}",
             "back": form.query(),
-            "overdue_ids": {case.pk for case in page if is_overdue(case, at, duties)},
+            "overdue_ids": overdue_ids,
         },
     )
