@@ -26,6 +26,7 @@ from xinfang.api.schemas import (
     Id,
 )
 from xinfang.cases import services
+from xinfang.cases.documents import DOCX_MIME
 from xinfang.cases.models import Case, Status
 from xinfang.cases.selectors import case_detail, cases_filtered, hidden_as_accused
 from xinfang.core.errors import NotAllowed, ServiceError
@@ -34,7 +35,6 @@ from xinfang.orgs.models import User
 router = Router(tags=["cases"])
 logger = logging.getLogger(__name__)
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Printable ASCII, no space at either end (an HTTP header value travels safely only as such).
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 
@@ -208,7 +208,7 @@ def document_list(request: HttpRequest, case_id: Id) -> list[dict[str, str]]:
         "responses": {
             200: {
                 "description": "The document as a .docx file.",
-                "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+                "content": {DOCX_MIME: {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
@@ -229,4 +229,4 @@ def document_get(
         if exc.code == "not_found" and exc.field is None:
             exc.field = "kind"
         raise
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=DOCX)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=DOCX_MIME)

@@ -28,6 +28,7 @@ from xinfang.api.pagination import CURSOR_PATTERN, decode_cursor
 from xinfang.api.presenters import case_row, org_ref
 from xinfang.api.schemas import BodyBool, BodyId, CaseListItemOut, Day, DocumentOut, Id, LongText
 from xinfang.cases.clocks import case_clocks
+from xinfang.cases.documents import DOCX_MIME
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.deadlines.models import CLOCK_LABELS
 from xinfang.orgs.models import Org, OrgKind, User
@@ -41,7 +42,6 @@ router = Router(tags=["supervision"])
 # Clocks whose due date still matters: a calendar warning on them is listed with the case's warnings.
 CLOCK_STILL_COUNTING = frozenset({"running", "paused", "overdue"})
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SUPERVISION_NOT_FOUND = "督办不存在，或您无权查看。"
 
 
@@ -437,7 +437,7 @@ def letter_list(request: HttpRequest, supervision_id: Id) -> list[dict[str, str]
         "responses": {
             200: {
                 "description": "The letter as a .docx file.",
-                "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+                "content": {DOCX_MIME: {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
@@ -454,4 +454,4 @@ def letter_get(
         if exc.field == "letter":
             exc.field = "kind"
         raise
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=DOCX)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=DOCX_MIME)

@@ -35,6 +35,7 @@ from xinfang.cases.selectors import case_detail, case_events, cases_filtered
 from xinfang.core.errors import ServiceError
 from xinfang.core.text import clean_text
 from xinfang.core.timeutil import now
+from xinfang.workbench.downloads import file_download
 
 
 def staff_required(view: Any) -> Any:
@@ -183,9 +184,7 @@ def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse
         return render(
             request, "workbench/forbidden.html", {"message": DOCUMENT_REFUSED, "case": case}, status=403
         )
-    response = HttpResponse(content, content_type=DOCX_MIME)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
+    return file_download(content, filename, DOCX_MIME)
 
 
 @staff_required
@@ -199,9 +198,3 @@ def case_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> H
             request, "workbench/forbidden.html", {"message": ATTACHMENT_REFUSED, "case": case}, status=403
         )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
-
-
-def _quote(filename: str) -> str:
-    from urllib.parse import quote
-
-    return quote(filename)

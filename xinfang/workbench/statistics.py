@@ -21,6 +21,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
+from xinfang.cases.documents import DOCX_MIME
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Org, User
 from xinfang.orgs.selectors import orgs_under, user_orgs
@@ -34,9 +35,8 @@ from xinfang.statistics.render import render as render_report
 from xinfang.statistics.render_context import FigureView, period_words
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.workbench.cases import case_page, staff_required
+from xinfang.workbench.downloads import XLSX_MIME
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOADS = {
     "docx": ("Word", DOCX_MIME),
     "xlsx": ("Excel", XLSX_MIME),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from xinfang.statistics.models import ReportJob
 from xinfang.statistics.render_context import period_words
 from xinfang.statistics.tasks import write_report_file
 from xinfang.workbench.cases import staff_required
+from xinfang.workbench.downloads import file_download
 from xinfang.workbench.statistics import DOWNLOADS, NoOrgs, filters_form, refused, reportable_orgs
 
 # A written report file is kept this long (older ones are dropped when anyone asks for a new one).
@@ -106,6 +106,4 @@ def report_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     if job.status != ReportJob.Status.DONE:
         raise Http404("报告还没有生成。")
-    response = HttpResponse(bytes(job.content), content_type=DOWNLOADS[job.fmt][1])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.filename)}"
-    return response
+    return file_download(bytes(job.content), job.filename, DOWNLOADS[job.fmt][1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from xinfang.cases.documents import DOCX_MIME
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_detail, sees_case
 from xinfang.core.errors import ServiceError
@@ -40,8 +41,8 @@ from xinfang.supervision.models import (
     SupervisionStatus,
 )
 from xinfang.workbench.cases import staff_required
+from xinfang.workbench.downloads import file_download
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PER_PAGE = 30
 TABS = {"overdue": "已超期", "due_soon": "临期预警"}
 
@@ -340,9 +341,7 @@ def supervision_letter(request: HttpRequest, supervision_id: int, kind: str) -> 
         filename, content = render_letter(supervision, kind)
     except ServiceError as exc:
         raise Http404(exc.message) from None
-    response = HttpResponse(content, content_type=DOCX_MIME)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_download(content, filename, DOCX_MIME)
 
 
 # ---------------------------------------------------------------- opening, from a case
