@@ -16,14 +16,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xinfang.cases.documents import DOCX_MIME
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import case_detail, sees_case
+from xinfang.cases.selectors import case_detail
 from xinfang.core.errors import ServiceError
 from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
@@ -35,7 +35,6 @@ from xinfang.supervision import selectors, services
 from xinfang.supervision.letters import available_letters, render_letter
 from xinfang.supervision.models import (
     ACTIVE_STATUSES,
-    DueWarning,
     Reason,
     Supervision,
     SupervisionStatus,
@@ -144,19 +143,6 @@ def _service_error_on(form: forms.Form, exc: ServiceError, *, fields: dict[str, 
 # ---------------------------------------------------------------- lists
 
 
-def _flagged_by_unit(user: User) -> dict[tuple[str, int], int]:
-    """How many visible cases each unit has flagged, per kind: one grouped read of the warnings."""
-    rows = (
-        DueWarning.objects.filter(sees_case(user, "case_id"), resolved_at__isnull=True)
-        # The unit by a probe of each counted case, not a join of every case (see sees_case).
-        .annotate(unit=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("current_org")[:1]))
-        .order_by()
-        .values_list("kind", "unit")
-        .annotate(n=Count("case", distinct=True))
-    )
-    return {(kind, org): n for kind, org, n in rows}
-
-
 def _unit_choices(user: User, flagged: dict[tuple[str, int], int]) -> list[Org]:
     """The user's own units first, then every other unit that has a flagged case the user sees."""
     own = list(user_orgs(user).order_by("pk"))
@@ -170,7 +156,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     tab = request.GET.get("tab", "overdue")
     tab = tab if tab in TABS else "overdue"
-    flagged = _flagged_by_unit(user)
+    flagged = selectors.flagged_by_unit(user)
     units = _unit_choices(user, flagged)
     wanted = request.GET.get("org", "")
     unit = Org.objects.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 19 else None
