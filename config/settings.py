@@ -207,6 +207,9 @@ XINFANG_ENTRY_DAYS = env_int("XINFANG_ENTRY_DAYS", 1, minimum=0)
 XINFANG_ONE_TIME_DAYS = env_int("XINFANG_ONE_TIME_DAYS", 90, minimum=0)
 XINFANG_ONE_TIME_COUNT_REPEATS = env_bool("XINFANG_ONE_TIME_COUNT_REPEATS", True)
 XINFANG_ONE_TIME_COUNT_APPEALS = env_bool("XINFANG_ONE_TIME_COUNT_APPEALS", True)
+# PostgreSQL: the memory each grouping of a report may hash in (SET LOCAL work_mem): below it the
+# planner sorts the rows instead, several times slower on a large archive (bench/statistics).
+XINFANG_REPORT_WORK_MEM_MB = env_int("XINFANG_REPORT_WORK_MEM_MB", 64, minimum=4)
 # Whether a matter whose rating window passed unrated counts as rated 满意 (DOMAIN §3, unsettled).
 XINFANG_UNRATED_DEEMED_SATISFIED = env_bool("XINFANG_UNRATED_DEEMED_SATISFIED", False)
 # Where the content classifier trained by `textintel_train` lives, and how far back 类案预警 looks.

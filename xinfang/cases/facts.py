@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, OuterRef, Q, Subquery
 
 from xinfang.cases.categories import level1_code
 from xinfang.cases.clocks import clock_event, work_calendar
@@ -39,9 +39,15 @@ from xinfang.deadlines.clocks import derive_clocks
 from xinfang.deadlines.profiles import profile_for_region
 from xinfang.deadlines.selectors import current_profiles
 
-# The columns of a fact row (attribute names: `_id` for a foreign key), in the model's order.
+# The columns that follow other cases' events (their links to this case), not this case's own:
+# kept by `refresh_first_repeats`, checked by `verify_events` on their own.
+LINKED_FIELDS = ("first_repeat_on",)
+# The columns of a fact row derived from the case's own row and events (attribute names: `_id`
+# for a foreign key), in the model's order.
 FACT_FIELDS: tuple[str, ...] = tuple(
-    field.attname for field in CaseFact._meta.concrete_fields if not field.primary_key
+    field.attname
+    for field in CaseFact._meta.concrete_fields
+    if not field.primary_key and field.attname not in LINKED_FIELDS
 )
 # Columns that follow configuration as well as the events (see the module docstring).
 CONFIGURED_FIELDS = frozenset(
@@ -77,6 +83,7 @@ class CaseInput:
     problem_region_code: str
     registered_org_id: int
     registered_level: str
+    outside_level: str
     received_on: dt.date
     headcount: int
     via_proper_ladder: bool
@@ -95,11 +102,15 @@ class CaseInput:
             problem_region_code=region.code,
             registered_org_id=case.registered_org_id,
             registered_level=case.registered_level,
+            outside_level=case.outside_level,
             received_on=case.received_on,
             headcount=case.headcount,
             via_proper_ladder=case.via_proper_ladder,
         )
 
+
+# What a case written before a registration fact existed has for it (a migration's rebuild).
+_CASE_DEFAULTS = {"outside_level": ""}
 
 # The `Case` values behind a CaseInput, in its field order (for values_list over many cases).
 CASE_INPUT_VALUES = (
@@ -112,6 +123,7 @@ CASE_INPUT_VALUES = (
     "problem_region__code",
     "registered_org_id",
     "registered_level",
+    "outside_level",
     "received_on",
     "headcount",
     "via_proper_ladder",
@@ -214,7 +226,8 @@ def fact_values(
         "is_collective": COLLECTIVE.holds(case),
         "is_skip_level": SKIP_LEVEL.holds(case),
         "is_beijing_visit": BEIJING_VISIT.holds(case),
-        "visit_level": case.registered_level if case.channel == Channel.VISIT else "",
+        # an imported visit counts at the level of the outside organ that registered it
+        "visit_level": (case.outside_level or case.registered_level) if case.channel == Channel.VISIT else "",
         "is_repeat": state.repeat_of_id is not None,
         "repeat_of_id": state.repeat_of_id,
         "duplicate_of_id": state.duplicate_of_id,
@@ -254,6 +267,47 @@ def store_facts(case: Case, events: Sequence[EventLike], projection: Projection,
     if first or not CaseFact.objects.filter(pk=case.pk).update(**values):
         # also a case written before fact rows existed, if it was not rebuilt
         CaseFact(case_id=case.pk, **values).save(force_insert=True)
+    if events and events[-1].kind in _LINK_KINDS:
+        # This case became (or stopped being) a repeat of another, or a duplicate: the earlier
+        # cases it names keep their first repeat's date (one more statement, on links only).
+        refresh_first_repeats(_link_targets(events))
+
+
+# The events that set a case's repeat_of / duplicate_of (replay): a link, a 不再受理 of a repeat.
+_LINK_KINDS = frozenset({EventKind.LINKED, EventKind.REFUSED_AGAIN})
+
+
+def _link_targets(events: Sequence[EventLike]) -> set[int]:
+    """Every case the case's link events ever named as the earlier one of a repeat."""
+    targets = set()
+    for event in events:
+        if event.kind == EventKind.LINKED and event.payload.get("kind") == "repeat":
+            targets.add(int(event.payload["target"]))
+        elif event.kind == EventKind.REFUSED_AGAIN and event.payload.get("earlier") is not None:
+            targets.add(int(event.payload["earlier"]))
+    return targets
+
+
+def first_repeats() -> Subquery:
+    """`CaseFact.first_repeat_on` computed from the repeats' rows, for the row in `OuterRef`."""
+    return Subquery(
+        CaseFact.objects.filter(repeat_of_id=OuterRef("case_id"), duplicate_of__isnull=True)
+        .order_by()
+        .values("repeat_of_id")
+        .annotate(first=Min("received_on"))
+        .values("first")[:1]
+    )
+
+
+def refresh_first_repeats(case_ids: Iterable[int] | None) -> int:
+    """Recompute `first_repeat_on` of the cases `case_ids` (None: every case): one statement."""
+    rows = CaseFact.objects.all()
+    if case_ids is not None:
+        ids = sorted(set(case_ids))
+        if not ids:
+            return 0
+        rows = rows.filter(case_id__in=ids)
+    return rows.update(first_repeat_on=first_repeats())
 
 
 def fact_differences(stored: Mapping[str, Any], derived: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -299,6 +353,14 @@ def rebuild_facts(
     # A migration's historical model has the columns of its time: later ones are filled by the
     # migration that adds them.
     columns = {field.attname for field in fact_model._meta.concrete_fields}
+    # ... and its case model too: a column added later takes its default.
+    case_columns = {n for f in case_model._meta.concrete_fields for n in (f.name, f.attname)} | {"pk"}
+    present = [v for v in CASE_INPUT_VALUES if v.split("__")[0] in case_columns]
+    names = [
+        name
+        for name, v in zip(CaseInput.__dataclass_fields__, CASE_INPUT_VALUES, strict=True)
+        if v in present
+    ]
     cases = case_model.objects.order_by("pk")
     if case_ids is not None:
         cases = cases.filter(pk__in=list(case_ids))
@@ -306,13 +368,11 @@ def rebuild_facts(
     while True:
         with transaction.atomic():
             batch = list(
-                cases.select_for_update(of=("self",))
-                .filter(pk__gt=last)
-                .values_list(*CASE_INPUT_VALUES)[:chunk]
+                cases.select_for_update(of=("self",)).filter(pk__gt=last).values_list(*present)[:chunk]
             )
             if not batch:
-                return result
-            inputs = [CaseInput(*row) for row in batch]
+                break
+            inputs = [CaseInput(**{**_CASE_DEFAULTS, **dict(zip(names, row, strict=True))}) for row in batch]
             last = inputs[-1].pk
             by_case: dict[int, list[_Row]] = {case.pk: [] for case in inputs}
             rows = event_model.objects.filter(case_id__in=list(by_case)).order_by("case_id", "seq")
@@ -333,6 +393,18 @@ def rebuild_facts(
             fact_model.objects.filter(case_id__in=[fact.case_id for fact in facts]).delete()
             fact_model.objects.bulk_create(facts, batch_size=1000)
             result.cases += len(facts)
+    if fact_model is CaseFact:  # a migration's historical model fills its own columns
+        _refresh_after_rebuild(case_ids)
+    return result
+
+
+def _refresh_after_rebuild(case_ids: Sequence[int] | None) -> None:
+    """The rebuilt rows' first repeats, and those of the cases they are repeats of."""
+    if case_ids is None:
+        refresh_first_repeats(None)
+        return
+    targets = CaseFact.objects.filter(case_id__in=list(case_ids), repeat_of_id__isnull=False)
+    refresh_first_repeats({*case_ids, *targets.values_list("repeat_of_id", flat=True)})
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 
 from xinfang.cases.facts import (
     CASE_INPUT_VALUES,
@@ -45,8 +45,9 @@ from xinfang.cases.facts import (
     fact_differences,
     fact_label,
     fact_values,
+    first_repeats,
 )
-from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.models import Case, CaseEvent, CaseFact
 from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
 from xinfang.cases.services._core import GENESIS_HASH, chain_key, event_digest
 from xinfang.core.timeutil import now
@@ -476,4 +477,28 @@ def verify(
     if not number:
         for case_id in sorted(set(anchors.heads) - seen):
             found(f"信访件 #{case_id} 已锚定，但已不存在（被删除）")
+    if facts:
+        for problem in linked_fact_problems(number):
+            found(problem)
     return result
+
+
+def linked_fact_problems(number: str | None = None) -> list[str]:
+    """Fact rows whose first repeat's date (`CaseFact.first_repeat_on`, kept from the repeats'
+    links) differs from the one their repeats' rows give: one query."""
+    rows = CaseFact.objects.annotate(expected=first_repeats())
+    if number:
+        rows = rows.filter(case__number=number)
+    wrong = (
+        Q(first_repeat_on__isnull=True, expected__isnull=False)
+        | Q(first_repeat_on__isnull=False, expected__isnull=True)
+        | Q(first_repeat_on__lt=F("expected"))
+        | Q(first_repeat_on__gt=F("expected"))
+    )
+    label = fact_label("first_repeat_on")
+    return [
+        f"{case_number}: 统计事实“{label}”为 {stored!r}，按重复信访件应为 {expected!r}（请运行 rebuild_case_facts）"
+        for case_number, stored, expected in rows.filter(wrong)
+        .order_by("case_id")
+        .values_list("case__number", "first_repeat_on", "expected")
+    ]

@@ -107,6 +107,11 @@ class Case(models.Model):
         Org, verbose_name="登记机构", on_delete=models.PROTECT, related_name="registered_cases"
     )
     registered_level = models.CharField("登记机构级别", max_length=16)
+    # A matter received through another system's exchange (the historic import): the level of the
+    # organ outside this installation that registered it, which statistics count (a visit to the
+    # national bureau is a 进京访 though this installation's bureau registered it here). Blank for
+    # matters registered here.
+    outside_level = models.CharField("来源登记机构级别", max_length=16, blank=True)
     headcount = models.PositiveIntegerField("信访人数", default=1)
     via_proper_ladder = models.BooleanField("依法逐级走访", default=True)
     accused_person = models.CharField("被反映人", max_length=100, blank=True)
@@ -483,6 +488,10 @@ class CaseFact(models.Model):
     bureau_rated_on = models.DateField("信访部门评价日期", null=True)
     unit_rating = models.CharField("责任单位评价", max_length=16, blank=True)
     unit_rated_on = models.DateField("责任单位评价日期", null=True)
+    # The earliest 信访日期 of a repeat petition (同人同事) of this case that is not a duplicate: the
+    # one column that follows other cases' events (their links), kept by their services
+    # (`facts.refresh_first_repeats`); 一次性化解 compares it with the closure without a subquery.
+    first_repeat_on = models.DateField("首次重复信访日期", null=True)
 
     class Meta:
         verbose_name = "统计事实"

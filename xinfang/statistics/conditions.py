@@ -32,12 +32,11 @@ from django.db.models.lookups import LessThanOrEqual
 
 from xinfang.cases.expressions import COLLECTIVE
 from xinfang.cases.facts import territory_q
-from xinfang.cases.models import CaseFact, Channel
+from xinfang.cases.models import Channel
 from xinfang.core.timeutil import local_midnight
 from xinfang.orgs.models import Org
 from xinfang.statistics.figure import FIGURES, TRACKS, VISIT_PLACE_LEVELS, Kind
 from xinfang.statistics.indicators import OneTimeRule
-from xinfang.statistics.models import ImportedCase
 from xinfang.supervision.models import Supervision, SupervisionEvent
 
 __all__ = [
@@ -187,14 +186,8 @@ def _individual(s: Scope) -> Q:
 
 
 def _visit_level(s: Scope, level: str) -> Q:
-    """A visit registered at `level`: an imported case at its source organ's level (statistics.levels)."""
-    # Uncorrelated subqueries on the few import rows (PostgreSQL hashes them once) rather than a
-    # join through `Case` for every fact row.
-    imports = ImportedCase.objects.values("case_id")
-    return _visit(s) & (
-        Q(**{f"{s.case_pk}__in": imports.filter(registered_level=level)})
-        | ~Q(**{f"{s.case_pk}__in": imports}) & s.q(visit_level=level)
-    )
+    """A visit registered at `level`: an imported case at its outside organ's level (`Case.outside_level`)."""
+    return _visit(s) & s.q(visit_level=level)
 
 
 def _channel(*channels: Channel) -> Callable[[Scope], Q]:
@@ -290,11 +283,10 @@ def _acceptance_bucket(track: str, bucket: str) -> Callable[[Scope], Q]:
 
 def _repeated_in_window(s: Scope) -> Q:
     """A repeat petition (同人同事) of the case received by the period end, within the rule's window
-    after its closure."""
-    repeats = CaseFact.objects.filter(
-        repeat_of_id=OuterRef(s.case_pk), received_on__lte=s.end, duplicate_of__isnull=True
-    ).filter(_lag_at_most(F("received_on"), OuterRef(s.fact + "closed_on"), s.one_time.repeat_window_days))
-    return Q(Exists(repeats))
+    after its closure: some repeat was received on or before both the period end and the window's
+    last day, i.e. the first one was (`CaseFact.first_repeat_on`, no subquery)."""
+    first = "first_repeat_on"
+    return s.by_end(first) & _lag_at_most(s.f(first), s.f("closed_on"), s.one_time.repeat_window_days)
 
 
 def _resolved_at_once(s: Scope, *, redo: bool) -> Q:

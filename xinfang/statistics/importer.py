@@ -474,6 +474,7 @@ def _write_one(
             received_on=row.received_on,
             headcount=row.headcount,
             via_proper_ladder=row.via_proper_ladder,
+            outside_level=plan.level if plan.outside_org else "",
         )
     if plan.repeat_of:
         target = numbers.get(plan.repeat_of) or _earlier_case(plan.repeat_of)

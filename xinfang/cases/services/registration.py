@@ -31,7 +31,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.core.text import clean_text
 from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import MAX_HEADCOUNT, optional_text, required_text
-from xinfang.orgs.models import Org, Region, Role, User
+from xinfang.orgs.models import Level, Org, Region, Role, User
 
 # What the package xinfang.cases.services re-exports.
 __all__ = [
@@ -151,6 +151,7 @@ def case_register_detailed(
     suggestion: dict[str, object] | None = None,
     forward_to: Org | None = None,
     idempotency_key: str | None = None,
+    outside_level: str = "",
 ) -> Registration:
     """Register a matter at `org`; its first event starts the 15-day routing clock (第二十二条).
 
@@ -164,6 +165,9 @@ def case_register_detailed(
     longer sees it (第三十条).
 
     `idempotency_key`: written with the case, in its transaction (see `case_register_idempotent`).
+
+    `outside_level`: for a matter registered by an organ outside this installation and received
+    through another system's exchange (the historic import): that organ's level (`Case.outside_level`).
     """
     require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
     if channel not in Channel.values:
@@ -176,6 +180,8 @@ def case_register_detailed(
     content = required_text(content, field="content", label="主要内容")
     if not 1 <= headcount <= MAX_HEADCOUNT:
         raise ServiceError(f"信访人数应为 1 至 {MAX_HEADCOUNT} 之间的整数。", field="headcount")
+    if outside_level and outside_level not in Level.values:
+        raise ServiceError(f"来源登记机构级别“{outside_level}”无效。", field="outside_level")
     today = local_date()
     received_on = received_on or today
     if received_on > today:
@@ -203,6 +209,7 @@ def case_register_detailed(
         registered_by=actor,
         registered_org=org,
         registered_level=org.level,
+        outside_level=outside_level,
         headcount=headcount,
         via_proper_ladder=via_proper_ladder,
         accused_person=optional_text(accused_person),

@@ -392,3 +392,41 @@ def test_the_data_migration_builds_rows_with_the_historical_models(world: World)
     apps = MigrationExecutor(connection).loader.project_state(("cases", "0005_case_facts")).apps
     import_module("xinfang.cases.migrations.0005_case_facts").fill_facts(apps, None)
     assert stored(case) == before
+
+
+def test_the_first_repeat_date_follows_the_repeats_links(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pinned_now(beijing("2025-03-03 09:00")):
+        first = register(world)
+    with pinned_now(beijing("2025-03-20 09:00")):
+        later = services.case_link(actor=world.registrar, case=register(world), target=first, kind="repeat")
+    assert CaseFact.objects.get(pk=first.pk).first_repeat_on == dt.date(2025, 3, 20)
+    with pinned_now(beijing("2025-03-25 09:00")):
+        other = services.case_link(actor=world.registrar, case=register(world), target=first, kind="repeat")
+        assert CaseFact.objects.get(pk=first.pk).first_repeat_on == dt.date(2025, 3, 20)  # still the first
+        # the first repeat turns out to be a duplicate of the other: the date moves to the other's
+        services.case_link(actor=world.registrar, case=later, target=other, kind="duplicate")
+    assert CaseFact.objects.get(pk=first.pk).first_repeat_on == dt.date(2025, 3, 25)
+    assert CaseFact.objects.get(pk=other.pk).first_repeat_on is None
+    call_command("verify_events")
+    CaseFact.objects.filter(pk=first.pk).update(first_repeat_on=dt.date(2025, 3, 21))
+    with pytest.raises(CommandError, match="发现 1 处"):
+        call_command("verify_events")
+    assert "统计事实“首次重复信访日期”为 datetime.date(2025, 3, 21)" in capsys.readouterr().err
+    call_command("rebuild_case_facts")
+    call_command("verify_events")
+    assert CaseFact.objects.get(pk=first.pk).first_repeat_on == dt.date(2025, 3, 25)
+
+
+def test_the_migration_fills_the_first_repeat_dates(world: World) -> None:
+    from importlib import import_module
+
+    first = register(world)
+    services.case_link(actor=world.registrar, case=register(world), target=first, kind="repeat")
+    expected = CaseFact.objects.get(pk=first.pk).first_repeat_on
+    assert expected is not None
+    CaseFact.objects.update(first_repeat_on=None)
+    apps = MigrationExecutor(connection).loader.project_state(("cases", "0006_fact_first_repeat")).apps
+    import_module("xinfang.cases.migrations.0006_fact_first_repeat").fill_first_repeats(apps, None)
+    assert CaseFact.objects.get(pk=first.pk).first_repeat_on == expected
