@@ -207,6 +207,8 @@ XINFANG_ENTRY_DAYS = env_int("XINFANG_ENTRY_DAYS", 1, minimum=0)
 XINFANG_ONE_TIME_DAYS = env_int("XINFANG_ONE_TIME_DAYS", 90, minimum=0)
 XINFANG_ONE_TIME_COUNT_REPEATS = env_bool("XINFANG_ONE_TIME_COUNT_REPEATS", True)
 XINFANG_ONE_TIME_COUNT_APPEALS = env_bool("XINFANG_ONE_TIME_COUNT_APPEALS", True)
+# A report file written for the statistics page is kept this many days, then removed with its job.
+XINFANG_REPORT_JOB_KEEP_DAYS = env_int("XINFANG_REPORT_JOB_KEEP_DAYS", 7, minimum=1)
 # Whether a matter whose rating window passed unrated counts as rated 满意 (DOMAIN §3, unsettled).
 XINFANG_UNRATED_DEEMED_SATISFIED = env_bool("XINFANG_UNRATED_DEEMED_SATISFIED", False)
 # Where the content classifier trained by `textintel_train` lives, and how far back 类案预警 looks.

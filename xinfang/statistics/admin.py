@@ -1,5 +1,6 @@
-"""The back office: the import records, the import itself (upload, preview, confirm), and the
-report templates (edited, previewed on invented figures, copied).
+"""The back office: the import records, the import itself (upload, preview, confirm), the report
+jobs of the statistics page (read-only, with their files), and the report templates (edited,
+previewed on invented figures, copied).
 
 The list shows where each imported case came from (file, row, number, level), not the case: cases
 are seen through the access policy on the staff pages. The import itself is the flow of
@@ -9,12 +10,13 @@ nothing written before the user confirms. The report jobs are listed read-only, 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
@@ -22,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from xinfang.core.forms import CleanTextAdmin
 from xinfang.core.text import clean_text
 from xinfang.statistics import upload
-from xinfang.statistics.models import ImportedCase, ReportTemplate
+from xinfang.statistics.models import ImportedCase, ReportJob, ReportTemplate
 from xinfang.statistics.render import ReportTemplateError, render, render_template, unknown_names
 from xinfang.statistics.render_sample import empty_report, sample_report
 
@@ -64,6 +66,74 @@ class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
             return HttpResponseRedirect(reverse("admin:statistics_import"))
         context = {**self.admin_site.each_context(request), "title": "导入原有信访记录", **step.context}
         return TemplateResponse(request, f"statistics/admin/import_{step.template}.html", context)
+
+
+# --- report jobs ---------------------------------------------------------------------------------------
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(admin.ModelAdmin[ReportJob]):
+    """The statistics page's report files, read-only: who asked for what, how it went, the file.
+    Jobs are asked for on the statistics page and removed by housekeeping (`prune_report_jobs`)."""
+
+    list_display = [
+        "created_at",
+        "requested_by",
+        "org",
+        "period",
+        "fmt",
+        "template_name",
+        "status",
+        "finished_at",
+        "download",
+    ]
+    list_filter = ["status", "fmt"]
+    search_fields = ["org__name", "requested_by__username", "requested_by__full_name", "filename"]
+    list_select_related = ["org", "requested_by"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    exclude = ["content"]  # offered as a download, not printed as bytes
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # asked for on the statistics page
+
+    def has_change_permission(self, request: HttpRequest, obj: ReportJob | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReportJob | None = None) -> bool:
+        return False  # removed by housekeeping after XINFANG_REPORT_JOB_KEEP_DAYS
+
+    @admin.display(description="期间")
+    def period(self, job: ReportJob) -> str:
+        return f"{job.start:%Y-%m-%d}～{job.end:%Y-%m-%d}"
+
+    @admin.display(description="文件")
+    def download(self, job: ReportJob) -> str:
+        if job.status != ReportJob.Status.DONE:
+            return job.error or "—"
+        url = reverse("admin:statistics_reportjob_download", args=[job.pk])
+        return format_html('<a href="{}">下载 {}</a>', url, job.filename)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:job_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="statistics_reportjob_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.DONE).first()
+        if job is None:
+            raise Http404("报告不存在或尚未生成。")
+        return FileResponse(io.BytesIO(bytes(job.content)), as_attachment=True, filename=job.filename)
 
 
 # --- report templates ---------------------------------------------------------------------------------
