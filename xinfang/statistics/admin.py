@@ -72,7 +72,7 @@ class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(admin.ModelAdmin[ReportJob]):
+class ReportJobAdmin(CleanTextAdmin, admin.ModelAdmin[ReportJob]):
     """The statistics page's report files, read-only: who asked for what, how it went, the file.
     Jobs are asked for on the statistics page and removed by housekeeping (`prune_report_jobs`)."""
 
