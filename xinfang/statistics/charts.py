@@ -14,17 +14,19 @@ table (or its absence) does not.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as Canvas
+from matplotlib.ticker import MaxNLocator
 
 from xinfang.statistics.figure import Report, Row
 from xinfang.statistics.render_context import TOTAL_KEY, period_words
@@ -125,7 +127,7 @@ def _png(canvas: Canvas) -> bytes:
     return buffer.getvalue()
 
 
-def trend_png(report: Report, rows: Sequence[Row]) -> bytes:
+def trend_canvas(report: Report, rows: Sequence[Row]) -> Canvas:
     canvas, axes = _canvas()
     labels = _month_labels(rows)
     positions = list(range(len(rows)))
@@ -140,12 +142,13 @@ def trend_png(report: Report, rows: Sequence[Row]) -> bytes:
     axes.set_xticks(positions, labels, rotation=45 if len(rows) > 12 else 0)
     axes.set_ylabel("件次", fontsize=8)
     axes.set_ylim(0, max(highest, 1) * 1.15)  # room above the highest point for its marker
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 件次
     axes.grid(axis="y", alpha=0.3)
     axes.legend(fontsize=8, frameon=False)
-    return _png(canvas)
+    return canvas
 
 
-def bars_png(rows: Sequence[Row]) -> bytes:
+def bars_canvas(rows: Sequence[Row]) -> Canvas:
     canvas, axes = _canvas()
     pairs = top_rows(rows)[::-1]  # the largest on top
     labels, counts = [label for label, _ in pairs], [count for _, count in pairs]
@@ -153,8 +156,9 @@ def bars_png(rows: Sequence[Row]) -> bytes:
     axes.set_yticks(range(len(pairs)), labels)
     axes.bar_label(bars, fmt="%d", fontsize=8, padding=2)
     axes.set_xlabel("件次", fontsize=8)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.margins(x=0.12)  # room for the value after the longest bar
-    return _png(canvas)
+    return canvas
 
 
 def _has_previous(report: Report, rows: Sequence[Row]) -> bool:
@@ -170,18 +174,25 @@ def _has_cases(report: Report, rows: Sequence[Row]) -> bool:
     )
 
 
-def draw(report: Report) -> list[Chart]:
-    """The report's charts, in the order of `CHARTS`; a breakdown without cases gives none."""
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """The charts' fonts: the CJK font first, DejaVu Sans for what it lacks."""
     font = cjk_font()
     families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    charts: list[Chart] = []
     with rc_context({"font.family": families, "axes.unicode_minus": False}), warnings.catch_warnings():
         # Without a CJK font every Chinese glyph is "missing": already said once by cjk_font().
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
+        yield
+
+
+def draw(report: Report) -> list[Chart]:
+    """The report's charts, in the order of `CHARTS`; a breakdown without cases gives none."""
+    charts: list[Chart] = []
+    with style():
         for name, title in CHARTS:
             rows = report.breakdowns.get(name, ())
             if not rows or not _has_cases(report, rows):
                 continue
-            png = trend_png(report, rows) if name == "月度" else bars_png(rows)
-            charts.append(Chart(name, title, png))
+            canvas = trend_canvas(report, rows) if name == "月度" else bars_canvas(rows)
+            charts.append(Chart(name, title, _png(canvas)))
     return charts

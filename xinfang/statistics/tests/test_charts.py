@@ -76,6 +76,20 @@ def test_a_period_without_cases_has_no_chart() -> None:
     assert [chart.name for chart in charts.draw(before)] == ["月度"]
 
 
+def test_small_counts_have_whole_number_ticks() -> None:
+    months = [_row("2025-01", 0, 1), _row("2025-02", 2, 0)]
+    with charts.style():
+        bars = charts.bars_canvas([_row("青山县", 2), _row("河口县", 1)])
+        trend = charts.trend_canvas(replace(sample_report(), breakdowns={"月度": tuple(months)}), months)
+        bars.draw_without_rendering()
+        trend.draw_without_rendering()
+    for canvas, axis in ((bars, "x"), (trend, "y")):
+        (axes,) = canvas.axes
+        ticks = [t for t in (axes.get_xticks() if axis == "x" else axes.get_yticks()) if 0 <= t <= 2]
+        assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks), ticks
+    assert len(trend.axes[0].lines) == 2  # this year and the comparison period
+
+
 def test_month_labels_drop_the_year_within_one_year() -> None:
     one_year = [_row("2025-01", 1), _row("2025-12", 2)]
     assert charts._month_labels(one_year) == ["1月", "12月"]
