@@ -12,7 +12,7 @@ MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinf
 	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/deadlines/vocabulary.py xinfang/cases/vocabulary.py \
 	xinfang/cases/transitions.py xinfang/cases/replay.py xinfang/statistics/indicators.py xinfang/statistics/wording.py \
 	xinfang/statistics/importing.py xinfang/statistics/figure.py xinfang/statistics/render_context.py \
-	xinfang/statistics/render_sample.py \
+	xinfang/statistics/render_sample.py xinfang/statistics/charts.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 
 .PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres clean

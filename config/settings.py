@@ -210,6 +210,8 @@ XINFANG_ONE_TIME_COUNT_APPEALS = env_bool("XINFANG_ONE_TIME_COUNT_APPEALS", True
 # PostgreSQL: the memory each grouping of a report may hash in (SET LOCAL work_mem): below it the
 # planner sorts the rows instead, several times slower on a large archive (bench/statistics).
 XINFANG_REPORT_WORK_MEM_MB = env_int("XINFANG_REPORT_WORK_MEM_MB", 64, minimum=4)
+# A report file written for the statistics page is kept this many days, then removed with its job.
+XINFANG_REPORT_JOB_KEEP_DAYS = env_int("XINFANG_REPORT_JOB_KEEP_DAYS", 7, minimum=1)
 # Whether a matter whose rating window passed unrated counts as rated 满意 (DOMAIN §3, unsettled).
 XINFANG_UNRATED_DEEMED_SATISFIED = env_bool("XINFANG_UNRATED_DEEMED_SATISFIED", False)
 # Where the content classifier trained by `textintel_train` lives, and how far back 类案预警 looks.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.contrib.sessions.models import Session
 from django_tasks import task
@@ -16,10 +17,20 @@ logger = logging.getLogger(__name__)
 # Finished task results and scheduler records are kept this long for troubleshooting.
 KEEP_FINISHED_TASKS = dt.timedelta(days=30)
 
+# Clean-ups of the apps above core, run by housekeeping: name -> a callable returning how many
+# rows it removed. Core may not import those apps (the layers contract); they register here in
+# their AppConfig.ready().
+_CLEANUPS: dict[str, Callable[[], int]] = {}
+
+
+def register_cleanup(name: str, cleanup: Callable[[], int]) -> None:
+    _CLEANUPS[name] = cleanup
+
 
 @task()
 def housekeeping() -> dict[str, int]:
-    """Nightly: drop expired sessions, old finished task results and old scheduler records."""
+    """Nightly: drop expired sessions, old finished task results and old scheduler records, then
+    run the apps' registered clean-ups (`register_cleanup`)."""
     from django_tasks_db.models import DBTaskResult
 
     cutoff = now() - KEEP_FINISHED_TASKS
@@ -27,5 +38,7 @@ def housekeeping() -> dict[str, int]:
     results, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()  # type: ignore[attr-defined]
     runs, _ = PeriodicRun.objects.filter(slot__lt=cutoff).delete()
     counts = {"sessions": sessions, "task_results": results, "periodic_runs": runs}
+    for name, cleanup in sorted(_CLEANUPS.items()):
+        counts[name] = cleanup()
     logger.info("housekeeping removed %s", counts)
     return counts

@@ -1,71 +1,32 @@
-"""The back office: the import records, the import itself (upload, preview, confirm), and the
-report templates (edited, previewed on invented figures, copied).
+"""The back office: the import records, the import itself (upload, preview, confirm), the report
+jobs of the statistics page (read-only, with their files), and the report templates (edited,
+previewed on invented figures, copied).
 
 The list shows where each imported case came from (file, row, number, level), not the case: cases
-are seen through the access policy on the staff pages. The upload runs the same checks as
-`import_cases`; nothing is written before the 系统管理员 confirms, and a file with a bad row is
-imported only with 跳过有误的行 ticked.
+are seen through the access policy on the staff pages. The import itself is the flow of
+`xinfang.statistics.upload` (also on the workbench for a 统计员): the same checks as `import_cases`,
+nothing written before the user confirms. The report jobs are listed read-only, with their files.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import secrets
-import time
-from pathlib import Path
+import io
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from xinfang.core.forms import CleanTextAdmin
 from xinfang.core.text import clean_text
-from xinfang.statistics.importer import import_file
-from xinfang.statistics.importing import COLUMNS, FileProblem, read_table
-from xinfang.statistics.models import ImportedCase, ReportTemplate
+from xinfang.statistics import upload
+from xinfang.statistics.models import ImportedCase, ReportJob, ReportTemplate
 from xinfang.statistics.render import ReportTemplateError, render, render_template, unknown_names
 from xinfang.statistics.render_sample import empty_report, sample_report
-
-PREVIEW_ROWS = 10
-# An upload not confirmed within a day is removed (it holds petitioners' personal data).
-KEEP_UPLOADS = dt.timedelta(days=1)
-_TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
-
-
-def upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _remove_stale_uploads() -> None:
-    cutoff = time.time() - KEEP_UPLOADS.total_seconds()
-    for stale in upload_dir().glob("*"):
-        if _TOKEN.match(stale.name) and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="导入文件", help_text="CSV（UTF-8 或 GB18030）或 Excel（.xlsx），首行为中文表头。"
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
-            raise forms.ValidationError("只能导入 .csv 或 .xlsx 文件。")
-        return upload
-
-
-class ConfirmForm(forms.Form):
-    token = forms.RegexField(regex=_TOKEN, widget=forms.HiddenInput)
-    name = forms.CharField(max_length=255, widget=forms.HiddenInput)
-    skip_bad = forms.BooleanField(label="跳过有误的行，只导入正确的行", required=False)
 
 
 @admin.register(ImportedCase)
@@ -98,56 +59,81 @@ class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        context: dict[str, Any] = {**self.admin_site.each_context(request), "title": "导入原有信访记录"}
-        if request.method == "POST" and "token" in request.POST:
-            return self._confirm(request, context)
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            _remove_stale_uploads()
-            token = f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
-            target = upload_dir() / token
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
-            try:
-                header, rows = read_table(target)
-                result = import_file(target, dry_run=True)
-            except FileProblem as exc:
-                target.unlink(missing_ok=True)
-                form.add_error("file", str(exc))
-            else:
-                shown = [c for c in COLUMNS if c in header]
-                context.update(
-                    result=result,
-                    columns=shown,
-                    preview=[
-                        (number, [cells.get(c, "") for c in shown]) for number, cells in rows[:PREVIEW_ROWS]
-                    ],
-                    confirm=ConfirmForm(initial={"token": token, "name": upload.name}),
-                    file_name=upload.name,
-                )
-                return TemplateResponse(request, "statistics/admin/import_preview.html", context)
-        context["form"] = form
-        return TemplateResponse(request, "statistics/admin/import_upload.html", context)
+        """The import's flow (`xinfang.statistics.upload`) in the back office's pages."""
+        step = upload.handle(request.method or "GET", request.POST, request.FILES)
+        if step.error:
+            messages.error(request, step.error)
+            return HttpResponseRedirect(reverse("admin:statistics_import"))
+        context = {**self.admin_site.each_context(request), "title": "导入原有信访记录", **step.context}
+        return TemplateResponse(request, f"statistics/admin/import_{step.template}.html", context)
 
-    def _confirm(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-        form = ConfirmForm(request.POST)
-        target = upload_dir() / str(request.POST.get("token", ""))
-        if not form.is_valid() or not target.is_file():
-            messages.error(request, "上传的文件已失效，请重新上传。")
-            return HttpResponseRedirect(reverse("admin:statistics_import"))
-        named = target.with_name(Path(form.cleaned_data["name"]).name)
-        try:
-            result = import_file(target, skip_bad=form.cleaned_data["skip_bad"], source_name=named.name)
-        except FileProblem as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(reverse("admin:statistics_import"))
-        if result.written:
-            target.unlink(missing_ok=True)
-        context.update(result=result, file_name=named.name, confirm=None if result.written else form)
-        return TemplateResponse(request, "statistics/admin/import_done.html", context)
+
+# --- report jobs ---------------------------------------------------------------------------------------
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(CleanTextAdmin, admin.ModelAdmin[ReportJob]):
+    """The statistics page's report files, read-only: who asked for what, how it went, the file.
+    Jobs are asked for on the statistics page and removed by housekeeping (`prune_report_jobs`)."""
+
+    list_display = [
+        "created_at",
+        "requested_by",
+        "org",
+        "period",
+        "fmt",
+        "template_name",
+        "status",
+        "finished_at",
+        "download",
+    ]
+    list_filter = ["status", "fmt"]
+    search_fields = ["org__name", "requested_by__username", "requested_by__full_name", "filename"]
+    list_select_related = ["org", "requested_by"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    exclude = ["content"]  # offered as a download, not printed as bytes
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # asked for on the statistics page
+
+    def has_change_permission(self, request: HttpRequest, obj: ReportJob | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReportJob | None = None) -> bool:
+        return False  # removed by housekeeping after XINFANG_REPORT_JOB_KEEP_DAYS
+
+    @admin.display(description="期间")
+    def period(self, job: ReportJob) -> str:
+        return f"{job.start:%Y-%m-%d}～{job.end:%Y-%m-%d}"
+
+    @admin.display(description="文件")
+    def download(self, job: ReportJob) -> str:
+        if job.status != ReportJob.Status.DONE:
+            return job.error or "—"
+        url = reverse("admin:statistics_reportjob_download", args=[job.pk])
+        return format_html('<a href="{}">下载 {}</a>', url, job.filename)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:job_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="statistics_reportjob_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.DONE).first()
+        if job is None:
+            raise Http404("报告不存在或尚未生成。")
+        return FileResponse(io.BytesIO(bytes(job.content)), as_attachment=True, filename=job.filename)
 
 
 # --- report templates ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ template, at compile or at render time, is a `ReportTemplateError` carrying its 
 
 The other formats carry the same figures as the text: .json every figure with its key, definition,
 unit, both periods and the change; .xlsx the figures and one sheet per breakdown; .docx the text as
-a formal document (xinfang.core.docx_layout), then a table per breakdown.
+a formal document (xinfang.core.docx_layout), then a table per breakdown and the charts as images.
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ from typing import Any
 
 from django.template import Context, Engine
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 
 from xinfang.core import docx_layout
+from xinfang.statistics import charts
 from xinfang.statistics.figure import FIGURES, Figure, Kind, Report, Row, Term
 from xinfang.statistics.indicators import Change, PointChange, Ratio
 from xinfang.statistics.render_context import BREAKDOWNS, FigureView, context, format_value, period_words
@@ -243,7 +244,8 @@ def to_docx(
     created: dt.datetime | None = None,
 ) -> bytes:
     """The text as a formal document: organ and title, 文号 line, the paragraphs (一、… as headings),
-    then 附表 with a table per breakdown; page numbers in the footer (docx_layout)."""
+    then 附表 with a table per breakdown and 附图 with a chart per breakdown that has cases
+    (`xinfang.statistics.charts`); page numbers in the footer (docx_layout)."""
     title = rendered.title or f"{period_words(report.start, report.end)}信访统计分析"
     letter = docx_layout.Letter(
         organ=report.org_name,
@@ -268,7 +270,28 @@ def to_docx(
         letter.line(f"表{number}  {name}", align=WD_ALIGN_PARAGRAPH.CENTER, font=docx_layout.HEADING_FONT)
         _docx_table(letter, table)
         letter.blank()
+    drawn = charts.draw(report)
+    if drawn:
+        letter.line("附图", font=docx_layout.HEADING_FONT)
+    for number, chart in enumerate(drawn, start=1):
+        _docx_picture(letter, chart.png)
+        letter.line(
+            f"图{number}  {chart.title}", align=WD_ALIGN_PARAGRAPH.CENTER, font=docx_layout.HEADING_FONT
+        )
+        letter.blank()
     return letter.to_bytes()
+
+
+def _docx_picture(letter: docx_layout.Letter, png: bytes) -> None:
+    """A chart centred on its own line, kept on the page of its caption (图N below it)."""
+    paragraph = letter.doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # the body's fixed 28 pt line would crop the picture
+    fmt.space_before = Pt(6)
+    fmt.keep_with_next = True
+    run = docx_layout.style_run(paragraph.add_run())  # styled like every run of the letter
+    run.add_picture(io.BytesIO(png), width=Cm(charts.WIDTH_CM))
 
 
 def _docx_table(letter: docx_layout.Letter, rows: list[list[str]]) -> None:

@@ -3,6 +3,7 @@
 A long period for a large territory takes as long to count and lay out as the `report` command;
 the page queues a `ReportJob` instead, the worker (`python manage.py db_worker`) runs
 `write_report_file`, and the page polls the job's status and progress until the file is there.
+Old jobs and their files are removed by `prune_report_jobs`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db.models import Q
 from django_tasks import task
 
 from xinfang.core.timeutil import now
@@ -72,6 +75,18 @@ def report_file(
         content = (to_json(report, rendered) + "\n").encode()
     title = rendered.title or f"{report.org_name}{period_words(report.start, report.end)}信访统计分析"
     return file_name(title, fmt), content
+
+
+def prune_report_jobs() -> int:
+    """Remove the report jobs, with their files (the file is the job's row), that are older than
+    `XINFANG_REPORT_JOB_KEEP_DAYS`: finished ones (written or failed) by when they finished, and
+    ones never finished (no worker ran them, or it died) by when they were asked for. Run nightly by
+    housekeeping (registered in `StatisticsConfig.ready`) and whenever a new file is asked for."""
+    cutoff = now() - dt.timedelta(days=settings.XINFANG_REPORT_JOB_KEEP_DAYS)
+    finished = Q(status__in=(ReportJob.Status.DONE, ReportJob.Status.FAILED), finished_at__lt=cutoff)
+    abandoned = Q(finished_at__isnull=True, created_at__lt=cutoff)
+    deleted, _ = ReportJob.objects.filter(finished | abandoned).delete()
+    return deleted
 
 
 @task()

@@ -36,6 +36,7 @@ from xinfang.statistics.render_context import FigureView, period_words
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.workbench.cases import case_page, staff_required
 from xinfang.workbench.downloads import XLSX_MIME
+from xinfang.workbench.statistics_import import may_import
 
 DOWNLOADS = {
     "docx": ("Word", DOCX_MIME),
@@ -305,7 +306,11 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         form = filters_form(request)
     except NoOrgs:
         return refused(request)
-    context: dict[str, Any] = {"form": form, "downloads": DOWNLOADS}
+    context: dict[str, Any] = {
+        "form": form,
+        "downloads": DOWNLOADS,
+        "may_import": may_import(request.user),  # type: ignore[arg-type]
+    }
     if form.is_valid():
         report = figures.compute_report(
             org=form.chosen_org,

@@ -8,7 +8,6 @@ else gets a 404, and so does the requester once they may no longer see its organ
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,17 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xinfang.core.timeutil import now
 from xinfang.orgs.models import User
 from xinfang.statistics.models import ReportJob
 from xinfang.statistics.render_context import period_words
-from xinfang.statistics.tasks import write_report_file
+from xinfang.statistics.tasks import prune_report_jobs, write_report_file
 from xinfang.workbench.cases import staff_required
 from xinfang.workbench.downloads import file_download
 from xinfang.workbench.statistics import DOWNLOADS, NoOrgs, filters_form, refused, reportable_orgs
-
-# A written report file is kept this long (older ones are dropped when anyone asks for a new one).
-KEEP_REPORT_FILES = dt.timedelta(days=7)
 
 
 def _job(request: HttpRequest, job_id: int) -> ReportJob:
@@ -66,7 +61,7 @@ def report_job_create(request: HttpRequest) -> HttpResponse:
             request, "workbench/statistics/page.html", {"form": form, "downloads": DOWNLOADS}, status=400
         )
     data = form.cleaned_data
-    ReportJob.objects.filter(created_at__lt=now() - KEEP_REPORT_FILES).delete()
+    prune_report_jobs()
     job = ReportJob.objects.create(
         requested_by=request.user,
         org=form.chosen_org,

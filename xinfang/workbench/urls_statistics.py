@@ -2,11 +2,12 @@
 
 from django.urls import URLPattern, path
 
-from xinfang.workbench import statistics, statistics_jobs
+from xinfang.workbench import statistics, statistics_import, statistics_jobs
 
 urlpatterns: list[URLPattern] = [
     path("statistics/", statistics.statistics_page, name="statistics"),
     path("statistics/cases/", statistics.figure_case_list, name="statistics-cases"),
+    path("statistics/import/", statistics_import.import_page, name="statistics-import"),
     path("statistics/jobs/", statistics_jobs.report_job_create, name="statistics-jobs"),
     path("statistics/jobs/<int:job_id>/", statistics_jobs.report_job_view, name="statistics-job"),
     path(

@@ -83,7 +83,7 @@ def test_an_upload_left_unconfirmed_is_removed_a_day_later(world: World, tmp_pat
     import os
     import time
 
-    from xinfang.statistics.admin import upload_dir
+    from xinfang.statistics.upload import upload_dir
 
     client = _admin(world)
     _upload(client, write_csv(tmp_path / "export.csv", GOOD_ROWS))
