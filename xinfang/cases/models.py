@@ -299,6 +299,8 @@ class Petitioner(models.Model):
     name_hash = models.CharField(max_length=64, db_index=True)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The name alone (`pii.name_key`), for the search by name; name_hash is of name and address.
+    name_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     address = models.CharField("住址", max_length=200, blank=True)
     is_representative = models.BooleanField("代表", default=False)
 
