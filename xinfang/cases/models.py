@@ -172,6 +172,8 @@ class Case(models.Model):
             models.Index(fields=["current_org", "status"]),
             models.Index(fields=["registered_org", "registered_at"]),
             models.Index(fields=["registered_at", "id"]),
+            # The list sorted by 信访日期 (a bureau-wide user's first page stops after its rows).
+            models.Index(fields=["received_on", "id"], name="case_received_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(headcount__gte=1), name="case_headcount_positive"),

@@ -91,5 +91,9 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, db_index=True, default="", max_length=64),
         ),
         migrations.RunPython(fill_name_keys, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["received_on", "id"], name="case_received_id"),
+        ),
         migrations.RunPython(text_index, drop_text_index),
     ]
