@@ -38,7 +38,7 @@ from xinfang.core.timeutil import now
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
 from xinfang.workbench.downloads import file_download
-from xinfang.workbench.forms_cases import BulkForwardForm, CaseFilterForm
+from xinfang.workbench.forms_cases import BulkForwardForm, CaseFilterForm, active_org_groups
 
 
 def staff_required(view: Any) -> Any:
@@ -65,9 +65,9 @@ def ordered(cases: Any, sort: str) -> Any:
     return cases.order_by(*orders.get(sort, ("-registered_at", "-id")))
 
 
-def filtered_from(request: HttpRequest) -> tuple[CaseFilterForm, Any]:
+def filtered_from(request: HttpRequest, org_groups: list[Any] | None = None) -> tuple[CaseFilterForm, Any]:
     """The list's filter form and the cases it selects, in the chosen order."""
-    form = CaseFilterForm(request.GET)
+    form = CaseFilterForm(request.GET, org_groups=org_groups)
     form.is_valid()  # a bad field is shown and left out, the others still filter
     user: User = request.user  # type: ignore[assignment]
     cases = cases_filtered(user, **form.selector_kwargs())
@@ -116,7 +116,10 @@ def case_page(request: HttpRequest, cases: QuerySet[Case]) -> tuple[Page, set[in
 
 @staff_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    form, cases = filtered_from(request)
+    # One read of the organs for both selects (the filter and the 转送 destination); the template
+    # writes their options in one loop each instead of a widget template per option.
+    groups = active_org_groups()
+    form, cases = filtered_from(request, groups)
     page, overdue_ids = case_page(request, cases.select_related("current_org", "category"))
     query = form.query_string()
     sort = form.cleaned_data.get("sort") or ""
@@ -130,7 +133,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "overdue_ids": overdue_ids,
             "sortable": {column: _sort_link(form, column, sort) for column in ("received", "due", "status")},
             "recognised": _recognised(form.cleaned_data.get("q") or ""),
-            "bulk": BulkForwardForm(),
+            "bulk": BulkForwardForm(org_groups=groups),
+            "org_groups": groups,
+            "unit_value": str(form.cleaned_data.get("unit") or ""),
             "may_forward": user_memberships(request.user).filter(role__in=FORWARD_ROLES).exists(),  # type: ignore[arg-type]
         },
     )

@@ -336,13 +336,13 @@ class CaseFilterForm(forms.Form):
     registered_to = forms.DateField(label="登记日期止", required=False, widget=DATE_INPUT)
     sort = forms.ChoiceField(label="排序", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, org_groups: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "全部"), *Status.choices]
         self.fields["channel"].choices = [("", "全部"), *Channel.choices]
         self.fields["category"].choices = [("", "全部"), *category_choices()]
-        active = Org.objects.filter(is_active=True).select_related("region")
-        self.fields["unit"].choices = [("", "全部"), *org_choices(active)]
+        self.org_groups = org_groups if org_groups is not None else active_org_groups()
+        self.fields["unit"].choices = [("", "全部"), *self.org_groups]
         self.fields["sort"].choices = [("", "登记时间（新→旧）"), *SORTS.items()]
 
     def clean(self) -> dict[str, Any]:
@@ -385,6 +385,11 @@ class CaseFilterForm(forms.Form):
         return urlencode(pairs)
 
 
+def active_org_groups() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The active organs grouped by region: the list's 责任单位 filter and the 转送 destinations."""
+    return org_choices(Org.objects.filter(is_active=True).select_related("region"))
+
+
 def _category_prefix(code: str) -> str:
     """A code names its subtree: 030000 -> 03, 030100 -> 0301 (as the API reads it)."""
     while code.endswith("00") and len(code) > 2:
@@ -402,10 +407,10 @@ class BulkForwardForm(forms.Form):
         label="转送说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, org_groups: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        active = Org.objects.filter(is_active=True).select_related("region")
-        self.fields["to_org"].choices = [("", "请选择转送机关"), *org_choices(active)]
+        groups = org_groups if org_groups is not None else active_org_groups()
+        self.fields["to_org"].choices = [("", "请选择转送机关"), *groups]
         self.fields["to_org"].error_messages["required"] = "请选择转送机关。"
         self.case_ids: list[int] = []
 
