@@ -87,9 +87,17 @@ def by_name(value: str) -> Q:
     return _person(Q(name_key=key)) if key else Q(pk__in=[])
 
 
+MAX_PERSON_CASES = 5000  # a person's newest cases read per search (a prolific petitioner)
+
+
 def _person(condition: Q) -> Q:
-    # The cases naming the person: an index lookup on the hash, then the cases by id.
-    return Q(pk__in=Petitioner.objects.filter(condition).values("case_id"))
+    """The cases naming the person, as a list of ids read first by the hash's index.
+
+    A list, not a subquery: PostgreSQL then combines it with the text indexes (a name or words are
+    one condition, `id = ANY(...) OR subject ILIKE ...`) in one bitmap scan, instead of walking the
+    list's order and testing every visible case (measured: 0.6-0.9 s over 200,000 cases)."""
+    ids = Petitioner.objects.filter(condition).order_by("-case_id").values_list("case_id", flat=True)
+    return Q(pk__in=list(ids[:MAX_PERSON_CASES]))
 
 
 def by_query(query: Query) -> Q:
@@ -102,7 +110,12 @@ def by_query(query: Query) -> Q:
         return Q(query_code=query.value)
     if query.kind == "number":
         return Q(number=query.value)
-    return by_name(query.value) | by_text(query.value) | Q(number__icontains=query.value)
+    found = by_name(query.value) | by_text(query.value)
+    if query.value.isascii() and query.value.isdigit():
+        # Part of a case number (the serial at its end): only digits, so other searches stay on
+        # their indexes instead of a scan of every number.
+        found |= Q(number__contains=query.value)
+    return found
 
 
 class _ILike(Lookup):

@@ -185,7 +185,7 @@ def cases_filtered(
     own organs is; `category_prefix`: a code prefix (a subtree of the table); `overdue`: with or
     without an organ's duty clock past due at `at` (`clocks.overdue_q`); the registration days are
     Beijing days, both included, and so are the 信访日期 of `received_from` / `received_to`; `text`:
-    in the number, or every word in the subject or the content (`search.by_text`); `q`: the one
+    part of the number (digits only), or every word in the subject or the content (`search.by_text`); `q`: the one
     search box, whose kind is recognised (`search.classify`); `id_number`, `phone`, `name`: a
     petitioner of the case, exactly, through the keyed hashes (nothing is decrypted);
     `query_code`: the citizen's 查询码. Unordered: each surface pages in its own order.
@@ -213,7 +213,8 @@ def cases_filtered(
     if channel:
         cases = cases.filter(channel=channel)
     if text:
-        cases = cases.filter(Q(number__icontains=text) | search.by_text(text))
+        digits = text.isascii() and text.isdigit()
+        cases = cases.filter(search.by_text(text) | (Q(number__contains=text) if digits else Q(pk__in=[])))
     if q and (query := search.classify(q)) is not None:
         cases = cases.filter(search.by_query(query))
     if id_number:

@@ -120,3 +120,10 @@ def test_the_migration_fills_the_name_key_of_existing_rows(world: World) -> None
     migration.fill_name_keys(apps, SimpleNamespace(connection=connection))
     assert Petitioner.objects.get(case=case).name_key == pii.name_key("张三")
     assert _ids(cases_filtered(world.registrar, name="张三")) == {case.pk}
+
+
+def test_part_of_a_case_number_is_found_by_its_digits(world: World) -> None:
+    case = register(world)
+    register(world)
+    assert _ids(cases_filtered(world.registrar, q=case.number[-8:])) == {case.pk}
+    assert _ids(cases_filtered(world.registrar, text=case.number[-8:])) == {case.pk}
