@@ -227,6 +227,7 @@ def populate(world: World, total: int) -> None:
             "name_hash": pii.keyed_hash(f"信访人{i}|"),
             "id_number_hash": "",
             "phone_hash": pii.keyed_hash(f"1380000{i:04d}"),
+            "name_key": pii.name_key(f"信访人{i}"),
             "address": "",
         }
         for i in range(500)
@@ -492,6 +493,13 @@ def _measure_persona(
     pages = [
         ("case page", lambda n: client.get(f"/cases/{targets[n % len(targets)]}/"), 200),
         ("list first page", lambda n: client.get("/cases/"), 200),
+        ("list search phone", lambda n: client.get("/cases/", {"q": f"1380000{n % 500:04d}"}), 200),
+        ("list search name", lambda n: client.get("/cases/", {"q": f"信访人{n % 500}"}), 200),
+        ("list search rare", lambda n: client.get("/cases/", {"q": "长期未解决"}), 200),
+        ("list search common", lambda n: client.get("/cases/", {"q": "墙体开裂"}), 200),
+        ("list sort received", lambda n: client.get("/cases/", {"sort": "-received"}), 200),
+        ("list sort due", lambda n: client.get("/cases/", {"sort": "due"}), 200),
+        ("list by unit", lambda n: client.get("/cases/", {"unit": unit}), 200),
         ("督办 list", lambda n: client.get("/supervisions/"), 200),
         ("overdue list", lambda n: client.get("/deadlines/"), 200),
         ("registration GET", lambda n: client.get("/cases/new/"), 200),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
@@ -24,10 +24,11 @@ from xinfang.api.schemas import (
     CaseRegisterIn,
     Day,
     Id,
+    PlainText,
 )
 from xinfang.cases import services
 from xinfang.cases.documents import DOCX_MIME
-from xinfang.cases.models import Case, Status
+from xinfang.cases.models import Case, Channel, Status
 from xinfang.cases.selectors import case_detail, cases_filtered, hidden_as_accused
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.orgs.models import User
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 # Printable ASCII, no space at either end (an HTTP header value travels safely only as such).
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+
+
+# A search value: 1-100 characters without control characters (a 422 on the field otherwise).
+SearchText = Annotated[str, Field(min_length=1, max_length=100), PlainText]
 
 
 class CaseFilterIn(Schema):
@@ -50,6 +55,17 @@ class CaseFilterIn(Schema):
     )
     registered_from: Day | None = Field(None, description="登记日期起（含，北京时间）")
     registered_to: Day | None = Field(None, description="登记日期止（含，北京时间）")
+    received_from: Day | None = Field(None, description="信访日期起（含）")
+    received_to: Day | None = Field(None, description="信访日期止（含）")
+    channel: Channel | None = Field(None, description="信访形式")
+    q: SearchText | None = Field(
+        None,
+        description="查找：18 位身份证号码、11 位手机号、查询码、信访件编号，否则按姓名或标题、内容中的词（空格分隔，均须出现）",
+    )
+    id_number: SearchText | None = Field(None, description="信访人身份证号码（精确）")
+    phone: SearchText | None = Field(None, description="信访人联系电话（精确）")
+    name: SearchText | None = Field(None, description="信访人姓名（精确，忽略空格）")
+    query_code: SearchText | None = Field(None, description="查询码")
     cursor: str | None = Field(
         None, max_length=200, pattern=CURSOR_PATTERN, description="上一页返回的 next_cursor（原样传回）"
     )
@@ -73,6 +89,14 @@ def filtered_cases(user: User, filters: CaseFilterIn) -> QuerySet[Case]:
         overdue=filters.overdue,
         registered_from=filters.registered_from,
         registered_to=filters.registered_to,
+        received_from=filters.received_from,
+        received_to=filters.received_to,
+        channel=filters.channel,
+        q=filters.q,
+        id_number=filters.id_number,
+        phone=filters.phone,
+        name=filters.name,
+        query_code=filters.query_code,
     )
 
 

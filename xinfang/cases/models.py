@@ -177,6 +177,8 @@ class Case(models.Model):
             models.Index(fields=["current_org", "status"]),
             models.Index(fields=["registered_org", "registered_at"]),
             models.Index(fields=["registered_at", "id"]),
+            # The list sorted by 信访日期 (a bureau-wide user's first page stops after its rows).
+            models.Index(fields=["received_on", "id"], name="case_received_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(headcount__gte=1), name="case_headcount_positive"),
@@ -304,6 +306,8 @@ class Petitioner(models.Model):
     name_hash = models.CharField(max_length=64, db_index=True)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The name alone (`pii.name_key`), for the search by name; name_hash is of name and address.
+    name_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     address = models.CharField("住址", max_length=200, blank=True)
     is_representative = models.BooleanField("代表", default=False)
 

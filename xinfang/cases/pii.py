@@ -65,6 +65,20 @@ def keyed_hash(value: str) -> str:
     return hmac.new(hash_key, normalise(value).encode(), hashlib.sha256).hexdigest()
 
 
+def name_key(name: str) -> str:
+    """The keyed hash of a name alone, for finding a person's matters by name.
+
+    Normalised as clerks type names: NFKC (full-width letters, compatibility forms) and no
+    whitespace ("张 三" is 张三). Only equal names match; nothing here reveals the name. A separate
+    domain from `keyed_hash`, so the hash of a name never equals the hash of another identifier.
+    """
+    value = re.sub(r"\s", "", unicodedata.normalize("NFKC", name or ""))
+    if not value:
+        return ""
+    _, hash_key = _keys(settings.PII_KEY)
+    return hmac.new(hash_key, b"name:" + value.encode(), hashlib.sha256).hexdigest()
+
+
 def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 

@@ -7,10 +7,12 @@ permission rule lives in exactly one place.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 
+from xinfang.cases import pii, search
 from xinfang.cases.clocks import overdue_q
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, Nature
 from xinfang.core.timeutil import local_midnight, now
@@ -165,7 +167,15 @@ def cases_filtered(
     overdue: bool | None = None,
     registered_from: dt.date | None = None,
     registered_to: dt.date | None = None,
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    channel: str | None = None,
     text: str | None = None,
+    q: str | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    query_code: str | None = None,
     at: dt.datetime | None = None,
 ) -> QuerySet[Case]:
     """The cases `user` may see (`cases_visible_to`), narrowed by the list filters of every surface.
@@ -174,8 +184,11 @@ def cases_filtered(
     False or "" leaves a filter out. `org_id`: the responsible organ now; `mine`: one of the user's
     own organs is; `category_prefix`: a code prefix (a subtree of the table); `overdue`: with or
     without an organ's duty clock past due at `at` (`clocks.overdue_q`); the registration days are
-    Beijing days, both included; `text`: in the number or the subject. Unordered: each surface pages
-    in its own order.
+    Beijing days, both included, and so are the 信访日期 of `received_from` / `received_to`; `text`:
+    part of the number (digits only), or every word in the subject or the content (`search.by_text`); `q`: the one
+    search box, whose kind is recognised (`search.classify`); `id_number`, `phone`, `name`: a
+    petitioner of the case, exactly, through the keyed hashes (nothing is decrypted);
+    `query_code`: the citizen's 查询码. Unordered: each surface pages in its own order.
     """
     cases = cases_visible_to(user)
     if status:
@@ -193,6 +206,57 @@ def cases_filtered(
         cases = cases.filter(registered_at__gte=local_midnight(registered_from))
     if registered_to is not None:
         cases = cases.filter(registered_at__lt=local_midnight(registered_to + dt.timedelta(days=1)))
+    if received_from is not None:
+        cases = cases.filter(received_on__gte=received_from)
+    if received_to is not None:
+        cases = cases.filter(received_on__lte=received_to)
+    if channel:
+        cases = cases.filter(channel=channel)
     if text:
-        cases = cases.filter(Q(number__icontains=text) | Q(subject__icontains=text))
+        digits = text.isascii() and text.isdigit()
+        cases = cases.filter(search.by_text(text) | (Q(number__contains=text) if digits else Q(pk__in=[])))
+    if q and (query := search.classify(q)) is not None:
+        cases = cases.filter(search.by_query(query))
+    if id_number:
+        cases = cases.filter(search.by_id_number(id_number))
+    if phone:
+        cases = cases.filter(search.by_phone(phone))
+    if name:
+        cases = cases.filter(search.by_name(name))
+    if query_code:
+        cases = cases.filter(query_code=pii.normalise(query_code))
     return cases
+
+
+@dataclass(frozen=True)
+class EarlierMatter:
+    """One of a person's earlier matters, as the registration form shows it (no personal data)."""
+
+    case_id: int
+    number: str
+    subject: str
+    status: str
+    received_on: dt.date
+    unit: str
+
+
+def person_matters(
+    user: User, *, id_number: str = "", phone: str = "", limit: int = 10
+) -> list[EarlierMatter]:
+    """The matters of the person with this ID number or phone that `user` may see, newest first,
+    whatever their wording (the registration form's panel, shown while the clerk types)."""
+    condition = Q(pk__in=[])
+    if id_number:
+        condition |= search.by_id_number(id_number)
+    if phone:
+        condition |= search.by_phone(phone)
+    rows = (
+        cases_visible_to(user)
+        .filter(condition)
+        .select_related("current_org")
+        .order_by("-registered_at", "-id")[:limit]
+    )
+    return [
+        EarlierMatter(c.pk, c.number, c.subject, c.get_status_display(), c.received_on, c.current_org.name)
+        for c in rows
+    ]

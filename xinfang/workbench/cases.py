@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -23,7 +23,7 @@ from xinfang.cases.documents import (
     may_download_document,
     render_document,
 )
-from xinfang.cases.models import Case, ContentCategory, Status
+from xinfang.cases.models import Case, ContentCategory
 from xinfang.cases.presentation import (
     CLOCK_LABELS,
     CLOCK_STATE_LABELS,
@@ -31,11 +31,14 @@ from xinfang.cases.presentation import (
     suggestion_lines,
 )
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
+from xinfang.cases.search import classify
 from xinfang.cases.selectors import case_detail, case_events, cases_filtered
 from xinfang.core.errors import ServiceError
-from xinfang.core.text import clean_text
 from xinfang.core.timeutil import now
+from xinfang.orgs.models import Role, User
+from xinfang.orgs.selectors import user_memberships
 from xinfang.workbench.downloads import file_download
+from xinfang.workbench.forms_cases import BulkForwardForm, CaseFilterForm, active_org_groups
 
 
 def staff_required(view: Any) -> Any:
@@ -49,22 +52,31 @@ def staff_required(view: Any) -> Any:
     return wrapper
 
 
-def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
-    # Normalised like every typed text: a NUL in the search would otherwise reach the database.
-    params = {
-        key: clean_text(request.GET.get(key, "")).strip() for key in ("status", "overdue", "scope", "q")
+def ordered(cases: Any, sort: str) -> Any:
+    """The list's order: newest registration first unless a column was chosen."""
+    orders: dict[str, tuple[Any, ...]] = {
+        "received": ("received_on", "id"),
+        "-received": ("-received_on", "-id"),
+        "due": (F("next_due_at").asc(nulls_last=True), "id"),
+        "-due": (F("next_due_at").desc(nulls_last=True), "-id"),
+        "status": ("status", "-registered_at", "-id"),
+        "-status": ("-status", "-registered_at", "-id"),
     }
-    cases = cases_filtered(
-        request.user,  # type: ignore[arg-type]
-        status=params["status"] if params["status"] in Status.values else None,
-        overdue=True if params["overdue"] == "1" else None,
-        mine=params["scope"] == "mine",
-        text=params["q"],
-    )
-    return cases.select_related("current_org", "category").order_by("-registered_at", "-id"), params
+    return cases.order_by(*orders.get(sort, ("-registered_at", "-id")))
+
+
+def filtered_from(request: HttpRequest, org_groups: list[Any] | None = None) -> tuple[CaseFilterForm, Any]:
+    """The list's filter form and the cases it selects, in the chosen order."""
+    form = CaseFilterForm(request.GET, org_groups=org_groups)
+    form.is_valid()  # a bad field is shown and left out, the others still filter
+    user: User = request.user  # type: ignore[assignment]
+    cases = cases_filtered(user, **form.selector_kwargs())
+    return form, ordered(cases, form.cleaned_data.get("sort") or "")
 
 
 PER_PAGE = 30
+# Who is offered 批量转送 on the list (the service still checks each case and role).
+FORWARD_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD, Role.HANDLER)
 
 
 class CappedPaginator(Paginator):
@@ -104,20 +116,42 @@ def case_page(request: HttpRequest, cases: QuerySet[Case]) -> tuple[Page, set[in
 
 @staff_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases, params = _filtered(request)
-    page, overdue_ids = case_page(request, cases)
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    # One read of the organs for both selects (the filter and the 转送 destination); the template
+    # writes their options in one loop each instead of a widget template per option.
+    groups = active_org_groups()
+    form, cases = filtered_from(request, groups)
+    page, overdue_ids = case_page(request, cases.select_related("current_org", "category"))
+    query = form.query_string()
+    sort = form.cleaned_data.get("sort") or ""
     return render(
         request,
         "workbench/cases/list.html",
         {
             "page": page,
-            "params": params,
-            "statuses": Status.choices,
+            "form": form,
             "query": query,
             "overdue_ids": overdue_ids,
+            "sortable": {column: _sort_link(form, column, sort) for column in ("received", "due", "status")},
+            "recognised": _recognised(form.cleaned_data.get("q") or ""),
+            "bulk": BulkForwardForm(org_groups=groups),
+            "org_groups": groups,
+            "unit_value": str(form.cleaned_data.get("unit") or ""),
+            "may_forward": user_memberships(request.user).filter(role__in=FORWARD_ROLES).exists(),  # type: ignore[arg-type]
         },
     )
+
+
+def _sort_link(form: CaseFilterForm, column: str, sort: str) -> dict[str, str]:
+    """A column header's link: ascending first, then descending; the arrow shows the order."""
+    base = form.query_string(without=("sort",))
+    target = f"-{column}" if sort == column else column
+    arrow = "↑" if sort == column else "↓" if sort == f"-{column}" else ""
+    return {"url": f"?{base}&sort={target}" if base else f"?sort={target}", "arrow": arrow}
+
+
+def _recognised(q: str) -> str:
+    query = classify(q) if q else None
+    return f"按{query.label}查找" if query is not None else ""
 
 
 @staff_required

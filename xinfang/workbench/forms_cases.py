@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import QuerySet
 
-from xinfang.cases.models import Channel, ContentCategory, Nature
+from xinfang.cases.models import Channel, ContentCategory, Nature, Status
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.services.registration import REGISTER_ROLES
 from xinfang.core.errors import ServiceError
@@ -296,3 +297,137 @@ def apply_service_error(
         form.add_error(field, exc.message)
         return
     form.add_error(None, exc.message)
+
+
+# ---------------------------------------------------------------- the case list's filters
+
+# The list's orders: a column and its direction ("-": newest or latest first).
+SORTS = {
+    "received": "信访日期（早→晚）",
+    "-received": "信访日期（晚→早）",
+    "due": "下一期限（近→远）",
+    "-due": "下一期限（远→近）",
+    "status": "状态",
+    "-status": "状态（倒序）",
+}
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's query string (also what the export and the bulk 转送 keep). Every field is
+    optional; a bad value is shown next to its field and that filter is left out."""
+
+    q = TextField(
+        label="查找",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "身份证号码、手机号、查询码、编号、姓名或关键词"}),
+    )
+    status = forms.ChoiceField(label="状态", required=False)
+    scope = forms.ChoiceField(
+        label="范围", required=False, choices=[("", "我可查看的"), ("mine", "本单位在办")]
+    )
+    overdue = forms.BooleanField(label="只看已超期", required=False)
+    unit = forms.TypedChoiceField(label="责任单位", coerce=int, required=False, empty_value=None)
+    category = forms.ChoiceField(label="内容分类", required=False)
+    channel = forms.ChoiceField(label="信访形式", required=False)
+    received_from = forms.DateField(label="信访日期起", required=False, widget=DATE_INPUT)
+    received_to = forms.DateField(label="信访日期止", required=False, widget=DATE_INPUT)
+    registered_from = forms.DateField(label="登记日期起", required=False, widget=DATE_INPUT)
+    registered_to = forms.DateField(label="登记日期止", required=False, widget=DATE_INPUT)
+    sort = forms.ChoiceField(label="排序", required=False)
+
+    def __init__(self, *args: Any, org_groups: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "全部"), *Status.choices]
+        self.fields["channel"].choices = [("", "全部"), *Channel.choices]
+        self.fields["category"].choices = [("", "全部"), *category_choices()]
+        self.org_groups = org_groups if org_groups is not None else active_org_groups()
+        self.fields["unit"].choices = [("", "全部"), *self.org_groups]
+        self.fields["sort"].choices = [("", "登记时间（新→旧）"), *SORTS.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for start, end, label in (
+            ("received_from", "received_to", "信访日期"),
+            ("registered_from", "registered_to", "登记日期"),
+        ):
+            if data.get(start) and data.get(end) and data[start] > data[end]:
+                self.add_error(end, f"{label}止不能早于{label}起。")
+        return data
+
+    def selector_kwargs(self) -> dict[str, Any]:
+        """The valid filters as `cases_filtered` arguments (a field in error is left out)."""
+        data = self.cleaned_data if self.is_bound else {}
+        category = data.get("category") or ""
+        return {
+            "q": data.get("q") or None,
+            "status": data.get("status") or None,
+            "mine": data.get("scope") == "mine",
+            "overdue": True if data.get("overdue") else None,
+            "org_id": data.get("unit"),
+            "category_prefix": _category_prefix(category) if category else None,
+            "channel": data.get("channel") or None,
+            "received_from": data.get("received_from"),
+            "received_to": data.get("received_to"),
+            "registered_from": data.get("registered_from"),
+            "registered_to": data.get("registered_to"),
+        }
+
+    def query_string(self, *, without: tuple[str, ...] = ()) -> str:
+        """The valid filters as a query string (for the pager, the column links and the export)."""
+        data = self.cleaned_data if self.is_bound else {}
+        pairs = []
+        for name in self.fields:
+            value = data.get(name)
+            if name in without or value in (None, "", False):
+                continue
+            pairs.append((name, "1" if value is True else str(value)))
+        return urlencode(pairs)
+
+
+def active_org_groups() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The active organs grouped by region: the list's 责任单位 filter and the 转送 destinations."""
+    return org_choices(Org.objects.filter(is_active=True).select_related("region"))
+
+
+def _category_prefix(code: str) -> str:
+    """A code names its subtree: 030000 -> 03, 030100 -> 0301 (as the API reads it)."""
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
+class BulkForwardForm(forms.Form):
+    """批量转送: the selected cases, one destination and one note for all of them."""
+
+    MAX_CASES = 100
+
+    to_org = forms.TypedChoiceField(label="转送机关", coerce=int)
+    note = TextField(
+        label="转送说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, org_groups: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = org_groups if org_groups is not None else active_org_groups()
+        self.fields["to_org"].choices = [("", "请选择转送机关"), *groups]
+        self.fields["to_org"].error_messages["required"] = "请选择转送机关。"
+        self.case_ids: list[int] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The ticked rows of the list (checkboxes named "case"); not a field: any id may come.
+        raw = self.data.getlist("case") if hasattr(self.data, "getlist") else []
+        ids = list(dict.fromkeys(int(v) for v in raw if v.isascii() and v.isdigit() and len(v) < 18))
+        if not ids:
+            self.add_error(None, "请先勾选要转送的信访件。")
+        elif len(ids) > self.MAX_CASES:
+            self.add_error(None, f"一次最多转送 {self.MAX_CASES} 件，现勾选了 {len(ids)} 件。")
+        self.case_ids = ids
+        return data
+
+    def clean_to_org(self) -> Org:
+        org = Org.objects.filter(pk=self.cleaned_data["to_org"], is_active=True).first()
+        if org is None:
+            raise forms.ValidationError("转送机关不存在或已停用。")
+        return org

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from xinfang.workbench import cases, views
+from xinfang.workbench import case_search, cases, views
 
 app_name = "workbench"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("xinfang.workbench.urls_alerts")),
     path("", include("xinfang.workbench.urls_statistics")),
     path("cases/", cases.case_list, name="case-list"),
+    path("cases/export/", case_search.case_export, name="case-export"),
+    path("cases/bulk-forward/", case_search.case_bulk_forward, name="case-bulk-forward"),
+    path("cases/person-matters/", case_search.person_matters_json, name="person-matters"),
     path("cases/<int:case_id>/", cases.case_view, name="case-detail"),
     path("cases/<int:case_id>/documents/<str:kind>/", cases.case_document, name="case-document"),
     path(

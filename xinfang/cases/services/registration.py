@@ -110,6 +110,7 @@ def _petitioner_row(case: Case, person: PetitionerInput) -> Petitioner:
         name_hash=pii.keyed_hash(person.name + "|" + person.address),
         id_number_hash=pii.keyed_hash(person.id_number),
         phone_hash=pii.keyed_hash(person.phone),
+        name_key=pii.name_key(person.name),
         address=person.address.strip(),
         is_representative=person.is_representative,
     )

@@ -9,8 +9,10 @@ then restricted to ``cases_visible_to(user)``, the one access policy, so a sugge
 case the clerk may not see; at most ``MAX_CANDIDATES`` are scored with MinHash (``near_dup.estimate``):
 the cases sharing a band key first, then the petitioner's other cases, each newest first (a petitioner
 with hundreds of cases must not push the earlier case of the same matter out), and turned into
-"重复信访 of X" / "同一事项（主件 X）" by ``repeats.suggest``. ``bench/intake/run.py`` measures it over
-200,000 cases.
+"重复信访 of X" / "同一事项（主件 X）" by ``repeats.suggest``. The short list ranks the same person's
+matters (重复信访) and matters registered in the last ``RECENT_DAYS`` first, both together first of all,
+then by similarity and newest: an identical case of two weeks ago is never pushed out by older copies.
+``bench/intake/run.py`` measures it over 200,000 cases.
 
 Petitioners are compared through the keyed hashes stored on ``Petitioner`` (``pii.keyed_hash``):
 nothing here decrypts personal data, and suggestions carry no personal data, only which identifier
@@ -23,6 +25,7 @@ Category suggestion (``suggest_category``): the level-1 classifier in
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ from django.db.models import Q, Value, When
 from xinfang.cases import pii
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.selectors import cases_visible_to
+from xinfang.core.timeutil import now
 from xinfang.orgs.models import User
 from xinfang.textintel import near_dup
 from xinfang.textintel.features import ngram_hashes
@@ -50,6 +54,7 @@ from xinfang.textintel.repeats import REPEAT, EarlierCase, PetitionerKeys, sugge
 logger = logging.getLogger(__name__)
 
 MAX_CANDIDATES = 200  # newest candidates scored; more would only be older copies of the same matter
+RECENT_DAYS = 90  # a matter registered this recently is ranked first in 查重 (still being handled)
 MAX_LOOKUP = 5000  # rows read per index lookup (a boilerplate text or a prolific petitioner: newest first)
 _SIGN = np.uint64(1 << 63)
 
@@ -262,16 +267,28 @@ def find_similar(
     found = suggest(new_keys, earlier)  # the sets of petitioners: one suggestion per earlier case
     by_id = {c.pk: c for c in cases}
     missing = {int(s.case_id) for s in found} - by_id.keys()
-    by_id.update({c.pk: c for c in visible.filter(pk__in=missing).only("id", "number", "subject")})
-    out: list[Suggestion] = []
+    by_id.update(
+        {c.pk: c for c in visible.filter(pk__in=missing).only("id", "number", "subject", "registered_at")}
+    )
+    out: list[tuple[Suggestion, dt.datetime]] = []
     for s in found:
         case = by_id[int(s.case_id)]
         evidence = tuple(_numbered(e, by_id) for e in s.evidence)
         if region_code and getattr(case, "problem_region", None) and case.problem_region.code == region_code:
             evidence = (*evidence, "问题属地一致")
-        out.append(Suggestion(s.kind, case.pk, case.number, case.subject, s.similarity, evidence))
-    out.sort(key=lambda s: (not s.is_repeat, -s.similarity, s.case_id))
-    return out[:limit]
+        suggestion = Suggestion(s.kind, case.pk, case.number, case.subject, s.similarity, evidence)
+        out.append((suggestion, case.registered_at))
+    recent_since = now() - dt.timedelta(days=RECENT_DAYS)
+
+    def rank(item: tuple[Suggestion, dt.datetime]) -> tuple[int, float, float, int]:
+        # A recent matter and the same person's matter first (both: first of all), then by
+        # similarity, then newest: an identical case of two weeks ago comes before old repeats.
+        suggestion, registered_at = item
+        weight = int(suggestion.is_repeat) + int(registered_at >= recent_since)
+        return (-weight, -suggestion.similarity, -registered_at.timestamp(), suggestion.case_id)
+
+    out.sort(key=rank)
+    return [suggestion for suggestion, _ in out[:limit]]
 
 
 def _numbered(evidence: str, by_id: dict[int, Case]) -> str:
