@@ -333,7 +333,10 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def _month_key(value: Any) -> dt.date:
+def _month_key(value: dt.date | dt.datetime | str) -> dt.date:
+    """A truncated month as the database returns it (a date on PostgreSQL, a text on SQLite)."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
     return value.date() if isinstance(value, dt.datetime) else value
 
 
