@@ -9,7 +9,14 @@ class CasesConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from xinfang.cases.documents.numbers import number_new_event
+        from xinfang.cases.models import CaseEvent
         from xinfang.core.schedule import PeriodicJob, register
+
+        # A document's 文号 is given in the transaction of the action that issues it.
+        post_save.connect(number_new_event, sender=CaseEvent, dispatch_uid="cases-document-numbers")
 
         register(
             PeriodicJob(

@@ -12,6 +12,7 @@ were normalised) must still yield its documents.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -20,10 +21,10 @@ from collections.abc import Iterable, Sequence
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -35,6 +36,7 @@ BODY_FONT = "仿宋"  # FangSong
 HEADING_FONT = "黑体"  # SimHei
 LATIN_FONT = "Times New Roman"
 
+MASTHEAD_SIZE = Pt(36)  # 小初: the 发文机关标志, smaller only when the name would not fit the line
 TITLE_SIZE = Pt(22)  # 二号
 BODY_SIZE = Pt(16)  # 三号
 TABLE_SIZE = Pt(14)  # 四号
@@ -45,6 +47,12 @@ CHAR = BODY_SIZE  # one character of body text, for indents
 NUMERALS = "一二三四五六七八九十"
 
 TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6
+TEXT_WIDTH_PT = TEXT_WIDTH_CM / 2.54 * 72
+RED_HEX = "E00000"
+RED = RGBColor.from_string(RED_HEX)
+RED_RULE_EIGHTHS = 12  # the 版头 rule: 1.5 pt (in eighths of a point, as w:sz counts)
+THICK_RULE_EIGHTHS = 8  # 版记: first and last rules 0.35 mm
+THIN_RULE_EIGHTHS = 6  # 版记: the rules between, 0.25 mm
 # A Latin token this long (a case number, a query code) cannot break: justifying its line would
 # spread the characters before it across the line, so such paragraphs are set flush left.
 _UNBREAKABLE = re.compile(r"[0-9A-Za-z*]{12,}")
@@ -89,7 +97,19 @@ def _spacing(paragraph: Paragraph, line: Pt = LINE) -> None:
 class Letter:
     """One document being written, top to bottom."""
 
-    def __init__(self, *, organ: str, title: str, doc_number: str, author: str, created: dt.datetime) -> None:
+    def __init__(
+        self,
+        *,
+        organ: str,
+        title: str,
+        doc_number: str,
+        author: str,
+        created: dt.datetime,
+        masthead: bool = False,
+    ) -> None:
+        """`masthead`: open with the GB/T 9704 版头 (the organ in red, the 文号, the red rule) and
+        then the title; otherwise the organ and the title in black with the 文号 under them (a
+        report, where the 文号 line is a placeholder)."""
         self.doc = Document()
         self._sections = 0
         self._page()
@@ -99,13 +119,38 @@ class Letter:
         props.author = props.last_modified_by = clean_text(author)
         props.language = "zh-CN"
         props.created = props.modified = created.astimezone(dt.UTC).replace(tzinfo=None)
-        for line in (organ, title):
-            paragraph = self.doc.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _spacing(paragraph, Pt(36))
-            add_run(paragraph, line, font=TITLE_FONT, size=TITLE_SIZE, bold=True)
-        self.line(doc_number, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.space_before = Pt(8)
+        if not masthead:
+            for line in (organ, title):
+                self._title(line)
+            self.line(doc_number, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.space_before = Pt(8)
+            self.blank()
+            return
+        self._masthead(organ, doc_number)
+        # 标题 (7.3.1): two lines below the red rule, 二号小标宋, centred.
         self.blank()
+        self._title(title)
+        self.blank()
+
+    def _title(self, text: str) -> None:
+        paragraph = self.doc.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(paragraph, Pt(36))
+        add_run(paragraph, text, font=TITLE_FONT, size=TITLE_SIZE, bold=True)
+
+    def _masthead(self, organ: str, doc_number: str) -> None:
+        """版头 (GB/T 9704 7.2): the issuing organ's name in red, centred and as large as the line
+        allows up to 小初; a blank line; the 发文字号 centred; the red rule 4 mm under it across the
+        whole text width."""
+        size = Pt(min(MASTHEAD_SIZE.pt, int(TEXT_WIDTH_PT / max(text_width(organ), 1))))
+        head = self.doc.add_paragraph()
+        head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(head, Pt(max(size.pt * 1.25, LINE.pt)))
+        add_run(head, organ, font=TITLE_FONT, size=size, bold=True).font.color.rgb = RED
+        if doc_number:
+            self.blank()
+            head = self.line(doc_number, align=WD_ALIGN_PARAGRAPH.CENTER)
+        # A document without a number of its own (a form such as the 送达回证): the rule under the name.
+        rule(head, side="bottom", size=RED_RULE_EIGHTHS, color=RED_HEX, space=11)
 
     # -- page and defaults -----------------------------------------------------------------
 
@@ -216,27 +261,94 @@ class Letter:
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
 
+    def grid(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: Sequence[float]) -> None:
+        """A table with a header row in 黑体 (a register, a timeline); the header repeats on each page."""
+        table = self.doc.add_table(rows=0, cols=len(header))
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = [Cm(width) for width in widths_cm]
+        for index, values in enumerate([header, *rows]):
+            row = table.add_row()
+            if index == 0:
+                header_flag = OxmlElement("w:tblHeader")
+                row._tr.get_or_add_trPr().append(header_flag)
+            for cell, value, width in zip(row.cells, values, widths, strict=True):
+                cell.width = width
+                _cell_text(
+                    cell,
+                    [value],
+                    font=HEADING_FONT if index == 0 else BODY_FONT,
+                    align=WD_ALIGN_PARAGRAPH.CENTER if index == 0 else WD_ALIGN_PARAGRAPH.LEFT,
+                    size=Pt(12),
+                )
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+
     def signature(self, organ: str, day: dt.date) -> None:
         """Seal placeholder, organ and date: the date 4 characters from the right, the organ
-        centred over the date (GB/T 9704 7.3.5.1)."""
+        centred over the date (GB/T 9704 7.3.5.1).
+
+        The block never stands alone on a page: it keeps with the last two lines of the body (the
+        last paragraph keeps with the next and may not leave a single line behind), and its own
+        lines keep together, so a page break falls inside the body rather than leaving the page
+        before the signature half empty."""
         date = chinese_date(day)
 
         def centred_over_date(text: str) -> float:
             return max(4 + (text_width(date) - text_width(text)) / 2, 0)
 
-        # The signature never stands alone on a page: it keeps with the last line of the body.
         if self.doc.paragraphs:
-            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
+            last = self.doc.paragraphs[-1].paragraph_format
+            last.keep_with_next = True
+            last.widow_control = True
         seal = "（印章）"
         # The seal (about 4 lines high) starts within a line of the body and covers organ and date.
         lines = [
             self.line(""),
             self.line(seal, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=centred_over_date(seal)),
             self.line(organ, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=centred_over_date(organ)),
+            self.line(date, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=4),
         ]
         for paragraph in lines:
+            paragraph.paragraph_format.keep_together = True
+        for paragraph in lines[:-1]:
             paragraph.paragraph_format.keep_with_next = True
-        self.line(date, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=4)
+
+    def colophon(self, *, printer: str, printed_on: dt.date, copy_to: Sequence[str] = ()) -> None:
+        """版记 (GB/T 9704 7.4) at the foot of the last page: 抄送 (when any) and the 印发机关 with the
+        印发日期, in 四号仿宋 one character in from both edges, between rules: the first and the last
+        rule 0.35 mm, the one between 0.25 mm. It is a frame at the bottom of the text area, so it
+        sits on the last line of the last page whatever the length of the body."""
+        self.line("")  # the frame's anchor follows the signature, so the frame lands on its page
+        frame: list[Paragraph] = []
+        if copy_to:
+            cc = self._colophon_line()
+            add_run(cc, "抄送：" + "，".join(copy_to) + "。", size=TABLE_SIZE)
+            cc.paragraph_format.first_line_indent = -Pt(TABLE_SIZE.pt * 3)
+            cc.paragraph_format.left_indent = Pt(TABLE_SIZE.pt * 4)
+            rule(cc, side="top", size=THICK_RULE_EIGHTHS)
+            rule(cc, side="bottom", size=THIN_RULE_EIGHTHS)
+            frame.append(cc)
+        issued = self._colophon_line()
+        issued.paragraph_format.tab_stops.add_tab_stop(
+            Pt(TEXT_WIDTH_PT - TABLE_SIZE.pt), WD_TAB_ALIGNMENT.RIGHT
+        )
+        add_run(issued, f"{printer}\t{chinese_date(printed_on)}印发", size=TABLE_SIZE)
+        if not copy_to:
+            rule(issued, side="top", size=THICK_RULE_EIGHTHS)
+        rule(issued, side="bottom", size=THICK_RULE_EIGHTHS)
+        frame.append(issued)
+        for paragraph in frame:
+            _frame_at_foot(paragraph)
+
+    def _colophon_line(self) -> Paragraph:
+        paragraph = self.doc.add_paragraph()
+        _spacing(paragraph)
+        paragraph.paragraph_format.left_indent = Pt(TABLE_SIZE.pt)
+        paragraph.paragraph_format.right_indent = Pt(TABLE_SIZE.pt)
+        paragraph.paragraph_format.keep_together = True
+        return paragraph
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -244,10 +356,80 @@ class Letter:
         return buffer.getvalue()
 
 
-def _cell_text(cell: _Cell, lines: Iterable[str], *, font: str, align: WD_ALIGN_PARAGRAPH) -> None:
+_PBDR_SUCCESSORS = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+
+
+def rule(paragraph: Paragraph, *, side: str, size: int, color: str = "000000", space: int = 1) -> None:
+    """A full-width rule above or below `paragraph` (its border: `size` in eighths of a point,
+    `space` in points between the text and the rule)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.insert_element_before(borders, *_PBDR_SUCCESSORS)
+    edge = OxmlElement(f"w:{side}")
+    for name, value in (("val", "single"), ("sz", str(size)), ("space", str(space)), ("color", color)):
+        edge.set(qn(f"w:{name}"), value)
+    borders.append(edge)
+    # w:pBdr wants top before bottom
+    for name in ("top", "left", "bottom", "right"):
+        found = borders.find(qn(f"w:{name}"))
+        if found is not None:
+            borders.remove(found)
+            borders.append(found)
+
+
+def _frame_at_foot(paragraph: Paragraph) -> None:
+    """Put `paragraph` in a frame across the text width at the bottom of the text area; consecutive
+    paragraphs with the same frame share it."""
+    ppr = paragraph._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    for name, value in (
+        ("w", str(int(TEXT_WIDTH_PT * 20))),
+        ("wrap", "notBeside"),
+        ("vAnchor", "margin"),
+        ("hAnchor", "margin"),
+        ("xAlign", "center"),
+        ("yAlign", "bottom"),
+    ):
+        frame.set(qn(f"w:{name}"), value)
+    ppr.insert_element_before(
+        frame, "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *_PBDR_SUCCESSORS
+    )
+
+
+def page_break_before(paragraph: Paragraph) -> None:
+    paragraph.paragraph_format.page_break_before = True
+
+
+def combine(letters: Sequence[Letter], *, title: str) -> Letter:
+    """One file of several letters, each from a new page, in the first letter's page and styles
+    (every Letter is built on the same template, so their paragraphs and tables carry over)."""
+    first = letters[0]
+    body = first.doc.element.body
+    section = body[-1]  # w:sectPr stays last
+    for other in letters[1:]:
+        elements = [copy.deepcopy(e) for e in other.doc.element.body if e.tag != qn("w:sectPr")]
+        for element in elements:
+            section.addprevious(element)
+        if elements and elements[0].tag == qn("w:p"):
+            page_break_before(Paragraph(elements[0], first.doc._body))
+    first.doc.core_properties.title = clean_text(title)
+    return first
+
+
+def _cell_text(
+    cell: _Cell, lines: Iterable[str], *, font: str, align: WD_ALIGN_PARAGRAPH, size: Pt = TABLE_SIZE
+) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for index, line in enumerate(lines):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         paragraph.alignment = align
-        _spacing(paragraph, Pt(22))
-        add_run(paragraph, line, font=font, size=TABLE_SIZE)
+        _spacing(paragraph, Pt(size.pt + 8))  # 四号 on a 22-point line
+        add_run(paragraph, line, font=font, size=size)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case-list"),
     path("cases/<int:case_id>/", cases.case_view, name="case-detail"),
     path("cases/<int:case_id>/documents/<str:kind>/", cases.case_document, name="case-document"),
+    path("cases/<int:case_id>/case-file/", cases.case_file, name="case-file"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/", cases.case_attachment, name="case-attachment"
     ),

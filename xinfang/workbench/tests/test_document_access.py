@@ -166,7 +166,7 @@ def test_a_citizen_gets_only_the_letters_addressed_to_the_petitioner(world: Worl
     case = register(world, citizen=world.citizen)
     assert may_download_document(world.citizen, case, "acceptance_notice")
     assert not may_download_document(world.citizen, case, "routing_slip")
-    assert set(DOCUMENT_KINDS) - {"routing_slip"} == PETITIONER_KINDS
+    assert set(DOCUMENT_KINDS) - {"routing_slip", "delivery_receipt"} == PETITIONER_KINDS
 
 
 def test_a_refused_document_url_with_an_unknown_kind_is_still_not_found(world: World, freeze: Freeze) -> None:
