@@ -18,10 +18,11 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -40,6 +41,7 @@ MASTHEAD_SIZE = Pt(36)  # 小初: the 发文机关标志, smaller only when the 
 TITLE_SIZE = Pt(22)  # 二号
 BODY_SIZE = Pt(16)  # 三号
 TABLE_SIZE = Pt(14)  # 四号
+SMALL_SIZE = Pt(12)  # 小四: registers and timelines
 FOOTER_SIZE = Pt(14)  # 四号
 LINE = Pt(28)  # a fixed line: about 22 lines on the page
 CHAR = BODY_SIZE  # one character of body text, for indents
@@ -261,26 +263,36 @@ class Letter:
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
 
-    def grid(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: Sequence[float]) -> None:
-        """A table with a header row in 黑体 (a register, a timeline); the header repeats on each page."""
-        table = self.doc.add_table(rows=0, cols=len(header))
+    def grid(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths_cm: Sequence[float],
+        *,
+        label_columns: Sequence[int] = (),
+    ) -> None:
+        """A table in 小四 (a register, a timeline): the header row (when given) in 黑体, repeated
+        on every page; `label_columns` in 黑体 too (a form of label | value pairs)."""
+        table = self.doc.add_table(rows=0, cols=len(widths_cm))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         widths = [Cm(width) for width in widths_cm]
-        for index, values in enumerate([header, *rows]):
+        body = [list(values) for values in rows]
+        for index, values in enumerate([list(header), *body] if header else body):
+            is_header = bool(header) and index == 0
             row = table.add_row()
-            if index == 0:
-                header_flag = OxmlElement("w:tblHeader")
-                row._tr.get_or_add_trPr().append(header_flag)
-            for cell, value, width in zip(row.cells, values, widths, strict=True):
+            if is_header:
+                row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+            for column, (cell, value, width) in enumerate(zip(row.cells, values, widths, strict=True)):
                 cell.width = width
+                label = is_header or column in label_columns
                 _cell_text(
                     cell,
                     [value],
-                    font=HEADING_FONT if index == 0 else BODY_FONT,
-                    align=WD_ALIGN_PARAGRAPH.CENTER if index == 0 else WD_ALIGN_PARAGRAPH.LEFT,
-                    size=Pt(12),
+                    font=HEADING_FONT if label else BODY_FONT,
+                    align=WD_ALIGN_PARAGRAPH.CENTER if label else WD_ALIGN_PARAGRAPH.LEFT,
+                    size=SMALL_SIZE,
                 )
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
@@ -316,39 +328,36 @@ class Letter:
             paragraph.paragraph_format.keep_with_next = True
 
     def colophon(self, *, printer: str, printed_on: dt.date, copy_to: Sequence[str] = ()) -> None:
-        """版记 (GB/T 9704 7.4) at the foot of the last page: 抄送 (when any) and the 印发机关 with the
-        印发日期, in 四号仿宋 one character in from both edges, between rules: the first and the last
-        rule 0.35 mm, the one between 0.25 mm. It is a frame at the bottom of the text area, so it
-        sits on the last line of the last page whatever the length of the body."""
-        self.line("")  # the frame's anchor follows the signature, so the frame lands on its page
-        frame: list[Paragraph] = []
+        """版记 (GB/T 9704 7.4): 抄送 (when any), then the 印发机关 left and the 印发日期 right, in
+        四号仿宋 one character in from both edges, between rules: the first and the last 0.35 mm,
+        the one between 0.25 mm. A borderless table floating at the foot of the text area, so that
+        in Word it sits on the last lines of the last page; LibreOffice sets it after the signature."""
+        self.blank()
+        table = self.doc.add_table(rows=0, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        half = Cm(TEXT_WIDTH_CM / 2)
         if copy_to:
-            cc = self._colophon_line()
-            add_run(cc, "抄送：" + "，".join(copy_to) + "。", size=TABLE_SIZE)
-            cc.paragraph_format.first_line_indent = -Pt(TABLE_SIZE.pt * 3)
-            cc.paragraph_format.left_indent = Pt(TABLE_SIZE.pt * 4)
-            rule(cc, side="top", size=THICK_RULE_EIGHTHS)
-            rule(cc, side="bottom", size=THIN_RULE_EIGHTHS)
-            frame.append(cc)
-        issued = self._colophon_line()
-        issued.paragraph_format.tab_stops.add_tab_stop(
-            Pt(TEXT_WIDTH_PT - TABLE_SIZE.pt), WD_TAB_ALIGNMENT.RIGHT
+            cells = table.add_row().cells
+            merged = cells[0].merge(cells[1])
+            _cell_text(
+                merged,
+                ["抄送：" + "，".join(clean_text(c) for c in copy_to) + "。"],
+                font=BODY_FONT,
+                align=WD_ALIGN_PARAGRAPH.LEFT,
+            )
+        cells = table.add_row().cells
+        _cell_text(cells[0], [printer], font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.LEFT)
+        _cell_text(
+            cells[1], [f"{chinese_date(printed_on)}印发"], font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT
         )
-        add_run(issued, f"{printer}\t{chinese_date(printed_on)}印发", size=TABLE_SIZE)
-        if not copy_to:
-            rule(issued, side="top", size=THICK_RULE_EIGHTHS)
-        rule(issued, side="bottom", size=THICK_RULE_EIGHTHS)
-        frame.append(issued)
-        for paragraph in frame:
-            _frame_at_foot(paragraph)
-
-    def _colophon_line(self) -> Paragraph:
-        paragraph = self.doc.add_paragraph()
-        _spacing(paragraph)
-        paragraph.paragraph_format.left_indent = Pt(TABLE_SIZE.pt)
-        paragraph.paragraph_format.right_indent = Pt(TABLE_SIZE.pt)
-        paragraph.paragraph_format.keep_together = True
-        return paragraph
+        for column in table.columns:
+            column.width = half
+        for row in table.rows:
+            for cell in row.cells:
+                cell.width = half
+        _float_at_foot(table._tbl.tblPr)
+        self.blank()  # a table cannot end a document: Word needs a paragraph after it
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -385,23 +394,54 @@ def rule(paragraph: Paragraph, *, side: str, size: int, color: str = "000000", s
             borders.append(found)
 
 
-def _frame_at_foot(paragraph: Paragraph) -> None:
-    """Put `paragraph` in a frame across the text width at the bottom of the text area; consecutive
-    paragraphs with the same frame share it."""
-    ppr = paragraph._p.get_or_add_pPr()
-    frame = OxmlElement("w:framePr")
+# w:tblPr's children after w:tblW, in schema order (Word refuses a file with them out of order).
+_TBLPR_AFTER_WIDTH = (
+    "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
+    "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange",
+)  # fmt: skip
+
+
+def _float_at_foot(tbl_pr: Any) -> None:
+    """Float a table at the bottom of the text area, centred (w:tblpPr), with the 版记's rules as
+    its borders and one character of cell margin on both sides."""
+    position = OxmlElement("w:tblpPr")
     for name, value in (
-        ("w", str(int(TEXT_WIDTH_PT * 20))),
-        ("wrap", "notBeside"),
-        ("vAnchor", "margin"),
-        ("hAnchor", "margin"),
-        ("xAlign", "center"),
-        ("yAlign", "bottom"),
+        ("leftFromText", "0"),
+        ("rightFromText", "0"),
+        ("topFromText", "0"),
+        ("bottomFromText", "0"),
+        ("vertAnchor", "margin"),
+        ("horzAnchor", "margin"),
+        ("tblpXSpec", "center"),
+        ("tblpYSpec", "bottom"),
     ):
-        frame.set(qn(f"w:{name}"), value)
-    ppr.insert_element_before(
-        frame, "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *_PBDR_SUCCESSORS
-    )
+        position.set(qn(f"w:{name}"), value)
+    after_style = ("w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize", "w:tblStyleColBandSize", "w:tblW")
+    tbl_pr.insert_element_before(position, *after_style, *_TBLPR_AFTER_WIDTH)
+    borders = OxmlElement("w:tblBorders")
+    for side, size in (
+        ("top", THICK_RULE_EIGHTHS),
+        ("left", 0),
+        ("bottom", THICK_RULE_EIGHTHS),
+        ("right", 0),
+        ("insideH", THIN_RULE_EIGHTHS),
+        ("insideV", 0),
+    ):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            edge.set(qn("w:sz"), str(size))
+            edge.set(qn("w:space"), "0")
+            edge.set(qn("w:color"), "000000")
+        borders.append(edge)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(int(TABLE_SIZE.pt * 20)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    tbl_pr.insert_element_before(borders, *_TBLPR_AFTER_WIDTH[4:])
+    tbl_pr.insert_element_before(margins, *_TBLPR_AFTER_WIDTH[7:])
 
 
 def page_break_before(paragraph: Paragraph) -> None:

@@ -52,20 +52,20 @@ def _cover(source: Source, issued: list[tuple[DocumentKind, CaseEvent]]) -> Lett
     doc = Letter(
         organ=org.name, title="信访事项案卷", doc_number="", author=org.name, created=now(), masthead=True
     )
-    doc.table(
-        [
-            ("信访件编号", case.number),
-            ("标题", source.scrub(case.subject)),
-            ("信访人", source.addressee()),
-            ("信访形式", case.get_channel_display()),
-            ("问题属地", region_path(case.problem_region)),
-            ("信访日期", chinese_date(case.received_on)),
-            ("登记机构", org.name),
-            ("办理单位", case.current_org.name if case.current_org else ""),
-            ("办理状态", case.get_status_display()),
-            ("文书件数", f"{len(issued)}件"),
-        ]
-    )
+    particulars = [
+        ("信访件编号", case.number),
+        ("信访日期", chinese_date(case.received_on)),
+        ("信访人", source.addressee()),
+        ("信访形式", case.get_channel_display()),
+        ("问题属地", region_path(case.problem_region)),
+        ("办理状态", case.get_status_display()),
+        ("登记机构", org.name),
+        ("办理单位", case.current_org.name if case.current_org else ""),
+    ]
+    # two particulars a row, so that the register of documents starts on the cover
+    rows = [[*particulars[i], *particulars[i + 1]] for i in range(0, len(particulars), 2)]
+    rows.append(["标题", source.scrub(case.subject), "文书件数", f"{len(issued)}件"])
+    doc.grid([], rows, [2.6, 5.2, 2.6, 5.2], label_columns=(0, 2))
     doc.blank()
     doc.line("卷内文书目录", font="黑体")
     rows = []
@@ -76,11 +76,11 @@ def _cover(source: Source, issued: list[tuple[DocumentKind, CaseEvent]]) -> Lett
                 str(index),
                 kind.title(event),
                 number.number if number is not None else "",
-                chinese_date(local_date(event.at)),
+                local_date(event.at).isoformat(),  # a register's dates: 2025-03-10, on one line
             ]
         )
-    rows.append([str(len(issued) + 1), "办理记录", "", chinese_date(local_date())])
-    doc.grid(["序号", "文书", "文号", "日期"], rows, [1.4, 4.6, 5.6, 4.0])
+    rows.append([str(len(issued) + 1), "办理记录", "", local_date().isoformat()])
+    doc.grid(["序号", "文书", "文号", "日期"], rows, [1.4, 3.4, 7.8, 3.0])
     return doc
 
 
@@ -100,5 +100,5 @@ def _timeline(source: Source) -> Letter:
         ]
         for event in source.events
     ]
-    doc.grid(["序号", "时间", "机构", "办理记录"], rows, [1.2, 3.2, 4.2, 7.0])
+    doc.grid(["序号", "时间", "机构", "办理记录"], rows, [1.4, 3.0, 4.2, 7.0])
     return doc

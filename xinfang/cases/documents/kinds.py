@@ -27,6 +27,7 @@ from xinfang.orgs.models import Level, Org, OrgKind, Region
 from .numbers import number_for
 
 ACCUSED_STAND_IN = "有关单位"
+UNKNOWN_EARLIER_ORG = "原办理机关"  # an appeal whose earlier decision is not in the log
 
 # 第三十二条: how the decision reads in the opinion.
 REPLY_DECISIONS = {
@@ -365,13 +366,14 @@ def _appeal_opinion(
     decided_before: tuple[str, ...],
     what: str,
     word: str,
-) -> tuple[Letter, Org, dt.date]:
-    """The shared part of a 复查 and a 复核 opinion; `what` names the decision appealed against."""
+) -> tuple[Letter, Org, dt.date, str]:
+    """The shared part of a 复查 and a 复核 opinion; `what` names the decision appealed against.
+    Returns the letter, its organ and date, and the organ whose decision was appealed against."""
     doc, org, day = letter(source, event, title)
     request = source.last([request_kind], before=event)
     earlier = source.last(decided_before, before=request or event)
     earlier_org = issuer(source, earlier) if earlier is not None else None
-    earlier_name = earlier_org.name if earlier_org is not None else "原办理机关"
+    earlier_name = earlier_org.name if earlier_org is not None else UNKNOWN_EARLIER_ORG
     payload = event.payload
     doc.line(f"{source.addressee()}：")
     opening = f"{source.you}不服{earlier_name}"
@@ -389,11 +391,11 @@ def _appeal_opinion(
     if template:
         doc.para(template.format(org=earlier_name, what=what))
     doc.paras(source.scrub(str(payload.get("opinion", ""))))
-    return doc, org, day
+    return doc, org, day, earlier_name
 
 
 def review_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
-    doc, org, day = _appeal_opinion(
+    doc, org, day, earlier = _appeal_opinion(
         source,
         event,
         title,
@@ -408,11 +410,12 @@ def review_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
         f"{source.you}如对本复查意见不服，可以自收到本复查意见之日起{period(rereview)}内，"
         f"向{_higher(org)}书面提出复核请求（{rereview.legal_ref}）。"
     )
-    return finish(source, event, doc, org, day)
+    # copied to the organ whose decision was reviewed
+    return finish(source, event, doc, org, day, copy_to=[earlier] if earlier != UNKNOWN_EARLIER_ORG else [])
 
 
 def rereview_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
-    doc, org, day = _appeal_opinion(
+    doc, org, day, earlier = _appeal_opinion(
         source,
         event,
         title,
@@ -427,7 +430,8 @@ def rereview_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
         f"本复核意见为最终意见。{source.you}对本复核意见不服，仍然以同一事实和理由提出投诉请求的，"
         f"各级机关不再受理（{rule.legal_ref}）。"
     )
-    return finish(source, event, doc, org, day)
+    # copied to the organ whose decision was reviewed
+    return finish(source, event, doc, org, day, copy_to=[earlier] if earlier != UNKNOWN_EARLIER_ORG else [])
 
 
 def delivery_receipt(source: Source, event: CaseEvent, title: str) -> Letter:
@@ -462,14 +466,9 @@ def delivery_receipt(source: Source, event: CaseEvent, title: str) -> Letter:
         ("送达人", str(event.actor) if event.actor is not None else ""),
         ("受送达人签名或盖章", ["", "", "年    月    日"]),
         ("代收人及代收理由", ["", ""]),
-        ("备注", [""]),
+        ("备注", ["", "（受送达人拒绝签收的，送达人在此写明情况并签名）"]),
     ]
     doc.table(rows)
-    doc.blank()
-    doc.para(
-        f"受送达人自收到{what}之日起，可以依照{source.rules['review_request'].legal_ref}的规定请求复查。"
-        "受送达人拒绝签收的，送达人应当在备注栏写明情况并签名。"
-    )
     doc.signature(org.name, day)
     return doc
 

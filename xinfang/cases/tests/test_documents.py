@@ -139,7 +139,12 @@ def test_a_document_carries_a_document_number_and_is_signed_and_dated_at_the_bot
     assert texts[at : at + 3] == ["（印章）", "示例市住房和城乡建设局", "2025年3月10日"]
     assert all(p.alignment == 2 for p in document.paragraphs[at : at + 3])  # right
     # 版记: copied to the bureau that forwarded the case, printed by the organ on the day
-    assert texts[-2:] == ["抄送：示例市信访局。", "示例市住房和城乡建设局\t2025年3月10日印发"]
+    colophon = document.tables[-1]
+    assert {cell.text for cell in colophon.rows[0].cells} == {"抄送：示例市信访局。"}
+    assert [cell.text for cell in colophon.rows[1].cells] == ["示例市住房和城乡建设局", "2025年3月10日印发"]
+    # floating at the foot of the text area (GB/T 9704 7.4: the 版记 ends on the last line)
+    position = colophon._tbl.tblPr.find(qn("w:tblpPr"))
+    assert position is not None and position.get(qn("w:tblpYSpec")) == "bottom"
 
 
 def test_the_acceptance_notice_gives_the_date_the_handling_period_and_the_query_code(
