@@ -569,3 +569,35 @@ class DocumentNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CaseFileExport(models.Model):
+    """A case file (案卷) converted to PDF in the background (`xinfang.cases.tasks.write_case_file_pdf`),
+    offered only where LibreOffice is installed; the .docx itself is written in the request."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name="信访件")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人"
+    )
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    filename = models.CharField("文件名", max_length=255, blank=True)
+    content = models.BinaryField("文件内容", blank=True, default=b"")
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "案卷PDF"
+        verbose_name_plural = "案卷PDF"
+        indexes = [
+            models.Index(fields=["case", "requested_by", "-created_at"], name="case_file_export_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status}"

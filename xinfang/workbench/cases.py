@@ -24,6 +24,7 @@ from xinfang.cases.documents import (
     render_document,
 )
 from xinfang.cases.documents.case_file import CASE_FILE_REFUSED, may_download_case_file, render_case_file
+from xinfang.cases.documents.pdf import latest_export, pdf_available
 from xinfang.cases.models import Case, ContentCategory, Status
 from xinfang.cases.presentation import (
     CLOCK_LABELS,
@@ -154,6 +155,8 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "documents": documents,
         "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
         "case_file": bool(documents) and may_download_case_file(request.user, case),  # type: ignore[arg-type]
+        "case_file_pdf": pdf_available(),
+        "case_file_export": latest_export(request.user, case) if documents else None,  # type: ignore[arg-type]
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
         "attachments_refused": "" if may_download_attachment(request.user, case) else ATTACHMENT_REFUSED,  # type: ignore[arg-type]
