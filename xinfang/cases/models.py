@@ -547,8 +547,10 @@ class DocumentNumber(models.Model):
 
     The text is kept as it was given, so a later change of the organ's 机关代字 renumbers nothing."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="document_numbers")
-    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="document_numbers")
+    # Events are never deleted; should one be (tampering, which verify_events reports), its number
+    # goes with it rather than hiding the deletion behind a protected row.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="document_numbers")
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="document_numbers")
     kind = models.CharField("文书类型", max_length=32)
     org = models.ForeignKey(Org, verbose_name="发文机关", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField("年度")

@@ -310,7 +310,12 @@ class Letter:
         def centred_over_date(text: str) -> float:
             return max(4 + (text_width(date) - text_width(text)) / 2, 0)
 
-        if self.doc.paragraphs:
+        body = [e for e in self.doc.element.body if e.tag != qn("w:sectPr")]
+        if body and body[-1].tag == qn("w:tbl"):
+            # after a table: its last row keeps with the signature (Word moves the row along)
+            for p in body[-1].findall(qn("w:tr"))[-1].iter(qn("w:p")):
+                Paragraph(p, self.doc._body).paragraph_format.keep_with_next = True
+        elif self.doc.paragraphs:
             last = self.doc.paragraphs[-1].paragraph_format
             last.keep_with_next = True
             last.widow_control = True

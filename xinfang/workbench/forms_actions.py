@@ -252,7 +252,7 @@ class DeliverForm(ActionForm):
     delivered_on = forms.DateField(
         label="送达日期", widget=DATE_INPUT, help_text="复查申请期限自送达次日起算。"
     )
-    tracking_number = forms.CharField(
+    tracking_number = TextField(
         label="邮寄单号",
         required=False,
         max_length=40,

@@ -80,7 +80,7 @@ def _cover(source: Source, issued: list[tuple[DocumentKind, CaseEvent]]) -> Lett
             ]
         )
     rows.append([str(len(issued) + 1), "办理记录", "", local_date().isoformat()])
-    doc.grid(["序号", "文书", "文号", "日期"], rows, [1.4, 3.4, 7.8, 3.0])
+    doc.grid(["序号", "文书", "文号", "日期"], rows, [1.3, 3.4, 8.4, 2.5])
     return doc
 
 

@@ -434,17 +434,22 @@ def rereview_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
     return finish(source, event, doc, org, day, copy_to=[earlier] if earlier != UNKNOWN_EARLIER_ORG else [])
 
 
+def _payload_date(value: object) -> dt.date | None:
+    """A date stored in a payload, or None when absent or unreadable (text stored before inputs
+    were normalised must not stop the document)."""
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def delivery_receipt(source: Source, event: CaseEvent, title: str) -> Letter:
     """送达回证: the form the person who delivers the 信访处理意见书 brings back signed (or the post's
     record), filed with the case. It has no 文号 of its own: it names the number of what it delivers."""
     case = source.case
     payload = event.payload
     org = issuer(source, event)
-    day = (
-        dt.date.fromisoformat(str(payload["delivered_on"]))
-        if payload.get("delivered_on")
-        else local_date(event.at)
-    )
+    day = _payload_date(payload.get("delivered_on")) or local_date(event.at)
     doc = Letter(organ=org.name, title=title, doc_number="", author=org.name, created=event.at, masthead=True)
     delivered = source.last(["replied", "answered"], before=event)
     number = number_for(delivered) if delivered is not None else None
@@ -467,9 +472,11 @@ def delivery_receipt(source: Source, event: CaseEvent, title: str) -> Letter:
         ("受送达人签名或盖章", ["", "", "年    月    日"]),
         ("代收人及代收理由", ["", ""]),
         ("备注", ["", "（受送达人拒绝签收的，送达人在此写明情况并签名）"]),
+        # the organ signs inside the form: a signature block under a table would stand alone on a
+        # page of its own once the form is long
+        ("送达机关", [f"{org.name}（印章）", chinese_date(day)]),
     ]
     doc.table(rows)
-    doc.signature(org.name, day)
     return doc
 
 
