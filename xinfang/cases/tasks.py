@@ -97,3 +97,19 @@ def write_case_file_pdf(export_id: int) -> str:
         finished_at=now(),
     )
     return str(CaseFileExport.Status.DONE)
+
+
+# A case file's PDF is kept this long; the nightly housekeeping drops older ones.
+KEEP_CASE_FILE_PDFS_DAYS = 7
+
+
+def prune_case_file_pdfs() -> int:
+    """Housekeeping clean-up (registered in CasesConfig.ready): drop PDFs older than the keep time."""
+    import datetime as dt
+
+    from xinfang.cases.models import CaseFileExport
+    from xinfang.core.timeutil import now
+
+    cutoff = now() - dt.timedelta(days=KEEP_CASE_FILE_PDFS_DAYS)
+    removed, _ = CaseFileExport.objects.filter(created_at__lt=cutoff).delete()
+    return removed

@@ -8,8 +8,6 @@ export is its requester's only.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +18,9 @@ from xinfang.cases.documents.pdf import pdf_available
 from xinfang.cases.models import Case, CaseFileExport
 from xinfang.cases.selectors import case_detail
 from xinfang.cases.tasks import write_case_file_pdf
-from xinfang.core.timeutil import now
 from xinfang.workbench.cases import staff_required
 from xinfang.workbench.downloads import file_download
 
-# A written PDF is kept this long (older ones are dropped when anyone asks for a new one).
-KEEP_CASE_FILE_PDFS = dt.timedelta(days=7)
 PDF_MIME = "application/pdf"
 
 
@@ -48,7 +43,6 @@ def case_file_pdf_request(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _allowed_case(request, case_id)
     if isinstance(case, HttpResponse):
         return case
-    CaseFileExport.objects.filter(created_at__lt=now() - KEEP_CASE_FILE_PDFS).delete()
     export = CaseFileExport.objects.create(case=case, requested_by=request.user)
     write_case_file_pdf.enqueue(export.pk)
     messages.info(request, "案卷 PDF 正在生成，完成后可在“文书”栏下载（请稍后刷新本页）。")

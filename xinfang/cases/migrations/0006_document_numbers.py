@@ -15,7 +15,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_case_facts'),
+        ('cases', '0006_fact_first_repeat'),
         ('orgs', '0003_org_doc_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

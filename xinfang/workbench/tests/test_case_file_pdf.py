@@ -64,3 +64,17 @@ def test_the_worker_converts_the_case_file_and_its_requester_downloads_it(world:
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content[:5] == b"%PDF-"
     assert _client(world.registrar).get(url).status_code == 404  # the requester's only
+
+
+def test_housekeeping_drops_case_file_pdfs_after_a_week(world: World) -> None:
+    import datetime as dt
+
+    from xinfang.core.tasks import housekeeping
+    from xinfang.core.timeutil import now
+
+    case = to_delivered(world)
+    old = CaseFileExport.objects.create(case=case, requested_by=world.handler)
+    CaseFileExport.objects.filter(pk=old.pk).update(created_at=now() - dt.timedelta(days=8))
+    recent = CaseFileExport.objects.create(case=case, requested_by=world.handler)
+    assert housekeeping.call()["case_file_pdfs"] == 1
+    assert list(CaseFileExport.objects.values_list("pk", flat=True)) == [recent.pk]
