@@ -178,7 +178,11 @@ def deliver(request: HttpRequest, case_id: Id, payload: DeliverIn) -> Any:
         request,
         case_id,
         lambda u, c: services.case_deliver(
-            actor=u, case=c, method=payload.method, delivered_on=payload.delivered_on
+            actor=u,
+            case=c,
+            method=payload.method,
+            delivered_on=payload.delivered_on,
+            tracking_number=payload.tracking_number,
         ),
     )
 

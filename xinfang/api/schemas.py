@@ -222,6 +222,9 @@ class ExtendIn(Schema):
 class DeliverIn(Schema):
     method: DeliveryMethod  # type: ignore[valid-type]
     delivered_on: Day | None = None
+    tracking_number: Annotated[
+        str, Field(max_length=40, description="邮寄单号（仅邮寄送达，可选）"), PlainText
+    ] = ""
 
 
 class RateIn(Schema):

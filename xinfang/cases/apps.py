@@ -9,7 +9,17 @@ class CasesConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from xinfang.cases.documents.numbers import number_new_event
+        from xinfang.cases.models import CaseEvent
+        from xinfang.cases.tasks import prune_case_file_pdfs
         from xinfang.core.schedule import PeriodicJob, register
+        from xinfang.core.tasks import register_cleanup
+
+        # A document's 文号 is given in the transaction of the action that issues it.
+        post_save.connect(number_new_event, sender=CaseEvent, dispatch_uid="cases-document-numbers")
+        register_cleanup("case_file_pdfs", prune_case_file_pdfs)
 
         register(
             PeriodicJob(

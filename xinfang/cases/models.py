@@ -521,3 +521,89 @@ class CaseFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}"
+
+
+class DocumentCounter(models.Model):
+    """The last 文号 serial an organ gave in a year to one series of documents (转, 交, 受 ...).
+
+    Locked (select_for_update; SQLite's immediate transactions serialise) by the transaction that
+    issues the next document of the series, so numbers run without gaps or repeats
+    (xinfang.cases.documents.numbers)."""
+
+    org = models.ForeignKey(Org, verbose_name="发文机关", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    series = models.CharField("文书系列", max_length=16)
+    last = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = "发文字号计数"
+        verbose_name_plural = "发文字号计数"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year", "series"], name="document_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} {self.series} {self.last}"
+
+
+class DocumentNumber(models.Model):
+    """The 文号 given once to the document an event issues: printing it again prints the same one.
+
+    The text is kept as it was given, so a later change of the organ's 机关代字 renumbers nothing."""
+
+    # Events are never deleted; should one be (tampering, which verify_events reports), its number
+    # goes with it rather than hiding the deletion behind a protected row.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="document_numbers")
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="document_numbers")
+    kind = models.CharField("文书类型", max_length=32)
+    org = models.ForeignKey(Org, verbose_name="发文机关", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    series = models.CharField("文书系列", max_length=16)
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("发文字号", max_length=64)
+    issued_at = models.DateTimeField("编号时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "发文字号"
+        verbose_name_plural = "发文字号"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"], name="document_number_once_per_document"),
+            models.UniqueConstraint(
+                fields=["org", "year", "series", "serial"], name="document_number_unique_serial"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseFileExport(models.Model):
+    """A case file (案卷) converted to PDF in the background (`xinfang.cases.tasks.write_case_file_pdf`),
+    offered only where LibreOffice is installed; the .docx itself is written in the request."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name="信访件")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人"
+    )
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    filename = models.CharField("文件名", max_length=255, blank=True)
+    content = models.BinaryField("文件内容", blank=True, default=b"")
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "案卷PDF"
+        verbose_name_plural = "案卷PDF"
+        indexes = [
+            models.Index(fields=["case", "requested_by", "-created_at"], name="case_file_export_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status}"

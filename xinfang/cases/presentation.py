@@ -52,6 +52,8 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
         value = payload.get(key)
         if value:
             details.append(f"办结报告期限 {value}" if key == "report_due" else str(value))
+    if payload.get("tracking_number"):
+        details.append(f"邮寄单号 {payload['tracking_number']}")
     if kind == EventKind.EXTENDED:
         details.insert(0, f"延长 {payload.get('days')} 日，批准人 {payload.get('approver_name', '')}")
     return label + ("：" + "；".join(details) if details else "")

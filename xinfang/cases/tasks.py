@@ -67,3 +67,49 @@ def recompute_open_cases(*, batch_size: int = 500) -> dict[str, int]:
 def recompute_due() -> dict[str, int]:
     """Nightly: follow calendar and rule edits, and windows that lapsed, on every open case."""
     return recompute_open_cases()
+
+
+@task()
+def write_case_file_pdf(export_id: int) -> str:
+    """Convert one case file (案卷) to PDF with LibreOffice; returns the export's final status."""
+    from xinfang.cases.documents.case_file import render_case_file
+    from xinfang.cases.documents.pdf import ConversionFailed, docx_to_pdf
+    from xinfang.cases.models import CaseFileExport
+    from xinfang.core.timeutil import now
+
+    export = CaseFileExport.objects.select_related("case").get(pk=export_id)
+    if export.status != CaseFileExport.Status.QUEUED:  # run once, even if enqueued twice
+        return str(export.status)
+    CaseFileExport.objects.filter(pk=export.pk).update(status=CaseFileExport.Status.RUNNING)
+    filename, docx = render_case_file(export.case)
+    try:
+        content = docx_to_pdf(docx)
+    except ConversionFailed as exc:
+        logger.error("case file %s: %s", export.case.number, exc)
+        CaseFileExport.objects.filter(pk=export.pk).update(
+            status=CaseFileExport.Status.FAILED, error=str(exc), finished_at=now()
+        )
+        return str(CaseFileExport.Status.FAILED)
+    CaseFileExport.objects.filter(pk=export.pk).update(
+        status=CaseFileExport.Status.DONE,
+        filename=filename.removesuffix(".docx") + ".pdf",
+        content=content,
+        finished_at=now(),
+    )
+    return str(CaseFileExport.Status.DONE)
+
+
+# A case file's PDF is kept this long; the nightly housekeeping drops older ones.
+KEEP_CASE_FILE_PDFS_DAYS = 7
+
+
+def prune_case_file_pdfs() -> int:
+    """Housekeeping clean-up (registered in CasesConfig.ready): drop PDFs older than the keep time."""
+    import datetime as dt
+
+    from xinfang.cases.models import CaseFileExport
+    from xinfang.core.timeutil import now
+
+    cutoff = now() - dt.timedelta(days=KEEP_CASE_FILE_PDFS_DAYS)
+    removed, _ = CaseFileExport.objects.filter(created_at__lt=cutoff).delete()
+    return removed

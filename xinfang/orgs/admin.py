@@ -90,7 +90,7 @@ class RegionForm(_ServiceCheckedForm):
 class OrgForm(_ServiceCheckedForm):
     class Meta:
         model = Org
-        fields = ["name", "short_name", "region", "level", "kind", "parent", "is_active"]
+        fields = ["name", "short_name", "doc_prefix", "region", "level", "kind", "parent", "is_active"]
 
     def validate_with_service(self) -> None:
         data = self.cleaned_data
@@ -102,6 +102,7 @@ class OrgForm(_ServiceCheckedForm):
             level=data["level"],
             parent=data.get("parent"),
         )
+        data["doc_prefix"] = services.org_doc_prefix_clean(data.get("doc_prefix", ""))
 
 
 @admin.register(Region)
@@ -168,6 +169,7 @@ class OrgAdmin(_ServiceErrorsShown, admin.ModelAdmin[Org]):
         created = services.org_create(
             name=obj.name,
             short_name=obj.short_name,
+            doc_prefix=obj.doc_prefix,
             region=obj.region,
             kind=obj.kind,
             level=obj.level,

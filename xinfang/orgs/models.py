@@ -114,6 +114,13 @@ class Org(models.Model):
 
     name = models.CharField("机构名称", max_length=128)
     short_name = models.CharField("简称", max_length=32, blank=True)
+    # 机关代字 (GB/T 9704 7.2.4): the organ's part of a 发文字号, as in 示信访转〔2026〕15号.
+    doc_prefix = models.CharField(
+        "机关代字",
+        max_length=16,
+        blank=True,
+        help_text="发文字号中的机关代字，如“示信访”（文号为“示信访转〔2026〕15号”）；留空则用机构简称（无简称时用机构名称）。",
+    )
     region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="orgs")
     level = models.CharField("机构级别", max_length=16, choices=Level.choices)
     kind = models.CharField("机构类别", max_length=32, choices=OrgKind.choices)
@@ -140,6 +147,11 @@ class Org(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def document_prefix(self) -> str:
+        """The 机关代字 its documents are numbered with: as set, else the short name, else the name."""
+        return self.doc_prefix or self.short_name or self.name
 
     @property
     def is_petition_bureau(self) -> bool:

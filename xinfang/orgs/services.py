@@ -100,6 +100,23 @@ def org_validate(
     return name, kind, level
 
 
+# Characters a 机关代字 cannot hold: the 文号 adds the series word, 〔year〕 and the serial after it.
+_PREFIX_FORBIDDEN = re.compile(r"[\s0-9０-９〔〕\[\]()（）【】号]")
+
+
+def org_doc_prefix_clean(doc_prefix: str) -> str:
+    """Check an organ's 机关代字 (empty: its documents use the short name); returns it cleaned."""
+    prefix = clean_text(doc_prefix).strip()
+    if len(prefix) > 16:
+        raise ServiceError("机关代字不能超过16个字。", field="doc_prefix")
+    if _PREFIX_FORBIDDEN.search(prefix):
+        raise ServiceError(
+            "机关代字只写机关的代字（如“示信访”），不含空格、数字、括号或“号”字：年份和序号由系统编排。",
+            field="doc_prefix",
+        )
+    return prefix
+
+
 @transaction.atomic
 def org_create(
     *,
@@ -109,6 +126,7 @@ def org_create(
     parent: Org | None = None,
     level: str | None = None,
     short_name: str = "",
+    doc_prefix: str = "",
 ) -> Org:
     name, kind, level = org_validate(
         org=None, name=name, region=region, kind=kind, level=level, parent=parent
@@ -116,6 +134,7 @@ def org_create(
     org = Org.objects.create(
         name=name,
         short_name=clean_text(short_name).strip(),
+        doc_prefix=org_doc_prefix_clean(doc_prefix),
         region=region,
         kind=kind,
         level=level,
@@ -133,6 +152,8 @@ def org_update(*, org: Org, **changes: object) -> Org:
     locked = Org.objects.select_for_update().get(pk=org.pk)
     for field, value in changes.items():
         setattr(locked, field, value)
+    if "doc_prefix" in changes:
+        locked.doc_prefix = org_doc_prefix_clean(str(changes["doc_prefix"] or ""))
     new_parent = locked.parent
     locked.name, locked.kind, locked.level = org_validate(
         org=locked,

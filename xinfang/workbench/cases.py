@@ -23,6 +23,8 @@ from xinfang.cases.documents import (
     may_download_document,
     render_document,
 )
+from xinfang.cases.documents.case_file import CASE_FILE_REFUSED, may_download_case_file, render_case_file
+from xinfang.cases.documents.pdf import latest_export, pdf_available
 from xinfang.cases.models import Case, ContentCategory
 from xinfang.cases.presentation import (
     CLOCK_LABELS,
@@ -186,6 +188,9 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "clocks": clocks,
         "documents": documents,
         "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
+        "case_file": bool(documents) and may_download_case_file(request.user, case),  # type: ignore[arg-type]
+        "case_file_pdf": pdf_available(),
+        "case_file_export": latest_export(request.user, case) if documents else None,  # type: ignore[arg-type]
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
         "attachments_refused": "" if may_download_attachment(request.user, case) else ATTACHMENT_REFUSED,  # type: ignore[arg-type]
@@ -218,6 +223,20 @@ def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse
         return render(
             request, "workbench/forbidden.html", {"message": DOCUMENT_REFUSED, "case": case}, status=403
         )
+    return file_download(content, filename, DOCX_MIME)
+
+
+@staff_required
+def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case file (案卷): every document and the timeline in one .docx, under the documents' rule."""
+    case: Case | None = case_detail(request.user, case_id)  # type: ignore[arg-type]
+    if case is None:
+        raise Http404("信访件不存在或您无权查看。")
+    if not may_download_case_file(request.user, case):  # type: ignore[arg-type]
+        return render(
+            request, "workbench/forbidden.html", {"message": CASE_FILE_REFUSED, "case": case}, status=403
+        )
+    filename, content = render_case_file(case)
     return file_download(content, filename, DOCX_MIME)
 
 

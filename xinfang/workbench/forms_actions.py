@@ -252,6 +252,12 @@ class DeliverForm(ActionForm):
     delivered_on = forms.DateField(
         label="送达日期", widget=DATE_INPUT, help_text="复查申请期限自送达次日起算。"
     )
+    tracking_number = TextField(
+        label="邮寄单号",
+        required=False,
+        max_length=40,
+        help_text="邮寄送达时填写，打印在送达回证上。",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from xinfang.workbench import case_search, cases, views
+from xinfang.workbench import case_files, case_search, cases, views
 
 app_name = "workbench"
 
@@ -19,6 +19,13 @@ urlpatterns = [
     path("cases/person-matters/", case_search.person_matters_json, name="person-matters"),
     path("cases/<int:case_id>/", cases.case_view, name="case-detail"),
     path("cases/<int:case_id>/documents/<str:kind>/", cases.case_document, name="case-document"),
+    path("cases/<int:case_id>/case-file/", cases.case_file, name="case-file"),
+    path("cases/<int:case_id>/case-file/pdf/", case_files.case_file_pdf_request, name="case-file-pdf"),
+    path(
+        "cases/<int:case_id>/case-file/pdf/<int:export_id>/",
+        case_files.case_file_pdf_download,
+        name="case-file-pdf-download",
+    ),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/", cases.case_attachment, name="case-attachment"
     ),

@@ -160,8 +160,11 @@ def test_reply_then_deliver_then_rate_on_both_tracks(world: World, api_as: ApiAs
     case = to_accepted(world)
     handler = api_as(world.handler)
     assert ok(handler.act(case.pk, "reply", reply_body()))["status"] == "replied"
-    body = ok(handler.act(case.pk, "deliver", {"method": "post"}))
+    refused = handler.act(case.pk, "deliver", {"method": "post", "tracking_number": "单号"})
+    assert refused.status_code == 400 and "tracking_number" in errors_by_field(refused)
+    body = ok(handler.act(case.pk, "deliver", {"method": "post", "tracking_number": "EA123456789CN"}))
     assert body["status"] == "delivered"
+    assert body["events"][-1]["payload"]["tracking_number"] == "EA123456789CN"
     # staff of the registering bureau record the petitioner's ratings
     registrar = api_as(world.registrar)
     body = ok(registrar.act(case.pk, "rate", {"track": "bureau", "value": "satisfied"}))

@@ -90,6 +90,15 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
             _fixed("信访处理意见书"),
         ),
         DocumentKind(
+            "delivery_receipt",
+            ("delivered",),
+            "本件尚未送达信访处理意见书，不能生成送达回证。",
+            kinds.delivery_receipt,
+            _fixed("送达回证"),
+            # Signed by the petitioner and filed by the unit: a form for staff, with the address.
+            audience="unit",
+        ),
+        DocumentKind(
             "review_opinion",
             ("review_decided",),
             "本件尚未作出复查意见，不能生成复查意见书。",

@@ -19,13 +19,15 @@ from functools import cached_property
 from xinfang.cases import pii
 from xinfang.cases.clocks import case_clocks, profile_for
 from xinfang.cases.models import Case, CaseEvent, Nature
-from xinfang.cases.services.replies import OUTCOME_TAGS
 from xinfang.core.docx_layout import Letter, chinese_date
 from xinfang.core.timeutil import local_date
 from xinfang.deadlines.profiles import DeadlineRule
-from xinfang.orgs.models import Org, OrgKind
+from xinfang.orgs.models import Level, Org, OrgKind, Region
+
+from .numbers import number_for
 
 ACCUSED_STAND_IN = "有关单位"
+UNKNOWN_EARLIER_ORG = "原办理机关"  # an appeal whose earlier decision is not in the log
 
 # 第三十二条: how the decision reads in the opinion.
 REPLY_DECISIONS = {
@@ -127,22 +129,47 @@ def issuer(source: Source, event: CaseEvent) -> Org:
     return org
 
 
-def doc_number(org: Org, day: dt.date, case: Case) -> str:
-    """示例市信访局〔2025〕第12号: the organ's short name (or name), the year, the case's serial."""
-    return f"{org.short_name or org.name}〔{day.year}〕第{case.pk}号"
-
-
 def letter(source: Source, event: CaseEvent, title: str) -> tuple[Letter, Org, dt.date]:
+    """The letter with its 版头: the issuing organ, its 文号 (given once: numbers.number_for)."""
     org = issuer(source, event)
     day = local_date(event.at)
+    number = number_for(event)
     doc = Letter(
         organ=org.name,
         title=title,
-        doc_number=doc_number(org, day, source.case),
+        doc_number=number.number if number is not None else "",
         author=org.name,
         created=event.at,
+        masthead=True,
     )
     return doc, org, day
+
+
+def finish(
+    source: Source, event: CaseEvent, doc: Letter, org: Org, day: dt.date, *, copy_to: Iterable[str] = ()
+) -> Letter:
+    """Signature and 版记. A unit's letter is copied (抄送) to the bureau that routed the case to it."""
+    doc.signature(org.name, day)
+    copies = list(copy_to)
+    routed = source.last(["forwarded", "assigned"], before=event)
+    if (
+        routed is not None
+        and routed.org is not None
+        and routed.org.pk != org.pk
+        and routed.org.name not in copies
+    ):
+        copies.append(routed.org.name)
+    doc.colophon(printer=org.name, printed_on=day, copy_to=copies)
+    return doc
+
+
+def region_path(region: Region) -> str:
+    """示例省示例市示例区: the region with the regions above it, below the national level."""
+    codes = [code for code in region.path.strip("/").split("/") if code]
+    names = dict(
+        Region.objects.filter(code__in=codes).exclude(level=Level.NATIONAL).values_list("code", "name")
+    )
+    return "".join(names[code] for code in codes if code in names) or region.name
 
 
 def _higher(org: Org) -> str:
@@ -174,8 +201,7 @@ def acceptance_notice(source: Source, event: CaseEvent, title: str) -> Letter:
     )
     doc.para(f"三、请{source.you}妥善保管本告知书，依法有序表达诉求。")
     doc.para("特此告知。")
-    doc.signature(org.name, day)
-    return doc
+    return finish(source, event, doc, org, day)
 
 
 def decline_notice(source: Source, event: CaseEvent, title: str) -> Letter:
@@ -190,8 +216,7 @@ def decline_notice(source: Source, event: CaseEvent, title: str) -> Letter:
         f"本机关不予受理。请{source.you}依照有关法律、法规规定的程序，向有权处理的机关提出。"
     )
     doc.para("特此告知。")
-    doc.signature(org.name, day)
-    return doc
+    return finish(source, event, doc, org, day)
 
 
 def routing_slip(source: Source, event: CaseEvent, title: str) -> Letter:
@@ -228,7 +253,7 @@ def routing_slip(source: Source, event: CaseEvent, title: str) -> Letter:
         ("信访形式", case.get_channel_display()),
         ("信访性质", case.get_nature_display()),
         ("内容分类", case.category.name),
-        ("问题属地", case.problem_region.name),
+        ("问题属地", region_path(case.problem_region)),
         ("信访人", person_lines or ["匿名"]),
     ]
     if case.headcount > 1:
@@ -274,8 +299,7 @@ def routing_slip(source: Source, event: CaseEvent, title: str) -> Letter:
     if event.actor is not None:
         doc.blank()
         doc.line(f"经办人：{event.actor}", right_indent=0)
-    doc.signature(org.name, day)
-    return doc
+    return finish(source, event, doc, org, day, copy_to=[name for name in assisting if name])
 
 
 def reply_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
@@ -298,17 +322,14 @@ def reply_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
     doc.section("理由及依据")
     doc.paras(source.scrub(str(payload.get("reasons", ""))))
     doc.para(sentence(source.scrub(str(payload.get("legal_basis", "")))), lead="法律依据：")
-    tags = [name for tag, name in OUTCOME_TAGS.items() if tag in payload.get("tags", [])]
-    if tags:
-        doc.section("办理结果（三到位一处理）")
-        doc.para(sentence("、".join(tags)))
+    # The 三到位一处理 tags are the bureau's own assessment of the handling (第二十七条), not a part of
+    # the decision: they stay on the case and out of the letter to the petitioner.
     doc.section("权利告知")
     doc.para(
         f"{source.you}如对本处理意见不服，可以自收到本意见书之日起{period(review)}内，"
         f"向{_higher(org)}书面提出复查请求（{review.legal_ref}）。"
     )
-    doc.signature(org.name, day)
-    return doc
+    return finish(source, event, doc, org, day)
 
 
 def extension_notice(source: Source, event: CaseEvent, title: str) -> Letter:
@@ -333,8 +354,7 @@ def extension_notice(source: Source, event: CaseEvent, title: str) -> Letter:
         + f"。本机关将在延长期限内办结，并向{source.you}出具书面处理意见。"
     )
     doc.para("特此告知。")
-    doc.signature(org.name, day)
-    return doc
+    return finish(source, event, doc, org, day)
 
 
 def _appeal_opinion(
@@ -346,13 +366,14 @@ def _appeal_opinion(
     decided_before: tuple[str, ...],
     what: str,
     word: str,
-) -> tuple[Letter, Org, dt.date]:
-    """The shared part of a 复查 and a 复核 opinion; `what` names the decision appealed against."""
+) -> tuple[Letter, Org, dt.date, str]:
+    """The shared part of a 复查 and a 复核 opinion; `what` names the decision appealed against.
+    Returns the letter, its organ and date, and the organ whose decision was appealed against."""
     doc, org, day = letter(source, event, title)
     request = source.last([request_kind], before=event)
     earlier = source.last(decided_before, before=request or event)
     earlier_org = issuer(source, earlier) if earlier is not None else None
-    earlier_name = earlier_org.name if earlier_org is not None else "原办理机关"
+    earlier_name = earlier_org.name if earlier_org is not None else UNKNOWN_EARLIER_ORG
     payload = event.payload
     doc.line(f"{source.addressee()}：")
     opening = f"{source.you}不服{earlier_name}"
@@ -370,11 +391,11 @@ def _appeal_opinion(
     if template:
         doc.para(template.format(org=earlier_name, what=what))
     doc.paras(source.scrub(str(payload.get("opinion", ""))))
-    return doc, org, day
+    return doc, org, day, earlier_name
 
 
 def review_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
-    doc, org, day = _appeal_opinion(
+    doc, org, day, earlier = _appeal_opinion(
         source,
         event,
         title,
@@ -389,12 +410,12 @@ def review_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
         f"{source.you}如对本复查意见不服，可以自收到本复查意见之日起{period(rereview)}内，"
         f"向{_higher(org)}书面提出复核请求（{rereview.legal_ref}）。"
     )
-    doc.signature(org.name, day)
-    return doc
+    # copied to the organ whose decision was reviewed
+    return finish(source, event, doc, org, day, copy_to=[earlier] if earlier != UNKNOWN_EARLIER_ORG else [])
 
 
 def rereview_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
-    doc, org, day = _appeal_opinion(
+    doc, org, day, earlier = _appeal_opinion(
         source,
         event,
         title,
@@ -409,7 +430,53 @@ def rereview_opinion(source: Source, event: CaseEvent, title: str) -> Letter:
         f"本复核意见为最终意见。{source.you}对本复核意见不服，仍然以同一事实和理由提出投诉请求的，"
         f"各级机关不再受理（{rule.legal_ref}）。"
     )
-    doc.signature(org.name, day)
+    # copied to the organ whose decision was reviewed
+    return finish(source, event, doc, org, day, copy_to=[earlier] if earlier != UNKNOWN_EARLIER_ORG else [])
+
+
+def _payload_date(value: object) -> dt.date | None:
+    """A date stored in a payload, or None when absent or unreadable (text stored before inputs
+    were normalised must not stop the document)."""
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def delivery_receipt(source: Source, event: CaseEvent, title: str) -> Letter:
+    """送达回证: the form the person who delivers the 信访处理意见书 brings back signed (or the post's
+    record), filed with the case. It has no 文号 of its own: it names the number of what it delivers."""
+    case = source.case
+    payload = event.payload
+    org = issuer(source, event)
+    day = _payload_date(payload.get("delivered_on")) or local_date(event.at)
+    doc = Letter(organ=org.name, title=title, doc_number="", author=org.name, created=event.at, masthead=True)
+    delivered = source.last(["replied", "answered"], before=event)
+    number = number_for(delivered) if delivered is not None else None
+    what = "信访处理意见书" + (f"（{number.number}）" if number is not None else "")
+    people = list(case.petitioners.all())
+    addresses = [p.address for p in people if p.address]
+    method = str(payload.get("method_name", ""))
+    rows: list[tuple[str, str | list[str]]] = [
+        ("信访件编号", case.number),
+        ("受送达人", source.addressee()),
+        ("送达文书", what),
+        ("送达方式", method),
+    ]
+    if payload.get("method") == "post":
+        rows.append(("邮寄单号", str(payload.get("tracking_number", "")) or "（未登记）"))
+    rows += [
+        ("送达地址", addresses[:1] or [""]),
+        ("送达日期", chinese_date(day)),
+        ("送达人", str(event.actor) if event.actor is not None else ""),
+        ("受送达人签名或盖章", ["", "", "年    月    日"]),
+        ("代收人及代收理由", ["", ""]),
+        ("备注", ["", "（受送达人拒绝签收的，送达人在此写明情况并签名）"]),
+        # the organ signs inside the form: a signature block under a table would stand alone on a
+        # page of its own once the form is long
+        ("送达机关", [f"{org.name}（印章）", chinese_date(day)]),
+    ]
+    doc.table(rows)
     return doc
 
 

@@ -6,6 +6,7 @@ Hearings and the extension of the handling period: `hearings` and `extensions`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -31,6 +32,20 @@ OUTCOME_TAGS = {
     "dealt_with": "违法行为依法处理",
 }
 DELIVERY_METHODS = {"in_person": "当面送达", "post": "邮寄送达", "online": "网上送达", "other": "其他方式"}
+# A postal or courier waybill number (EMS: 13 characters; couriers: up to about 20): letters, digits, "-".
+_TRACKING_NUMBER = re.compile(r"^[0-9A-Za-z-]{6,40}$")
+
+
+def tracking_number_clean(method: str, tracking_number: str) -> str:
+    """The 邮寄单号 of a delivery by post (optional); refused for the other methods."""
+    number = optional_text(tracking_number).replace(" ", "").upper()
+    if not number:
+        return ""
+    if method != "post":
+        raise ServiceError("只有邮寄送达才填写邮寄单号。", field="tracking_number")
+    if not _TRACKING_NUMBER.fullmatch(number):
+        raise ServiceError("邮寄单号应为6至40位字母、数字或连字符。", field="tracking_number")
+    return number
 
 
 @dataclass(frozen=True)
@@ -85,8 +100,17 @@ def case_reply(*, actor: User, case: Case, reply: ReplyInput) -> Case:
 
 
 @transaction.atomic
-def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date | None = None) -> Case:
-    """送达: the petitioner receives the reply; the 30-day 复查 window starts (第三十五条)."""
+def case_deliver(
+    *,
+    actor: User,
+    case: Case,
+    method: str,
+    delivered_on: dt.date | None = None,
+    tracking_number: str = "",
+) -> Case:
+    """送达: the petitioner receives the reply; the 30-day 复查 window starts (第三十五条).
+
+    `tracking_number`: the 邮寄单号 of a delivery by post, printed on the 送达回证."""
     locked, status = begin(case, Action.DELIVER, actor=actor, roles=(*UNIT_ROLES, Role.REGISTRAR))
     if method not in DELIVERY_METHODS:
         raise ServiceError(
@@ -95,6 +119,7 @@ def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date 
     delivered_on = delivered_on or local_date()
     if delivered_on > local_date():
         raise ServiceError("送达日期不能晚于今天。", field="delivered_on")
+    tracking = tracking_number_clean(method, tracking_number)
     replied = locked.events.filter(kind__in=[EventKind.REPLIED, EventKind.ANSWERED]).order_by("-seq").first()
     if replied is not None and delivered_on < local_date(replied.at):
         raise ServiceError("送达日期不能早于出具处理意见书的日期。", field="delivered_on")
@@ -107,6 +132,7 @@ def case_deliver(*, actor: User, case: Case, method: str, delivered_on: dt.date 
             "method": method,
             "method_name": DELIVERY_METHODS[method],
             "delivered_on": delivered_on.isoformat(),
+            **({"tracking_number": tracking} if tracking else {}),
         },
     )
     project(locked, status=status)

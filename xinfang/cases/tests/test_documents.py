@@ -42,6 +42,16 @@ def rendered(case: Case, kind: str) -> str:
     return text_of(open_docx(case, kind)[1])
 
 
+def head(document: DocxDocument) -> list[str]:
+    """The 版头 and the title: [organ, 文号, title] ([organ, title] for a form without a number)."""
+    return [p.text for p in document.paragraphs[:6] if p.text and p.alignment == 1]
+
+
+def signed(text: str, organ: str, day: str) -> bool:
+    """Signed by `organ` on `day` (the 版记 follows the signature)."""
+    return f"（印章）\n{organ}\n{day}\n" in text
+
+
 @pytest.fixture
 def climbed(world: World, freeze: Freeze) -> Case:
     """A case that went the whole way: forwarded, accepted, extended, replied, 复查, 复核."""
@@ -83,6 +93,7 @@ def test_a_case_that_climbed_the_ladder_offers_every_document_of_its_path_in_ord
         ("acceptance_notice", "受理告知书"),
         ("extension_notice", "延期告知书"),
         ("reply_opinion", "信访处理意见书"),
+        ("delivery_receipt", "送达回证"),
         ("review_opinion", "复查意见书"),
         ("rereview_opinion", "复核意见书"),
     ]
@@ -92,7 +103,7 @@ def test_every_document_is_a_docx_named_after_its_title_and_the_case_number(clim
     for kind, title in available_documents(climbed):
         name, document = open_docx(climbed, kind)
         assert name == f"{title}-{climbed.number}.docx"
-        assert document.paragraphs[1].text == title
+        assert head(document)[-1] == title
         assert climbed.number in text_of(document)
 
 
@@ -101,13 +112,16 @@ def test_a_document_is_a_formal_letter_on_a4_with_song_title_and_fangsong_body(c
     section = document.sections[0]
     sizes = ("page_width", "page_height", "top_margin", "bottom_margin", "left_margin", "right_margin")
     assert [round(getattr(section, size).cm, 2) for size in sizes] == [21.0, 29.7, 3.7, 3.5, 2.8, 2.6]
-    organ, title = document.paragraphs[0], document.paragraphs[1]
+    organ = document.paragraphs[0]
+    title = next(p for p in document.paragraphs if p.text == "信访处理意见书")
     assert organ.text == "示例市住房和城乡建设局"
     for line in (organ, title):
         run = line.runs[0]
         assert line.alignment == 1  # centred
-        assert run.bold and run.font.size == Pt(22)
-        assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+        assert run.bold and run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    assert title.runs[0].font.size == Pt(22)
+    # 版头: the organ in red, as large as 小初 (36 pt) allows on one line (11 characters fit)
+    assert organ.runs[0].font.size == Pt(36) and str(organ.runs[0].font.color.rgb) == "E00000"
     body = next(p for p in document.paragraphs if p.text.startswith("你于"))
     assert body.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋"
     assert body.runs[0].font.size == Pt(16)
@@ -119,9 +133,18 @@ def test_a_document_carries_a_document_number_and_is_signed_and_dated_at_the_bot
 ) -> None:
     _, document = open_docx(climbed, "acceptance_notice")
     texts = [p.text for p in document.paragraphs]
-    assert f"示例市住房和城乡建设局〔2025〕第{climbed.pk}号" in texts
-    assert texts[-3:] == ["（印章）", "示例市住房和城乡建设局", "2025年3月10日"]
-    assert all(p.alignment == 2 for p in document.paragraphs[-3:])  # right
+    # the organ's first 受理告知书 of 2025; no 机关代字 set: its short name stands in
+    assert head(document) == ["示例市住房和城乡建设局", "示例市住房和城乡建设局受〔2025〕1号", "受理告知书"]
+    at = texts.index("（印章）")
+    assert texts[at : at + 3] == ["（印章）", "示例市住房和城乡建设局", "2025年3月10日"]
+    assert all(p.alignment == 2 for p in document.paragraphs[at : at + 3])  # right
+    # 版记: copied to the bureau that forwarded the case, printed by the organ on the day
+    colophon = document.tables[-1]
+    assert {cell.text for cell in colophon.rows[0].cells} == {"抄送：示例市信访局。"}
+    assert [cell.text for cell in colophon.rows[1].cells] == ["示例市住房和城乡建设局", "2025年3月10日印发"]
+    # floating at the foot of the text area (GB/T 9704 7.4: the 版记 ends on the last line)
+    position = colophon._tbl.tblPr.find(qn("w:tblpPr"))
+    assert position is not None and position.get(qn("w:tblpYSpec")) == "bottom"
 
 
 def test_the_acceptance_notice_gives_the_date_the_handling_period_and_the_query_code(
@@ -167,13 +190,14 @@ def test_the_reply_opinion_states_request_facts_outcome_reasons_basis_and_the_ri
         assert part.rstrip("。") in text
     assert "三、处理意见：支持" in text
     assert "本机关对你的信访请求予以支持" in text
-    assert "问题解决到位、教育疏导到位" in text
+    # the 三到位一处理 tags were recorded, but they are the bureau's assessment, not the petitioner's
+    assert "三到位一处理" not in text and "问题解决到位" not in text
     assert "本机关已于2025年3月10日受理" in text
     assert (
         "可以自收到本意见书之日起30日内，向示例市人民政府书面提出复查请求（《信访工作条例》第三十五条）"
         in text
     )
-    assert text.rstrip().endswith("2025年5月20日")
+    assert signed(text, "示例市住房和城乡建设局", "2025年5月20日")
 
 
 def test_a_reply_that_does_not_support_the_request_says_so(world: World) -> None:
@@ -201,7 +225,7 @@ def test_the_review_opinion_gives_the_outcome_and_the_right_to_rereview(climbed:
         "可以自收到本复查意见之日起30日内，向示例省人民政府书面提出复核请求（《信访工作条例》第三十六条）"
         in text
     )
-    assert text.rstrip().endswith("2025年6月10日")
+    assert signed(text, "示例市人民政府", "2025年6月10日")
 
 
 def test_the_rereview_opinion_is_final_and_says_the_same_matter_will_not_be_accepted_again(
@@ -220,7 +244,7 @@ def test_the_routing_slip_gives_the_unit_the_petitioners_contact_data_with_the_i
 ) -> None:
     _, document = open_docx(climbed, "routing_slip")
     text = text_of(document)
-    assert document.paragraphs[1].text == "转送单"
+    assert head(document)[-1] == "转送单"
     assert "示例市住房和城乡建设局：" in text
     assert "张三" in text and "13800138000" in text and "青山县城关镇幸福路1号" in text
     assert "110105********002X" in text and ID_NUMBER not in text
@@ -248,7 +272,7 @@ def test_an_assignment_slip_is_titled_jiaoban_and_demands_a_completion_report_by
     name, document = open_docx(case, "routing_slip")
     text = text_of(document)
     assert name == f"交办单-{case.number}.docx"
-    assert "交办单" in document.paragraphs[1].text
+    assert head(document)[-1] == "交办单"
     assert "办结报告期限\n2025年4月15日" in text
     assert "请于2025年4月15日前将办理结果以办结报告形式书面报送本机关（《信访工作条例》第二十二条）" in text
     assert "青山县城关镇人民政府" in text and "请会同城关镇实地核查" in text
@@ -280,13 +304,17 @@ def test_the_decline_notice_gives_the_reasons_and_the_legal_channel(world: World
     )
     assert available_documents(case) == [("decline_notice", "不予受理告知书")]
     text = rendered(case, "decline_notice")
-    assert text.splitlines()[:2] == ["示例市信访局", "不予受理告知书"]
+    assert [line for line in text.splitlines()[:5] if line] == [
+        "示例市信访局",
+        "示例市信访局不受〔2025〕1号",
+        "不予受理告知书",
+    ]
     assert "张三：" in text
     assert "经审查，该纠纷属于商品房买卖合同纠纷，已由人民法院立案审理。" in text
     assert "《信访工作条例》第三十一条" in text and "法定途径（诉讼）" in text
     assert "本机关不予受理" in text
     assert "13800138000" not in text and ID_NUMBER not in text
-    assert text.rstrip().endswith("2025年3月5日")
+    assert signed(text, "示例市信访局", "2025年3月5日")
 
 
 def test_a_group_is_addressed_through_its_representatives(world: World) -> None:

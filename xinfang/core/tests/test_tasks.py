@@ -63,6 +63,12 @@ def test_housekeeping_runs_in_the_worker_and_removes_only_what_is_stale(
 
     row = DBTaskResult.objects.get(id=result.id)
     assert row.status == "SUCCESSFUL"
-    assert row.return_value == {"sessions": 1, "task_results": 1, "periodic_runs": 0, "report_jobs": 0}
+    assert row.return_value == {
+        "sessions": 1,
+        "task_results": 1,
+        "periodic_runs": 0,
+        "report_jobs": 0,
+        "case_file_pdfs": 0,
+    }
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
     assert not DBTaskResult.objects.filter(id=old.id).exists()

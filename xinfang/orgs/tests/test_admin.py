@@ -299,3 +299,25 @@ def test_the_change_pages_open_with_access_and_kind_read_only(world: World) -> N
         assert client.get(url).status_code == 200, url
     page = client.get(f"/admin/orgs/user/{world.handler.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page and 'name="kind"' not in page
+
+
+def test_the_back_office_sets_an_organs_document_prefix_and_refuses_a_bad_one(world: World) -> None:
+    client = _admin_client(world)
+    org = world.city_bureau
+    url = f"/admin/orgs/org/{org.pk}/change/"
+    assert "机关代字" in client.get(url).content.decode()
+    form = {
+        "name": org.name,
+        "short_name": org.short_name,
+        "region": org.region_id,
+        "level": org.level,
+        "kind": org.kind,
+        "parent": org.parent_id or "",
+        "is_active": "on",
+    }
+    refused = client.post(url, {**form, "doc_prefix": "示信访〔2026〕"})
+    assert refused.status_code == 200
+    assert "机关代字只写机关的代字" in refused.content.decode()
+    assert Org.objects.get(pk=org.pk).doc_prefix == ""
+    assert client.post(url, {**form, "doc_prefix": " 示信访 "}).status_code == 302
+    assert Org.objects.get(pk=org.pk).document_prefix == "示信访"

@@ -291,3 +291,25 @@ def services_forward(world: World) -> Case:
     from xinfang.cases import services
 
     return services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing)
+
+
+def test_the_delivery_form_takes_a_tracking_number_and_the_case_page_shows_it(world: World) -> None:
+    from xinfang.cases import services
+    from xinfang.cases.tests.helpers import a_reply
+
+    case = services.case_reply(actor=world.handler, case=to_accepted(world), reply=a_reply())
+    handler = _client(world.handler)
+    form = handler.get(f"/cases/{case.pk}/act/deliver/").content.decode()
+    assert 'name="tracking_number"' in form and "邮寄单号" in form
+    wrong = _act(
+        handler,
+        case,
+        "deliver",
+        {"method": "in_person", "delivered_on": local_date().isoformat(), "tracking_number": "EA123456789CN"},
+    )
+    assert wrong.status_code == 200 and "只有邮寄送达才填写邮寄单号。" in wrong.content.decode()
+    data = {"method": "post", "delivered_on": local_date().isoformat(), "tracking_number": "EA123456789CN"}
+    case = _ok(_act(handler, case, "deliver", data), case)
+    page = handler.get(f"/cases/{case.pk}/").content.decode()
+    assert "邮寄单号 EA123456789CN" in page
+    assert f'href="/cases/{case.pk}/documents/delivery_receipt/"' in page

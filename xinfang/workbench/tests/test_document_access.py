@@ -166,7 +166,7 @@ def test_a_citizen_gets_only_the_letters_addressed_to_the_petitioner(world: Worl
     case = register(world, citizen=world.citizen)
     assert may_download_document(world.citizen, case, "acceptance_notice")
     assert not may_download_document(world.citizen, case, "routing_slip")
-    assert set(DOCUMENT_KINDS) - {"routing_slip"} == PETITIONER_KINDS
+    assert set(DOCUMENT_KINDS) - {"routing_slip", "delivery_receipt"} == PETITIONER_KINDS
 
 
 def test_a_refused_document_url_with_an_unknown_kind_is_still_not_found(world: World, freeze: Freeze) -> None:
@@ -213,3 +213,27 @@ def test_the_registering_organ_downloads_the_attachment(world: World) -> None:
     assert f'href="{url}"' in page and "不可下载" not in page
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("who", [*MASKED, "registrar"])
+def test_the_case_file_follows_the_documents_rule_on_the_page_and_its_address(
+    world: World, freeze: Freeze, who: str
+) -> None:
+    case = _cases(world, freeze)[0]
+    viewer = _viewer(world, who)
+    client = _client(viewer)
+    url = f"/cases/{case.pk}/case-file/"
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    response = client.get(url)
+    if who == "registrar":
+        assert f'href="{url}"' in page
+        assert response.status_code == 200 and response.content[:2] == b"PK"
+        assert (
+            "案卷" in response["Content-Disposition"]
+            or "%E6%A1%88%E5%8D%B7" in response["Content-Disposition"]
+        )
+        assert "张三" in _text(response.content)
+    else:
+        assert f'href="{url}"' not in page, who
+        assert response.status_code == 403, who
+        assert "案卷汇集本件全部文书" in response.content.decode()
