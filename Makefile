@@ -15,7 +15,7 @@ MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinf
 	xinfang/statistics/render_sample.py xinfang/statistics/charts.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 
-.PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres clean
+.PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found on PATH." >&2; exit 1; }
@@ -59,6 +59,10 @@ test-postgres: venv
 	@name=xinfang_$$(date +%s)_$$$$; \
 	DATABASE_URL=$(PG_URL_BASE)/$$name $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	$(PY) bin/drop-test-databases $(PG_URL_BASE)/postgres $$name; exit $$status
+
+# Screenshots of every page as each demo account sees it, in var/screenshots/ (not part of `make test`).
+screenshots: venv browser
+	$(PY) bin/screenshots
 
 clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache

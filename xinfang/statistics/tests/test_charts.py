@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -48,14 +47,6 @@ def test_every_breakdown_with_cases_is_drawn_as_a_png() -> None:
         width, height = _png_size(chart.png)
         # 15 × 7.5 cm at 300 dpi (matplotlib truncates the pixel size)
         assert (width, height) == (int(15 / 2.54 * 300), int(7.5 / 2.54 * 300)) == (1771, 885)
-
-
-def test_a_chart_draws_quickly() -> None:
-    report = sample_report()
-    charts.draw(report)  # fonts loaded once per process
-    started = time.perf_counter()
-    drawn = charts.draw(report)
-    assert (time.perf_counter() - started) / len(drawn) < 0.3
 
 
 def test_bars_show_the_ten_largest_and_the_rest_as_others() -> None:
