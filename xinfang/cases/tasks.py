@@ -8,6 +8,7 @@ import logging
 from django_tasks import task
 
 from xinfang.cases.clocks import clocks_of_cases, store_next_due_at
+from xinfang.cases.facts import rebuild_facts
 from xinfang.cases.integrity import verify, write_anchor
 from xinfang.cases.models import Case
 from xinfang.core.timeutil import local_date
@@ -113,3 +114,27 @@ def prune_case_file_pdfs() -> int:
     cutoff = now() - dt.timedelta(days=KEEP_CASE_FILE_PDFS_DAYS)
     removed, _ = CaseFileExport.objects.filter(created_at__lt=cutoff).delete()
     return removed
+
+
+@task()
+def follow_deadline_rules(version: int) -> dict[str, int]:
+    """After an edit of the calendar or the deadline rules: rebuild every case's fact row, whose
+    due dates (受理、办理、评价期限) follow them. Skipped when a later edit has queued its own run
+    (`version` is the rules' version this run was queued for)."""
+    from xinfang.deadlines.models import DataVersion
+
+    if DataVersion.current() != version:
+        return {"skipped": 1, "cases": 0, "failed": 0}
+    result = rebuild_facts()
+    logger.info("follow_deadline_rules: rebuilt %s fact rows (%s failed)", result.cases, result.failed)
+    return {"skipped": 0, "cases": result.cases, "failed": result.failed}
+
+
+def deadline_rules_changed(**_kwargs: object) -> None:
+    """A calendar or rule row was saved or deleted: queue `follow_deadline_rules` once the edit
+    is committed (so that it reads the version the edit bumped)."""
+    from django.db import transaction
+
+    from xinfang.deadlines.models import DataVersion
+
+    transaction.on_commit(lambda: follow_deadline_rules.enqueue(DataVersion.current()))

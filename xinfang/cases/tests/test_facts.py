@@ -430,3 +430,28 @@ def test_the_migration_fills_the_first_repeat_dates(world: World) -> None:
     apps = MigrationExecutor(connection).loader.project_state(("cases", "0006_fact_first_repeat")).apps
     import_module("xinfang.cases.migrations.0006_fact_first_repeat").fill_first_repeats(apps, None)
     assert CaseFact.objects.get(pk=first.pk).first_repeat_on == expected
+
+
+def test_a_calendar_edit_queues_a_rebuild_of_the_due_dates(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from xinfang.cases.tasks import follow_deadline_rules
+    from xinfang.deadlines.models import CalendarDay, DataVersion
+
+    with pinned_now(beijing("2025-03-03 09:00")):
+        case = register(world)
+    due = CaseFact.objects.get(pk=case.pk).route_due_on
+    assert due is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarDay.objects.create(date=due, kind="holiday", name="测试假日")
+    queued = DBTaskResult.objects.filter(task_path="xinfang.cases.tasks.follow_deadline_rules")
+    assert queued.count() == 1
+    assert queued.get().args_kwargs["args"] == [DataVersion.current()]
+    assert CaseFact.objects.get(pk=case.pk).route_due_on == due  # not yet: the worker runs it
+    assert follow_deadline_rules.call(DataVersion.current() - 1)["skipped"] == 1  # a later edit queued
+    assert CaseFact.objects.get(pk=case.pk).route_due_on == due
+    assert follow_deadline_rules.call(DataVersion.current())["cases"] == 1
+    assert CaseFact.objects.get(pk=case.pk).route_due_on > due  # the holiday moved the due day
+    call_command("verify_events")
