@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -23,8 +23,8 @@ from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.vocabulary import EventKind
 from xinfang.core.timeutil import local_date, local_midnight, now
 from xinfang.orgs.models import Membership, Org, Role, User
-from xinfang.supervision.models import ACTIVE_STATUSES, Supervision, SupervisionStatus
-from xinfang.supervision.selectors import supervisions_visible_to
+from xinfang.supervision.models import ACTIVE_STATUSES, DueWarning, Supervision, SupervisionStatus
+from xinfang.supervision.selectors import flagged_by_unit, supervisions_visible_to
 
 LIMIT = 8  # rows shown per queue; the count says how many there are
 UNITS = 10  # units listed in 超期 by unit
@@ -152,17 +152,22 @@ def supervision_queue(
     )
 
 
-def overdue_by_unit(user: User, at: dt.datetime) -> list[dict[str, Any]]:
-    """How many visible cases each unit has overdue now, most first: one grouped COUNT."""
-    rows = (
-        cases_visible_to(user)
-        .filter(overdue_q(at))
-        .order_by()
-        .values("current_org", "current_org__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "current_org")[:UNITS]
-    )
-    return [{"org_id": r["current_org"], "name": r["current_org__name"], "count": r["n"]} for r in rows]
+def overdue_by_unit(user: User) -> list[dict[str, Any]]:
+    """How many visible cases each unit has flagged overdue (超期, the sweep's flags of the same
+    duty clocks as ``overdue_q``), most first: the grouped read the 期限预警 page counts with, so
+    each figure is what its link shows. Reading the flags, not every visible case, keeps it cheap
+    for a bureau that sees a whole province."""
+    flagged = flagged_by_unit(user)
+    top = sorted(
+        (
+            (n, org)
+            for (kind, org), n in flagged.items()
+            if kind == DueWarning.Kind.OVERDUE and org is not None
+        ),
+        key=lambda pair: (-pair[0], pair[1]),
+    )[:UNITS]
+    names = dict(Org.objects.filter(pk__in=[org for _, org in top]).values_list("pk", "name"))
+    return [{"org_id": org, "name": names.get(org, ""), "count": n} for n, org in top]
 
 
 def week_figures(org: Org, at: dt.datetime) -> list[dict[str, Any]]:
@@ -219,7 +224,7 @@ def home_sections(
                 )
             ]
             section.extra = {
-                "overdue_units": overdue_by_unit(user, at),
+                "overdue_units": overdue_by_unit(user),
                 "week": week_figures(m.org, at),
                 "alerts": True,
             }

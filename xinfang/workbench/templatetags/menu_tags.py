@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from xinfang.notifications.services import unread_count
 from xinfang.orgs.models import Role
 from xinfang.orgs.selectors import user_memberships
+from xinfang.textintel.db.alerts import REVIEW_ROLES
 
 register = template.Library()
 
@@ -19,7 +20,8 @@ register = template.Library()
 # access policy decides what they list; the menu only leaves out what a role has no use for).
 CASE_WORK = {Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD}
 OVERSIGHT = {Role.BUREAU_HEAD, Role.LEADER, Role.REGISTRAR, Role.HANDLER, Role.APPROVER}
-ALERTS = {Role.REGISTRAR, Role.BUREAU_HEAD, Role.APPROVER, Role.LEADER}
+# 类案预警 are reviewed by every role that handles or oversees cases (textintel REVIEW_ROLES).
+ALERTS = set(REVIEW_ROLES)
 STATISTICS = {Role.BUREAU_HEAD, Role.LEADER, Role.STATS_VIEWER, Role.ADMIN}
 
 

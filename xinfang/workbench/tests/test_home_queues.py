@@ -15,6 +15,7 @@ from xinfang.cases.selectors import cases_filtered
 from xinfang.cases.tests.helpers import a_reply, register, to_accepted
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Role, User
+from xinfang.supervision.sweep import sweep
 from xinfang.testing.supervision import open_supervision
 from xinfang.testing.world import World
 from xinfang.workbench.queues import home_sections
@@ -32,6 +33,12 @@ def _queue(user: User, key: str) -> list[Case]:
 
 def _count(user: User, key: str) -> int:
     return next(q.count for s in home_sections(user) for q in s.queues if q.key == key)
+
+
+def _units(user: User) -> list[dict[str, object]]:
+    from xinfang.workbench.queues import overdue_by_unit
+
+    return overdue_by_unit(user)
 
 
 def _home(user: User) -> str:
@@ -101,11 +108,18 @@ def test_bureau_head_sees_overdue_by_unit_open_supervisions_and_this_week(
     freeze("2025-03-03 10:00")
     case = to_accepted(world)
     supervision = open_supervision(world, case)
+    other = services.case_forward(actor=world.registrar, case=register(world), to_org=world.county_labour)
     freeze("2025-05-10 10:00")
+    sweep()  # flags both overdue, as the 期限预警 page counts them
     [section] = [s for s in home_sections(world.bureau_head) if s.role == Role.BUREAU_HEAD]
     assert section.extra["overdue_units"] == [
-        {"org_id": world.city_housing.pk, "name": world.city_housing.name, "count": 1}
+        {"org_id": world.city_housing.pk, "name": world.city_housing.name, "count": 1},
+        {"org_id": world.county_labour.pk, "name": world.county_labour.name, "count": 1},
     ]
+    # A unit outside the bureau's view counts nothing there: the other county's handler sees none
+    # of the city's overdue units in the flags either.
+    assert other.current_org == world.county_labour
+    assert world.city_housing.pk not in {u["org_id"] for u in _units(world.other_clerk)}
     assert [s.pk for s in section.queues[0].items] == [supervision.pk]
     page = _home(world.bureau_head)
     assert f"/deadlines/?tab=overdue&org={world.city_housing.pk}" in page
@@ -124,12 +138,12 @@ def test_leader_sees_the_overdue_and_supervised_cases_and_the_statistics_viewer_
     )
     org_services.membership_grant(user=viewer, org=world.city_bureau, role=Role.STATS_VIEWER)
     page = _home(viewer)
-    assert "进入统计分析" in page and "本单位在办" not in page
+    assert "进入统计分析" in page and "本单位在办" not in page and ">类案预警" not in page
 
 
 def test_the_menu_shows_only_what_the_roles_use(world: World) -> None:
     handler = _home(world.handler)
-    assert "本单位在办" in handler and ">统计分析<" not in handler and ">类案预警" not in handler
+    assert "本单位在办" in handler and ">统计分析<" not in handler and ">类案预警" in handler
     head = _home(world.bureau_head)
     assert ">统计分析<" in head and ">类案预警" in head and "登记信访事项" in head
 
