@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.textintel",
     "xinfang.statistics",
+    "xinfang.notifications",
     "xinfang.workbench",
     "xinfang.demo",
 ]
@@ -222,6 +223,24 @@ XINFANG_DEADLINE_RECHECK_SECONDS = env_int("XINFANG_DEADLINE_RECHECK_SECONDS", 3
 # Append-only log of the event chain's heads (anchor_events); keep copies away from the database.
 XINFANG_ANCHOR_DIR = env_str("XINFANG_ANCHOR_DIR", str(VAR_DIR / "anchors"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = (XINFANG_MAX_ATTACHMENT_MB + 1) * 1024 * 1024
+
+# E-mail of the in-app notices (docs/workbench.md, "消息提醒"), sent by the worker. Without
+# EMAIL_HOST nothing leaves the machine: the console backend prints each message to the worker's log.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST", "")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 465, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False) and not EMAIL_USE_SSL
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "信访事项办理系统 <noreply@localhost>")
+# The address users reach the workbench at, for the links in e-mails ("" leaves the link out).
+XINFANG_SITE_URL = env_str("XINFANG_SITE_URL", "")
 
 TASKS = {
     "default": {

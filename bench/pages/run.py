@@ -491,6 +491,7 @@ def _measure_persona(
         return client.post("/cases/new/", data)
 
     pages = [
+        ("home (工作台)", lambda n: client.get("/"), 200),
         ("case page", lambda n: client.get(f"/cases/{targets[n % len(targets)]}/"), 200),
         ("list first page", lambda n: client.get("/cases/"), 200),
         ("list search phone", lambda n: client.get("/cases/", {"q": f"1380000{n % 500:04d}"}), 200),

@@ -8,6 +8,11 @@ Where one of them has to act when a case changes, it connects a function here fr
 first event and any forward at registration are written: a subscriber's rows are committed with the
 case, and an exception a subscriber lets out rolls the whole registration back. A subscriber that
 must not refuse a registration (the duplicate index) catches its own failures.
+
+``on_case_event`` runs for every event appended to a case's log, inside the action's transaction,
+right after the event row is written (a Django ``post_save`` on ``CaseEvent`` relayed from here, so
+no service names it): the in-app notifications subscribe to it. The same rule holds: a subscriber
+that must not refuse an action catches its own failures.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.db.models.signals import post_save
+
 if TYPE_CHECKING:
-    from xinfang.cases.models import Case
+    from xinfang.cases.models import Case, CaseEvent
 
 CaseSubscriber = Callable[["Case"], None]
+EventSubscriber = Callable[["CaseEvent"], None]
 
 
 class CaseHook:
@@ -48,3 +56,41 @@ class CaseHook:
 
 
 on_case_registered = CaseHook("on_case_registered")
+
+
+class EventHook:
+    """``CaseHook`` for the events of a case's log: subscribers get the new ``CaseEvent``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._subscribers: list[EventSubscriber] = []
+
+    def connect(self, subscriber: EventSubscriber) -> EventSubscriber:
+        if subscriber not in self._subscribers:
+            self._subscribers.append(subscriber)
+        return subscriber
+
+    def disconnect(self, subscriber: EventSubscriber) -> None:
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
+
+    def send(self, event: CaseEvent) -> None:
+        for subscriber in tuple(self._subscribers):
+            subscriber(event)
+
+
+on_case_event = EventHook("on_case_event")
+
+
+def _relay_case_event(
+    sender: object, instance: CaseEvent, created: bool, raw: bool = False, **_: object
+) -> None:
+    # Events are append-only: only a new row is news; fixtures (raw) are history, not news.
+    if created and not raw:
+        on_case_event.send(instance)
+
+
+# A lazy sender ("app.Model"): connected once the model is loaded, whoever imports this first.
+post_save.connect(
+    _relay_case_event, sender="cases.CaseEvent", weak=False, dispatch_uid="xinfang.cases.on_case_event"
+)

@@ -157,6 +157,10 @@ def case_events(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor", "org").order_by("seq")
 
 
+# Where a case waits on an organ (not concluded, not served and waiting on the petitioner).
+IN_HAND = ("registered", "routed", "accepted", "replied", "reviewing", "rereviewing")
+
+
 def cases_filtered(
     user: User,
     *,
@@ -196,7 +200,8 @@ def cases_filtered(
     if org_id is not None:
         cases = cases.filter(current_org_id=org_id)
     if mine:
-        cases = cases.filter(current_org__in=user_orgs(user))
+        # 本单位在办: in the unit's hands now, never what it closed or answered and served.
+        cases = cases.filter(current_org__in=user_orgs(user), status__in=IN_HAND)
     if category_prefix:
         cases = cases.filter(category__code__startswith=category_prefix)
     if overdue is not None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from xinfang.workbench import case_files, case_search, cases, views
+from xinfang.workbench import case_files, case_search, cases, notifications, views
 
 app_name = "workbench"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("", include("xinfang.workbench.urls_supervision")),
     path("", include("xinfang.workbench.urls_alerts")),
     path("", include("xinfang.workbench.urls_statistics")),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/read-all/", notifications.notification_read_all, name="notification-read-all"),
+    path(
+        "notifications/<int:notification_id>/read/", notifications.notification_read, name="notification-read"
+    ),
     path("cases/", cases.case_list, name="case-list"),
     path("cases/export/", case_search.case_export, name="case-export"),
     path("cases/bulk-forward/", case_search.case_bulk_forward, name="case-bulk-forward"),

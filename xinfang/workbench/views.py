@@ -7,9 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from xinfang.orgs.models import Role
 from xinfang.orgs.selectors import user_memberships
 from xinfang.textintel.db.alerts import pending_alerts_for
 from xinfang.workbench.forms import StaffLoginForm
+from xinfang.workbench.queues import home_sections
+from xinfang.workbench.templatetags.menu_tags import ALERTS
 
 
 class LoginView(auth_views.LoginView):
@@ -23,10 +26,16 @@ HOME_ALERTS = 5  # the newest pending alerts on the card; the rest are on the �
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role's to-do list (工作台): the queues of every role the user holds, organ by organ."""
     user = request.user
     memberships = list(user_memberships(user))  # type: ignore[arg-type]
-    context: dict[str, Any] = {"memberships": memberships}
+    held = {m.role for m in memberships}
+    context: dict[str, Any] = {"memberships": memberships, "held_roles": held}
     if not user.is_citizen:  # type: ignore[union-attr]
-        pending = pending_alerts_for(user)  # type: ignore[arg-type]
-        context["alert_card"] = {"count": len(pending), "newest": pending[:HOME_ALERTS]}
+        context["sections"] = home_sections(user, memberships)  # type: ignore[arg-type]
+        context["total"] = sum(q.count for s in context["sections"] for q in s.queues)
+        if held & ALERTS:
+            pending = pending_alerts_for(user)  # type: ignore[arg-type]
+            context["alert_card"] = {"count": len(pending), "newest": pending[:HOME_ALERTS]}
+        context["is_bureau_head"] = Role.BUREAU_HEAD in held
     return render(request, "workbench/home.html", context)

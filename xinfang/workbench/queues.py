@@ -1,0 +1,256 @@
+"""The home page's to-do lists (工作台待办), one set of queues per role the user holds, per organ.
+
+Every case read starts from the access policy (``cases_visible_to`` / ``sees_case``) and "overdue"
+is ``clocks.overdue_q``. Each queue is a bounded read: a COUNT and the first ``LIMIT`` rows by an
+indexed condition (the organ's (current_org, status) index, the 督办 status index), overdue first
+and then by due moment, so the home costs a few statements per role whatever the archive holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case as DbCase
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from xinfang.cases.clocks import overdue_q
+from xinfang.cases.models import Case, CaseEvent, Status
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.vocabulary import EventKind
+from xinfang.core.timeutil import local_date, local_midnight, now
+from xinfang.orgs.models import Membership, Org, Role, User
+from xinfang.supervision.models import ACTIVE_STATUSES, DueWarning, Supervision, SupervisionStatus
+from xinfang.supervision.selectors import flagged_by_unit, supervisions_visible_to
+
+LIMIT = 8  # rows shown per queue; the count says how many there are
+UNITS = 10  # units listed in 超期 by unit
+
+
+@dataclass
+class Queue:
+    key: str
+    title: str
+    count: int
+    items: list[Any]
+    more_url: str = ""
+    empty: str = "暂无待办。"
+    overdue: int = 0
+
+
+@dataclass
+class Section:
+    role: str
+    role_label: str
+    org: Org
+    queues: list[Queue] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _at_org(user: User, org: Org, statuses: tuple[str, ...]) -> QuerySet[Case]:
+    """The cases at ``org`` now in ``statuses`` that ``user`` sees: the (current_org, status) index."""
+    return cases_visible_to(user).filter(current_org=org, status__in=list(statuses))
+
+
+def _overdue_first(cases: QuerySet[Case], at: dt.datetime) -> QuerySet[Case]:
+    late = DbCase(When(overdue_q(at), then=Value(True)), default=Value(False), output_field=BooleanField())
+    return cases.annotate(is_late=late).order_by("-is_late", Coalesce("next_due_at", Value(_FAR)), "id")
+
+
+_FAR = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+def _case_queue(
+    key: str, title: str, cases: QuerySet[Case], at: dt.datetime, *, more_url: str = "", empty: str = ""
+) -> Queue:
+    count = cases.count()
+    items = list(_overdue_first(cases, at).select_related("current_org", "category")[:LIMIT] if count else [])
+    return Queue(
+        key, title, count, items, more_url, empty or "暂无待办。", overdue=sum(1 for c in items if c.is_late)
+    )
+
+
+def registrar_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
+    last_kind = Subquery(CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-seq").values("kind")[:1])
+    waiting = _at_org(user, org, (Status.REGISTERED,)).annotate(last_kind=last_kind)
+    return [
+        _case_queue(
+            "to-route",
+            "待交转",
+            waiting.exclude(last_kind=EventKind.OBJECTED),
+            at,
+            more_url="/cases/?status=registered&scope=mine",
+            empty="没有待交转的信访件。",
+        ),
+        _case_queue(
+            "returned",
+            "异议退回",
+            waiting.filter(last_kind=EventKind.OBJECTED),
+            at,
+            empty="没有被承办单位异议退回的信访件。",
+        ),
+    ]
+
+
+def handler_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
+    return [
+        _case_queue(
+            "to-accept",
+            "待受理",
+            _at_org(user, org, (Status.ROUTED,)),
+            at,
+            more_url="/cases/?status=routed&scope=mine",
+            empty="没有待受理的信访件。",
+        ),
+        _case_queue(
+            "in-progress",
+            "办理中",
+            _at_org(user, org, (Status.ACCEPTED,)),
+            at,
+            more_url="/cases/?status=accepted&scope=mine",
+            empty="没有办理中的信访件。",
+        ),
+        _case_queue(
+            "to-deliver",
+            "待送达",
+            _at_org(user, org, (Status.REPLIED,)),
+            at,
+            more_url="/cases/?status=replied&scope=mine",
+            empty="没有待送达的处理意见书。",
+        ),
+        supervision_queue(
+            "to-answer",
+            "督办待反馈",
+            supervisions_visible_to(user).filter(
+                unit=org, status__in=[SupervisionStatus.OPEN, SupervisionStatus.OVERDUE]
+            ),
+            at,
+            empty="没有待反馈的督办。",
+        ),
+    ]
+
+
+def supervision_queue(
+    key: str, title: str, rows: QuerySet[Supervision], at: dt.datetime, *, empty: str
+) -> Queue:
+    count = rows.count()
+    items = list(rows.order_by("feedback_due", "id")[:LIMIT]) if count else []
+    today = local_date(at)
+    for item in items:
+        item.is_late = item.feedback_due < today or item.status == SupervisionStatus.OVERDUE
+    return Queue(
+        key,
+        title,
+        count,
+        items,
+        reverse("workbench:supervision-list"),
+        empty,
+        overdue=sum(1 for s in items if s.is_late),
+    )
+
+
+def overdue_by_unit(user: User) -> list[dict[str, Any]]:
+    """How many visible cases each unit has flagged overdue (超期, the sweep's flags of the same
+    duty clocks as ``overdue_q``), most first: the grouped read the 期限预警 page counts with, so
+    each figure is what its link shows. Reading the flags, not every visible case, keeps it cheap
+    for a bureau that sees a whole province."""
+    flagged = flagged_by_unit(user)
+    top = sorted(
+        (
+            (n, org)
+            for (kind, org), n in flagged.items()
+            if kind == DueWarning.Kind.OVERDUE and org is not None
+        ),
+        key=lambda pair: (-pair[0], pair[1]),
+    )[:UNITS]
+    names = dict(Org.objects.filter(pk__in=[org for _, org in top]).values_list("pk", "name"))
+    return [{"org_id": org, "name": names.get(org, ""), "count": n} for n, org in top]
+
+
+def week_figures(org: Org, at: dt.datetime) -> list[dict[str, Any]]:
+    """This week against last week at ``org`` (Monday to now, Beijing days): registrations by the
+    organ (its (registered_org, registered_at) index) and cases it holds that are overdue."""
+    today = local_date(at)
+    monday = today - dt.timedelta(days=today.weekday())
+    this_start, last_start = local_midnight(monday), local_midnight(monday - dt.timedelta(days=7))
+    last_same = at - dt.timedelta(days=7)  # last week up to the same moment, so the two compare
+    registered = Case.objects.filter(registered_org=org)
+    this_week = registered.filter(registered_at__gte=this_start, registered_at__lte=at).count()
+    last_week = registered.filter(registered_at__gte=last_start, registered_at__lte=last_same).count()
+    return [
+        {"label": "本周登记", "value": this_week, "previous": last_week, "previous_label": "上周同期"},
+    ]
+
+
+def _roles_by_org(user: User) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user, is_active=True, org__is_active=True).select_related(
+            "org", "org__region"
+        )
+    )
+
+
+ROLE_ORDER = [Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER, Role.STATS_VIEWER]
+
+
+def home_sections(
+    user: User, memberships: list[Membership] | None = None, *, at: dt.datetime | None = None
+) -> list[Section]:
+    """One section per (organ, role) the user holds, in role order; roles with nothing to do (系统管理员,
+    审核人 until approvals exist) have none."""
+    at = at or now()
+    memberships = _roles_by_org(user) if memberships is None else memberships
+    rank = {role: i for i, role in enumerate(ROLE_ORDER)}
+    sections = []
+    for m in sorted((m for m in memberships if m.role in rank), key=lambda m: (rank[m.role], m.org.path)):
+        section = Section(m.role, m.get_role_display(), m.org)
+        if m.role == Role.REGISTRAR:
+            section.queues = registrar_queues(user, m.org, at)
+        elif m.role == Role.HANDLER:
+            section.queues = handler_queues(user, m.org, at)
+        elif m.role == Role.BUREAU_HEAD:
+            section.queues = [
+                supervision_queue(
+                    "opened",
+                    "本机关督办中",
+                    supervisions_visible_to(user).filter(
+                        opened_by_org=m.org, status__in=list(ACTIVE_STATUSES)
+                    ),
+                    at,
+                    empty="本机关没有未办结的督办。",
+                )
+            ]
+            section.extra = {
+                "overdue_units": overdue_by_unit(user),
+                "week": week_figures(m.org, at),
+                "alerts": True,
+            }
+        elif m.role == Role.LEADER:
+            # No 阅批 records yet (issue 13): the organ's overdue and supervised cases are what a
+            # leader is asked about.
+            section.queues = [
+                _case_queue(
+                    "leader-overdue",
+                    "超期未办结",
+                    cases_visible_to(user).filter(overdue_q(at)),
+                    at,
+                    more_url="/cases/?overdue=1",
+                    empty="没有超期未办结的信访件。",
+                ),
+                supervision_queue(
+                    "leader-supervised",
+                    "督办中",
+                    supervisions_visible_to(user).filter(status__in=list(ACTIVE_STATUSES)),
+                    at,
+                    empty="没有督办中的信访件。",
+                ),
+            ]
+        elif m.role == Role.STATS_VIEWER:
+            section.extra = {"statistics": True}
+        else:
+            continue  # 审核人: no approval requests are recorded yet (延期 takes effect at once)
+        sections.append(section)
+    return sections
