@@ -185,8 +185,8 @@ def refused(request: HttpRequest) -> HttpResponse:
 
 
 def filters_form(request: HttpRequest, params: QueryDict | None = None) -> StatisticsForm:
-    """The filters of the request (its query string, or `params`); without any, this year for
-    the user's first organisation."""
+    """The filters of the request (its query string, or `params`); without any, this year; without
+    an organisation, the user's first."""
     user: User = request.user  # type: ignore[assignment]
     orgs = reportable_orgs(user)
     if not orgs:
@@ -194,8 +194,10 @@ def filters_form(request: HttpRequest, params: QueryDict | None = None) -> Stati
     templates = _templates()
     data = (request.GET if params is None else params).copy()
     if not data:
+        data.update({"period": "year", "compare": "yoy"})
+    if not data.get("org"):  # a link that names only a period: the user's own organisation
         own = list(user_orgs(user).order_by("path", "pk")[:1])
-        data.update({"org": str((own or orgs)[0].pk), "period": "year", "compare": "yoy"})
+        data["org"] = str((own or orgs)[0].pk)
     if not data.get("template") and templates:
         data["template"] = templates[0]
     form = StatisticsForm(data, orgs=orgs, templates=templates)

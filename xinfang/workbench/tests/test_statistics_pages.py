@@ -116,6 +116,13 @@ def test_without_filters_the_page_shows_this_year_of_the_users_organ(world: Worl
     assert "报告正文" in html and "信访" in html.split("报告正文", 1)[1]  # the default template's text
 
 
+def test_a_link_without_an_organisation_shows_the_users_own(world: World, cases: Any) -> None:
+    html = _page(_client(world.bureau_head), "period=half&compare=none")
+    assert "请选择机构" not in html
+    assert "2025年1~6月" in html and "示例市信访局" in html
+    assert _card_value(html, "信访总量.件次") == "3"
+
+
 def test_quick_periods_end_no_later_than_today() -> None:
     today = dt.date(2025, 5, 20)
     assert quick_period("month", today) == (dt.date(2025, 5, 1), today)
