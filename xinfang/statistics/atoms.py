@@ -40,7 +40,7 @@ from django.db.models import (
 )
 from django.db.models import Case as SqlCase
 
-__all__ = ["Atoms", "grouped_counts", "grouped_counts_by"]
+__all__ = ["Atoms", "grouped_counts", "grouped_counts_by", "grouping_sets"]
 
 WORD = 62  # atoms per packed integer column: bits of a signed 64-bit integer, the sign kept clear
 
@@ -197,33 +197,86 @@ def grouped_counts_by(
     """`grouped_counts` per combination of the values of the fields `by` (which may name
     `annotations`), as the database returns them: one grouped query. Combinations without rows
     are absent."""
-    atoms = Atoms()
-    formulas = {name: (atoms.formula(q), persons) for name, (q, persons) in measures.items()}
-    if not atoms.leaves:
-        raise ValueError("no condition to count")
-    packed = atoms.annotations()
-    names = list(packed)
-    width, keys = len(names), len(by)
+    return grouping_sets(rows, [(tuple(by), measures)], people=people, **annotations)[0]
+
+
+def grouping_sets(
+    rows: QuerySet[Any],
+    sets: Sequence[tuple[tuple[str, ...], Mapping[str, tuple[Q, bool]]]],
+    *,
+    people: str = "headcount",
+    **annotations: Any,
+) -> list[dict[tuple[Any, ...], dict[str, int]]]:
+    """`grouped_counts_by` for each (by, measures) of `sets` over the same rows: on PostgreSQL
+    one scan (GROUP BY GROUPING SETS), elsewhere one grouped query per set."""
+    if len(sets) > 1 and connections[rows.db].vendor != "postgresql":
+        return [grouping_sets(rows, [one], people=people, **annotations)[0] for one in sets]
+    parts = []
+    packed: dict[str, Any] = {}
+    for n, (by, measures) in enumerate(sets):
+        atoms = Atoms()
+        formulas = {name: (atoms.formula(q), persons) for name, (q, persons) in measures.items()}
+        if not atoms.leaves:
+            raise ValueError("no condition to count")
+        words = {f"s{n}_{name}": word for name, word in atoms.annotations().items()}
+        packed.update(words)
+        parts.append((by, atoms, formulas, list(words)))
+    fields = list(dict.fromkeys(f for by, *_ in parts for f in by))
     query = (
         rows.annotate(**annotations, **packed)
-        .values(*by, *names)
+        .values(*fields, *packed)
         .annotate(_n=Count("pk"), _p=Sum(people))
         .order_by()
-        .values_list(*by, *names, "_n", "_p")
     )
+    compiler = query.query.get_compiler(using=query.db)
+    sql, params = compiler.as_sql()
+    columns = [alias for _, _, alias in compiler.select]
+    if len(parts) > 1:
+        # One scan, one grouping per set: each set's rows carry its words (never NULL in a group
+        # of its own) and NULL in the other sets' columns.
+        head, _ = sql.rsplit(" GROUP BY ", 1)
+        positions = [[columns.index(c) + 1 for c in (*by, *words)] for by, _, _, words in parts]
+        sql = f"{head} GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(map(str, p)) + ')' for p in positions)})"
     # Read with a plain cursor: Django's per-row converters cost more than the grouping itself on
     # a large archive. So the `by` values come as the database gives them: group by integers and
     # texts, or a truncated month (a date on PostgreSQL, a text on SQLite).
-    sql, params = query.query.sql_with_params()
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         grouped = cursor.fetchall()
-    words = np.array([row[keys : keys + width] for row in grouped], dtype=np.int64).reshape(-1, width)
+    n_at, p_at = columns.index("_n"), columns.index("_p")
+    firsts = [columns.index(words[0]) for *_, words in parts]
+    rows_of: list[list[Any]] = [[] for _ in parts]
+    for row in grouped:  # each row to the set whose words it carries
+        rows_of[next(k for k, at in enumerate(firsts) if row[at] is not None)].append(row)
+    results = []
+    for (by, atoms, formulas, words), mine in zip(parts, rows_of, strict=True):
+        at = [columns.index(w) for w in words]
+        keys = [columns.index(f) for f in by]
+        results.append(
+            _totals(
+                atoms,
+                formulas,
+                [tuple(row[i] for i in keys) for row in mine],
+                np.array([[row[i] for i in at] for row in mine], dtype=np.int64).reshape(-1, len(at)),
+                np.array([row[n_at] for row in mine], dtype=np.int64),
+                np.array([row[p_at] or 0 for row in mine], dtype=np.int64),
+            )
+        )
+    return results
+
+
+def _totals(
+    atoms: Atoms,
+    formulas: Mapping[str, tuple[Formula, bool]],
+    keys: Sequence[tuple[Any, ...]],
+    words: np.ndarray,
+    cases: np.ndarray,
+    persons: np.ndarray,
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Each formula's cases (or people) per key, from the groups' packed atoms."""
     matrix = atoms.unpack(words)
-    cases = np.array([row[keys + width] for row in grouped], dtype=np.int64)
-    persons = np.array([row[keys + width + 1] or 0 for row in grouped], dtype=np.int64)
     slots: dict[tuple[Any, ...], int] = {}
-    slot = np.array([slots.setdefault(tuple(row[:keys]), len(slots)) for row in grouped], dtype=np.int64)
+    slot = np.array([slots.setdefault(key, len(slots)) for key in keys], dtype=np.int64)
     totals: dict[str, np.ndarray] = {}
     for name, (formula, counts_people) in formulas.items():
         met = formula.evaluate(matrix)

@@ -142,3 +142,24 @@ def test_shared_parts_are_one_atom_and_negation_counts_unknowns(world: World) ->
         "open": CaseFact.objects.exclude(closed_on__lte=END).count(),
     }
     assert counted["open"] >= 1
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_one_scan_gives_the_figures_of_the_separate_queries(world: World, seed: int) -> None:
+    """PostgreSQL's one scan per period (GROUPING SETS) and the queries of the other backends
+    (which run on PostgreSQL too) agree on every count and every breakdown's groups."""
+    from django.db import connection
+
+    from xinfang.statistics import figures
+    from xinfang.statistics.figures import CATEGORY_FIELDS, PLACE_FIELDS
+
+    if connection.vendor != "postgresql":
+        pytest.skip("GROUPING SETS: the one scan is PostgreSQL's")
+    _scramble(world, copies=120, seed=seed)
+    for org in (world.city_gov, world.city_bureau):
+        scopes = [Scope.of(org, START, END), Scope.of(org, dt.date(2024, 1, 1), dt.date(2024, 6, 30))]
+        counted, categories, places = figures._count_in_one_scan(scopes)
+        assert counted == figures._count_cases(scopes)
+        assert categories == figures._grouped(scopes, CATEGORY_FIELDS)
+        assert places == figures._grouped(scopes, PLACE_FIELDS, month=figures._month())
+        assert sum(counted[0].values()) > 0 and categories and places
