@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xinfang.api.tests.conftest import Api, intake_body
+from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.services import membership_grant, staff_user_create
 from xinfang.testing.world import PASSWORD, World
@@ -57,7 +58,7 @@ def test_a_case_is_routed_down_two_hops_through_the_api(world: World, api_as: Ca
     detail = _refused(outside)
     assert detail["field"] == "assisting_ids" and "交转范围" in detail["message"]
 
-    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    due = (local_date() + dt.timedelta(days=30)).isoformat()
     case = _ok(county.act(case_id, "assign", {"to_org_id": world.county_labour.pk, "report_due": due}))
     assert case["status"] == "routed" and case["current_org"]["id"] == world.county_labour.pk
     assert [e["kind"] for e in case["events"] if e["kind"] in {"forwarded", "assigned"}] == [
