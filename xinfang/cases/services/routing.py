@@ -122,17 +122,20 @@ def _route(
     assisting: Sequence[Org],
     payload: dict[str, object],
 ) -> Case:
-    case, status = begin(case, action, actor=actor, roles=BUREAU_ROLES)
+    # The kind of the organ holding the case first, then the actor's role there: a department
+    # that holds a routed case is told what it may do instead, whoever asks.
+    case, status = begin(case, action)
     bureau = case.current_org
     onward = case.status == Status.ROUTED  # received from the bureau above, handed on down
     if not bureau.is_petition_bureau:
         if onward:
             raise ServiceError(
-                f"“{bureau.name}”不是信访部门，不能再转送、交办：属于本单位职责的请受理；"
-                "不属于的，请在五个工作日内异议退回（第二十三条）。",
+                f"本件现由“{bureau.name}”办理，它不是信访部门，不能转送、交办：属于其职责的应当受理，"
+                "不属于的应在五个工作日内异议退回（第二十三条）。",
                 field="to_org",
             )
         raise ServiceError("只有信访部门可以转送、交办；本机关登记的事项请直接受理或告知。", field="to_org")
+    require_role(actor, bureau, BUREAU_ROLES, action)
     _check_target(case, to_org, field="to_org")
     _check_reach(bureau, to_org, field="to_org", label="转送至" if action == Action.FORWARD else "交办至")
     for org in assisting:
