@@ -8,6 +8,8 @@ import pytest
 
 from xinfang.cases.models import Case, CaseUnit
 from xinfang.cases.tests.helpers import register
+from xinfang.orgs.models import Role
+from xinfang.orgs.services import membership_grant, staff_user_create
 from xinfang.testing.world import PASSWORD, World
 
 pytestmark = pytest.mark.browser
@@ -58,3 +60,57 @@ def test_the_assign_form_picks_assisting_units_by_searching(
         CaseUnit.objects.filter(case=case, role="assist", is_active=True).values_list("org", flat=True)
     )
     assert assisting == {world.county_labour.pk, world.town_office.pk}
+
+
+def _login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_goes_city_bureau_county_bureau_county_department_in_the_browser(
+    live_server: Any, world: World, page: Any
+) -> None:
+    for username, org, role in (
+        ("county_clerk", world.county_bureau, Role.REGISTRAR),
+        ("labour_clerk", world.county_labour, Role.HANDLER),
+    ):
+        membership_grant(
+            user=staff_user_create(username=username, full_name=username, password=PASSWORD),
+            org=org,
+            role=role,
+        )
+    case = register(world)
+    base = live_server.url
+
+    _login(page, base, "registrar")
+    page.goto(f"{base}/cases/{case.pk}/act/forward/")
+    page.select_option("select[name=to_org]", str(world.county_bureau.pk))
+    page.fill("textarea[name=note]", "请青山县信访局转有关部门办理")
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/cases/{case.pk}/")
+    page.click("text=退出登录")
+
+    _login(page, base, "county_clerk")
+    page.goto(f"{base}/cases/{case.pk}/")
+    page.click("[data-action=forward]")
+    offered = page.eval_on_selector_all("select[name=to_org] option", "os => os.map(o => o.text)")
+    assert offered == ["请选择单位", "青山县人力资源和社会保障局", "青山县城关镇人民政府"]
+    page.select_option("select[name=to_org]", str(world.county_labour.pk))
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/cases/{case.pk}/")
+    page.click("text=退出登录")
+
+    _login(page, base, "labour_clerk")
+    page.goto(f"{base}/cases/{case.pk}/")
+    assert page.locator("[data-action=accept]").count() == 1
+    assert page.locator("[data-action=forward]").count() == 0
+    case = Case.objects.get(pk=case.pk)
+    assert case.current_org == world.county_labour
+    assert list(case.events.filter(kind="forwarded").values_list("org", flat=True)) == [
+        world.city_bureau.pk,
+        world.county_bureau.pk,
+    ]
