@@ -238,7 +238,12 @@ def document_list(request: HttpRequest, case_id: Id) -> list[dict[str, str]]:
     },
 )
 def document_get(
-    request: HttpRequest, case_id: Id, kind: str = Path(..., max_length=64, pattern=r"^[a-z0-9_-]+$")
+    request: HttpRequest,
+    case_id: Id,
+    kind: str = Path(..., max_length=64, pattern=r"^[a-z0-9_-]+$"),
+    seq: int | None = Query(
+        None, ge=1, description="签发该文书的办理记录序号（如逐级转送时各次的转送单）；默认最近一次"
+    ),
 ) -> FileResponse:
     user = current_user(request)
     case = lookups.visible_case(user, case_id)
@@ -248,7 +253,7 @@ def document_get(
         # see the case unmasked.
         if not documents.may_download_document(user, case, kind):
             raise NotAllowed(documents.DOCUMENT_REFUSED, field="kind")
-        filename, content = documents.render_document(case, kind)
+        filename, content = documents.render_document(case, kind, seq=seq)
     except ServiceError as exc:
         if exc.code == "not_found" and exc.field is None:
             exc.field = "kind"

@@ -12,7 +12,7 @@ from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_events
 from xinfang.cases.services import Registration
 from xinfang.cases.transitions import allowed_actions
-from xinfang.cases.vocabulary import ACTION_LABELS, Action
+from xinfang.cases.vocabulary import ACTION_LABELS, BUREAU_ONLY, Action
 from xinfang.orgs.models import Org, User
 
 # Roles that need a petitioner's name, ID number and phone to do their work (DESIGN §5).
@@ -84,7 +84,7 @@ def action_links(case: Case) -> list[dict[str, str]]:
             "path": f"/api/v1/cases/{case.pk}/{ACTION_PATHS[action]}",
         }
         for action in allowed_actions(case.status)
-        if action in ACTION_PATHS
+        if action in ACTION_PATHS and not (action in BUREAU_ONLY and not case.current_org.is_petition_bureau)
     ]
 
 

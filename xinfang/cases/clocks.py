@@ -55,8 +55,38 @@ def clock_event(kind: str, at: dt.datetime, payload: dict[str, object] | None) -
     return ClockEvent(kind="closed" if kind in _CLOSING_KINDS else kind, at=day, payload=payload)
 
 
+_ROUTING_KINDS = frozenset({"forwarded", "assigned"})
+
+
+def clock_events(rows: Iterable[tuple[str, dt.datetime, dict[str, object] | None]]) -> list[ClockEvent]:
+    """(kind, at, payload) of a case's events, in order, as the clocks see them, hop by hop.
+
+    A case routed down the ladder (city bureau -> county bureau -> county department) has one
+    event per hop; its clocks are those of the organ holding it (第二十二、二十三条):
+
+    - a 转送 / 交办 to a petition bureau (payload ``to_bureau``) also starts the *route* clock for
+      that bureau, as if it had registered the matter on that day: it must route it in its turn;
+    - an onward hop (payload ``onward``: routed while 待受理 at a bureau) meets that route clock,
+      closes the bureau's accept and objection periods, and starts them afresh for the new unit.
+      The fold never restarts an open clock, so the hop is given as the routing event (meets
+      *route*), ``closed`` (ends what the bureau had open) and the routing event again (starts
+      *accept* / *object*). Nothing else is open while a case waits for acceptance.
+    """
+    result: list[ClockEvent] = []
+    for kind, at, payload in rows:
+        event = clock_event(kind, at, payload)
+        result.append(event)
+        if kind not in _ROUTING_KINDS or not isinstance(payload, dict):
+            continue
+        if payload.get("onward"):
+            result += [ClockEvent(kind="closed", at=event.at), event]
+        if payload.get("to_bureau"):
+            result.append(ClockEvent(kind="registered", at=event.at))
+    return result
+
+
 def _clock_events(events: Iterable[CaseEvent]) -> list[ClockEvent]:
-    return [clock_event(event.kind, event.at, event.payload) for event in events]
+    return clock_events((event.kind, event.at, event.payload) for event in events)
 
 
 def case_clocks(
@@ -187,7 +217,7 @@ def clocks_of_cases(cases: Sequence[Case], *, today: dt.date | None = None) -> l
     by_case: dict[int, list[ClockEvent]] = defaultdict(list)
     rows = CaseEvent.objects.filter(case_id__in=[c.pk for c in cases]).order_by("case_id", "seq")
     for case_id, kind, at, payload in rows.values_list("case_id", "kind", "at", "payload"):
-        by_case[case_id].append(clock_event(kind, at, payload))
+        by_case[case_id].extend(clock_events([(kind, at, payload)]))
     calendar = work_calendar()
     duties = duty_clock_names()
     result = []

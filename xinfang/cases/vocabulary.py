@@ -33,6 +33,7 @@ __all__ = [
     "ACTIONS",
     "ACTION_LABELS",
     "BOOKKEEPING",
+    "BUREAU_ONLY",
     "CLOCK_LONG_LABELS",
     "CLOCK_NAMES",
     "CLOCK_SHORT_LABELS",
@@ -142,12 +143,15 @@ class ActionTerm(NamedTuple):
     legal_ref: str = ""
     path: str = ""  # the URL segment when it is not the value with hyphens
     also_by: frozenset[Taker] = frozenset()  # who else takes it (see Taker)
+    # Taken only while a petition bureau (信访部门) holds the case: routing is a bureau's duty
+    # (第二十二条); a department that received a case may only 受理, 不予受理 or 异议退回 (第二十三条).
+    bureau_only: bool = False
 
 
 ACTIONS: dict[Action, ActionTerm] = {
     Action.REGISTER: ActionTerm("登记信访事项", "第二十二条"),
-    Action.FORWARD: ActionTerm("转送", "第二十二条"),
-    Action.ASSIGN: ActionTerm("交办", "第二十二条"),
+    Action.FORWARD: ActionTerm("转送", "第二十二条", bureau_only=True),
+    Action.ASSIGN: ActionTerm("交办", "第二十二条", bureau_only=True),
     Action.ANSWER: ActionTerm("直接答复", "第二十二条"),
     Action.DECLINE: ActionTerm("不予受理", "第三十一条"),
     Action.REFUSE_AGAIN: ActionTerm("不再受理", "第三十六条"),
@@ -174,6 +178,8 @@ ACTIONS: dict[Action, ActionTerm] = {
     Action.SUPERVISE: ActionTerm("记录督办", "第四十条"),
 }
 ACTION_LABELS: dict[Action, str] = {action: term.label for action, term in ACTIONS.items()}
+# Steps only a petition bureau holding the case takes (ActionTerm.bureau_only).
+BUREAU_ONLY = frozenset(action for action, term in ACTIONS.items() if term.bureau_only)
 
 # Bookkeeping steps that do not move the case along; pages list them apart from the workflow.
 BOOKKEEPING = frozenset({Action.LINK, Action.ATTACH, Action.SUPERVISE})
@@ -269,6 +275,10 @@ TRANSITIONS: dict[tuple[str, Action], str] = {
     (Status.ROUTED, Action.ACCEPT): Status.ACCEPTED,
     (Status.ROUTED, Action.DECLINE): Status.DECLINED,
     (Status.ROUTED, Action.OBJECT): Status.REGISTERED,  # back to the bureau to route again
+    # A bureau that received the case from the bureau above hands it on down the ladder to the
+    # unit with authority (第二十二条); bureau_only: a department holding it may not.
+    (Status.ROUTED, Action.FORWARD): Status.ROUTED,
+    (Status.ROUTED, Action.ASSIGN): Status.ROUTED,
     (Status.ACCEPTED, Action.HEARING_START): SAME,
     (Status.ACCEPTED, Action.HEARING_END): SAME,
     (Status.ACCEPTED, Action.EXTEND): SAME,

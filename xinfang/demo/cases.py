@@ -265,7 +265,11 @@ def _live_one(stock: _Stock, start: dt.datetime) -> Case:
         _person(rng, place_region, representative=headcount >= 5)
         for _ in range(min(headcount, rng.choice([1, 2, 3, 5])))
     ]
-    units = stock.units_by_region.get(county.pk, []) + stock.city_units
+    # A bureau routes only down its own tree (services.routing_reach): a county bureau to its
+    # county's units, the city bureau to the city's and the counties' units.
+    units = stock.units_by_region.get(county.pk, []) + (
+        stock.city_units if bureau.level == Level.CITY else []
+    )
     word = DEPARTMENT_BY_CATEGORY.get(code[:2])
     usual = [pair for pair in units if word and word in pair[0].name]
     unit, handler = rng.choice(usual if usual and rng.random() < USUAL_DEPARTMENT_SHARE else units)
@@ -295,7 +299,8 @@ def _live_one(stock: _Stock, start: dt.datetime) -> Case:
 def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: User) -> None:
     rng, case = story.rng, story.case
     if case.nature == "accusation":
-        unit, handler = rng.choice(story.stock.discipline)
+        reach = [pair for pair in story.stock.discipline if services.in_routing_reach(bureau, pair[0])]
+        unit, handler = rng.choice(reach)
     roll = rng.random()
     if roll < 0.05:
         if story.later(1, 10):

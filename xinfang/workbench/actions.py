@@ -24,7 +24,7 @@ from xinfang.cases.transitions import (
     TransitionRefused,
     allowed_actions,
 )
-from xinfang.cases.vocabulary import ACTIONS, Taker
+from xinfang.cases.vocabulary import ACTIONS, BUREAU_ONLY, Taker
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
@@ -82,6 +82,8 @@ def action_links(case: Case, user: User) -> dict[str, Any]:
     for action in allowed_actions(case.status):
         if action not in ACTION_FORMS or action not in plausible:
             continue
+        if action in BUREAU_ONLY and not case.current_org.is_petition_bureau:
+            continue  # a department 受理s, declines or objects; only a bureau routes on
         group = "bookkeeping" if action in BOOKKEEPING else "workflow"
         links[group].append(
             {

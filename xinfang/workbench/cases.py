@@ -19,6 +19,7 @@ from xinfang.cases.documents import (
     DOCUMENT_REFUSED,
     DOCX_MIME,
     available_documents,
+    issued_by_events,
     may_download_attachment,
     may_download_document,
     render_document,
@@ -187,6 +188,8 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "suggestion": suggestion_lines(events, {case.category.code: _category_label(case.category)}),
         "clocks": clocks,
         "documents": documents,
+        # A case routed down the ladder has a 转送单 per hop; the earlier ones are listed under it.
+        "earlier_slips": issued_by_events(case, "routing_slip", events=events)[:-1],
         "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
         "case_file": bool(documents) and may_download_case_file(request.user, case),  # type: ignore[arg-type]
         "case_file_pdf": pdf_available(),
@@ -208,6 +211,16 @@ def _category_label(category: ContentCategory) -> str:
     return f"{name} / {category.name}" if name else category.name
 
 
+def _seq(request: HttpRequest) -> int | None:
+    """`?seq=` names the event of a document issued more than once (each hop's 转送单)."""
+    raw = request.GET.get("seq", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("办理记录序号应为数字。")
+    return int(raw)
+
+
 @staff_required
 def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     case: Case | None = case_detail(request.user, case_id)  # type: ignore[arg-type]
@@ -216,7 +229,7 @@ def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse
     try:
         allowed = may_download_document(request.user, case, kind)  # type: ignore[arg-type]
         if allowed:
-            filename, content = render_document(case, kind)
+            filename, content = render_document(case, kind, seq=_seq(request))
     except ServiceError as exc:
         raise Http404(exc.message) from None
     if not allowed:

@@ -23,7 +23,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
 from xinfang.core.validation import MAX_ATTACHMENT_PAGES, MAX_EXTENSION_DAYS
-from xinfang.orgs.models import Org, User
+from xinfang.orgs.models import LEVEL_RANK, Level, Org, User
 from xinfang.workbench.forms_cases import DATE_INPUT, org_choices
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -72,21 +72,37 @@ def _active_orgs(exclude: Org | None = None) -> list[tuple[str, list[tuple[int, 
     return org_choices(orgs)
 
 
+def routing_choices(bureau: Org) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The organs a bureau may route to (its 交转范围), an <optgroup> per level, highest first.
+
+    Choosing from the reach means an upward or sideways 转送 is not offered at all; the service
+    still refuses one posted by hand.
+    """
+    orgs = services.routing_reach(bureau).select_related("region")
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for org in sorted(orgs, key=lambda o: (LEVEL_RANK.get(o.level, 99), o.region.path, o.path)):
+        label = Level(org.level).label if org.level in Level.values else org.level
+        groups.setdefault(f"{label}机关和单位", []).append((org.pk, org.name))
+    return list(groups.items())
+
+
 class ForwardForm(ActionForm):
     to_org = forms.TypedChoiceField(label="转送至", coerce=int, help_text="有权处理该事项的机关或单位。")
     assisting = forms.TypedMultipleChoiceField(
         label="协办单位",
         coerce=int,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="可不选；按住 Ctrl 可多选。",
+        # searchable by workbench/org_picker.js; without scripts a plain list (Ctrl-click)
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-org-picker": "1"}),
+        help_text="可不选；可输入名称筛选，可多选。",
     )
     note = _note("转送说明")
     aliases = {"to_org_id": "to_org"}
+    uses_org_picker: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = _active_orgs(exclude=self.case.current_org)
+        choices = routing_choices(self.case.current_org)
         self.fields["to_org"].choices = [("", "请选择单位"), *choices]
         self.fields["assisting"].choices = choices
         # The unit suggested at registration (建议责任单位) comes preselected when it may be chosen.
@@ -118,6 +134,7 @@ class AssignForm(ForwardForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_org"].label = "交办至"
+        self.fields["note"].label = "交办说明"
 
     def run(self, actor: User, case: Case) -> Any:
         return services.case_assign(

@@ -165,6 +165,19 @@ def available_documents(case: Case, *, events: list[CaseEvent] | None = None) ->
     return result
 
 
+def issued_by_events(
+    case: Case, kind: str, *, events: list[CaseEvent] | None = None
+) -> list[tuple[int, str, str]]:
+    """(event seq, title, recipient) of every issue of `kind`, e.g. the 转送单 of each hop."""
+    spec = _spec(kind)
+    happened = events if events is not None else list(case.events.order_by("seq"))
+    return [
+        (e.seq, spec.title(e), str((e.payload or {}).get("to_org_name", "")))
+        for e in happened
+        if e.kind in spec.events
+    ]
+
+
 def document_title(kind: str, case: Case | None = None) -> str:
     """The Chinese title of a kind (转送单 or 交办单 depends on the case's last routing)."""
     spec = _spec(kind)
@@ -172,11 +185,22 @@ def document_title(kind: str, case: Case | None = None) -> str:
     return spec.title(event)
 
 
-def render_document(case: Case, kind: str) -> tuple[str, bytes]:
-    """The document as (file name, .docx bytes); ServiceError(code="not_found") when it cannot exist."""
+def render_document(case: Case, kind: str, *, seq: int | None = None) -> tuple[str, bytes]:
+    """The document as (file name, .docx bytes); ServiceError(code="not_found") when it cannot exist.
+
+    `seq`: the event that issued it, for a kind issued more than once (each hop of a case routed
+    down the ladder has its 转送单); by default the last.
+    """
     spec = _spec(kind)
     source = Source(case)
-    event = _last_of(source.events, spec.events)
+    if seq is None:
+        event = _last_of(source.events, spec.events)
+    else:
+        event = next((e for e in source.events if e.seq == seq and e.kind in spec.events), None)
+        if event is None:
+            raise ServiceError(
+                f"本件第{seq}条办理记录没有{spec.title(None)}。", field="seq", code="not_found"
+            )
     if event is None:
         raise ServiceError(spec.missing, field="kind", code="not_found")
     title = spec.title(event)
@@ -201,6 +225,7 @@ __all__ = [
     "PETITIONER_KINDS",
     "available_documents",
     "document_title",
+    "issued_by_events",
     "may_download_document",
     "render_document",
 ]

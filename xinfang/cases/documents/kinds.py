@@ -22,7 +22,7 @@ from xinfang.cases.models import Case, CaseEvent, Nature
 from xinfang.core.docx_layout import Letter, chinese_date
 from xinfang.core.timeutil import local_date
 from xinfang.deadlines.profiles import DeadlineRule
-from xinfang.orgs.models import Level, Org, OrgKind, Region
+from xinfang.orgs.models import LEVEL_RANK, Level, Org, OrgKind, Region
 
 from .numbers import number_for
 
@@ -172,6 +172,11 @@ def region_path(region: Region) -> str:
     return "".join(names[code] for code in codes if code in names) or region.name
 
 
+def _is_above(org: Org, other: Org) -> bool:
+    """Whether `org` stands above `other`: one of its superiors, or of a higher level."""
+    return other.path.startswith(org.path) or LEVEL_RANK.get(org.level, 99) < LEVEL_RANK.get(other.level, 99)
+
+
 def _higher(org: Org) -> str:
     return org.parent.name if org.parent is not None else "上一级机关"
 
@@ -231,12 +236,17 @@ def routing_slip(source: Source, event: CaseEvent, title: str) -> Letter:
     route, accept, objection = (source.rules[n] for n in ("route", "accept", "object"))
     people = list(case.petitioners.all())
 
+    # "你单位" is how an organ addresses one below it; the only 转送 upward is an accusation against
+    # the registering organ, handed at registration to an organ with authority over it (第三十条).
+    upward = recipient is not None and _is_above(recipient, org)
+    you = "贵机关" if upward else "你单位"
     doc.line(f"{to_name}：")
     doc.para(
         f"根据{route.legal_ref}的规定，现将{source.addressee() if people else '匿名信访人'}"
         f"通过{case.get_channel_display()}方式反映的“"
-        f"{source.scrub(case.subject, reveal_accused=to_discipline)}”信访事项{verb}你单位，请依法办理。"
-        "有关情况如下："
+        f"{source.scrub(case.subject, reveal_accused=to_discipline)}”信访事项"
+        + (f"转请{you}依法办理。" if upward else f"{verb}{you}，请依法办理。")
+        + "有关情况如下："
     )
     person_lines: list[str] = []
     for person in people:
@@ -285,7 +295,7 @@ def routing_slip(source: Source, event: CaseEvent, title: str) -> Letter:
         "并书面告知信访人。"
     )
     doc.para(
-        f"二、经审查不属于你单位职权范围的，请自收到之日起{period(objection)}内向本机关提出异议，"
+        f"二、经审查不属于{you}职权范围的，请自收到之日起{period(objection)}内向本机关提出异议，"
         "说明理由，经同意后退回有关材料。"
     )
     if report_due:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from xinfang.cases.models import Case, CaseUnit, Nature, Status
 from xinfang.cases.services._core import (
@@ -21,7 +22,7 @@ from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import optional_text, required_text
-from xinfang.orgs.models import Org, User
+from xinfang.orgs.models import LEVEL_RANK, Org, OrgKind, User
 from xinfang.orgs.permissions import holds_role
 from xinfang.orgs.selectors import supervising_orgs
 
@@ -35,6 +36,8 @@ __all__ = [
     "case_forward",
     "case_object",
     "case_refuse_again",
+    "in_routing_reach",
+    "routing_reach",
 ]
 
 LEGAL_CHANNELS = {
@@ -63,6 +66,53 @@ def _check_target(case: Case, to_org: Org, *, field: str) -> None:
         raise ServiceError("检举控告事项不得转交被反映单位或其下属单位办理。", field=field)
 
 
+def _reach_anchor(bureau: Org) -> Org:
+    """The organ whose subtree a bureau routes within: its government, for a government-side bureau."""
+    parent = bureau.parent
+    return parent if parent is not None and parent.kind == OrgKind.PARTY_GOVERNMENT else bureau
+
+
+def _reach_q(bureau: Org) -> Q:
+    anchor = _reach_anchor(bureau)
+    # Down the ladder: everything below the bureau, or below its government (the government's own
+    # departments, the governments of the levels below with their bureaus, departments, townships).
+    below = Q(path__startswith=anchor.path) & ~Q(pk=anchor.pk)
+    # Organs kept outside the government tree (no superior recorded, e.g. a 纪委监委) of the
+    # anchor's region or a region below it: the matter may be theirs (第二十二、三十条).
+    beside = Q(parent__isnull=True, region__path__startswith=anchor.region.path)
+    return (below | beside) & ~Q(pk=bureau.pk)
+
+
+def routing_reach(bureau: Org) -> QuerySet[Org]:
+    """The active organs a bureau may 转送 / 交办 to, or name as 协办 (docs/case-workflow.md, 交转范围).
+
+    Never an organ above it, nor one outside its own tree: a county bureau reaches its county's
+    departments and townships, not another county's; the city bureau not 国家信访局.
+    """
+    return Org.objects.filter(_reach_q(bureau), is_active=True)
+
+
+def in_routing_reach(bureau: Org, org: Org) -> bool:
+    return routing_reach(bureau).filter(pk=org.pk).exists()
+
+
+def _check_reach(bureau: Org, to_org: Org, *, field: str, label: str) -> None:
+    if in_routing_reach(bureau, to_org):
+        return
+    above = LEVEL_RANK.get(to_org.level, 99) < LEVEL_RANK.get(bureau.level, 99)
+    if above or bureau.path.startswith(to_org.path) or _is_within(_reach_anchor(bureau), to_org):
+        raise ServiceError(
+            f"{label}：“{to_org.name}”是上级机关，“{bureau.name}”不能向上级机关转送、交办；"
+            "确需上级机关处理的，请另行报告。",
+            field=field,
+        )
+    raise ServiceError(
+        f"{label}：“{to_org.name}”不在“{bureau.name}”的交转范围内。信访部门只能转送、交办本级人民政府"
+        "的部门和下级机关、单位（第二十二条）。",
+        field=field,
+    )
+
+
 def _route(
     case: Case,
     *,
@@ -72,12 +122,28 @@ def _route(
     assisting: Sequence[Org],
     payload: dict[str, object],
 ) -> Case:
-    case, status = begin(case, action, actor=actor, roles=BUREAU_ROLES)
-    if not case.current_org.is_petition_bureau:
+    # The kind of the organ holding the case first, then the actor's role there: a department
+    # that holds a routed case is told what it may do instead, whoever asks.
+    case, status = begin(case, action)
+    bureau = case.current_org
+    onward = case.status == Status.ROUTED  # received from the bureau above, handed on down
+    if not bureau.is_petition_bureau:
+        if onward:
+            raise ServiceError(
+                f"本件现由“{bureau.name}”办理，它不是信访部门，不能转送、交办：属于其职责的应当受理，"
+                "不属于的应在五个工作日内异议退回（第二十三条）。",
+                field="to_org",
+            )
         raise ServiceError("只有信访部门可以转送、交办；本机关登记的事项请直接受理或告知。", field="to_org")
+    require_role(actor, bureau, BUREAU_ROLES, action)
     _check_target(case, to_org, field="to_org")
+    _check_reach(bureau, to_org, field="to_org", label="转送至" if action == Action.FORWARD else "交办至")
     for org in assisting:
         _check_target(case, org, field="assisting")
+        _check_reach(bureau, org, field="assisting", label="协办单位")
+    # Kept in the event for the clocks (xinfang.cases.clocks.clock_events): a bureau that receives
+    # the case must route it in its turn, and an onward hop restarts the receiving unit's clocks.
+    payload = {**payload, "to_bureau": to_org.is_petition_bureau, **({"onward": True} if onward else {})}
     return _hand_on(
         case, status=status, actor=actor, action=action, to_org=to_org, assisting=assisting, payload=payload
     )
