@@ -29,6 +29,7 @@ from django.db.models import Min, OuterRef, Q, Subquery
 
 from xinfang.cases.categories import level1_code
 from xinfang.cases.clocks import clock_event, work_calendar
+from xinfang.cases.clocks import clock_events as derive_clock_events
 from xinfang.cases.expressions import BEIJING_VISIT, COLLECTIVE, SKIP_LEVEL, channel_group_of
 from xinfang.cases.models import Case, CaseFact, Channel
 from xinfang.cases.replay import EventLike, Projection, ReplayError, replay
@@ -160,7 +161,8 @@ def _clocks(case: CaseInput, events: Sequence[EventLike]) -> dict[str, DerivedCl
     configuration) and not of the day it is written; a clock in a pause has no due date until it
     resumes, so it is stored without one. A log the clocks cannot fold gives no clock dates.
     """
-    clock_events = [clock_event(e.kind, e.at, _payload(e) or {}) for e in events]
+    # Hop by hop, as the case's clocks are (a case routed down the ladder restarts them per hop).
+    clock_events = derive_clock_events((e.kind, e.at, _payload(e) or {}) for e in events)
     if not clock_events:
         return {}
     rules = profile_for_region(current_profiles(), case.problem_region_code).rules

@@ -16,7 +16,7 @@ from docx import Document
 from xinfang.cases import services
 from xinfang.cases.clocks import case_clocks, due_day
 from xinfang.cases.documents import issued_by_events, render_document
-from xinfang.cases.models import Case, CaseUnit, Status
+from xinfang.cases.models import Case, CaseFact, CaseUnit, Status
 from xinfang.cases.replay import replay
 from xinfang.cases.tests.helpers import register
 from xinfang.cases.tests.test_documents import text_of
@@ -111,6 +111,9 @@ def test_a_county_bureau_hands_a_forwarded_case_on_to_a_county_department(
         dt.date(2026, 3, 25),
     )
     assert (objection.started_on, objection.due_on) == (dt.date(2026, 3, 10), dt.date(2026, 3, 17))
+    # the report facts count the same clocks: the department's acceptance is due 03-25, not 03-19
+    fact = CaseFact.objects.get(pk=case.pk)
+    assert (fact.accept_due_on, fact.route_due_on) == (dt.date(2026, 3, 25), route.due_on)
     case.refresh_from_db()
     # the row the lists filter on: the objection window, the earliest open clock, ends 03-17
     assert case.next_due_at is not None and due_day(case.next_due_at) == dt.date(2026, 3, 17)
