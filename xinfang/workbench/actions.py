@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from xinfang.cases import services
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import case_detail
+from xinfang.cases.selectors import approval_steps_not_offered, case_detail
 from xinfang.cases.transitions import (
     ACTION_LABELS,
     BOOKKEEPING,
@@ -76,7 +76,7 @@ def action_links(case: Case, user: User) -> dict[str, Any]:
     `elsewhere` names the unit that handles an open case when the user does not work there.
     """
     links: dict[str, Any] = {"workflow": [], "bookkeeping": [], "elsewhere": ""}
-    plausible = _plausible(case, user)
+    plausible = _plausible(case, user) - approval_steps_not_offered(case, user)
     if case.closed_at is None and Action.ACCEPT not in plausible:
         links["elsewhere"] = case.current_org.name
     for action in allowed_actions(case.status):
