@@ -208,7 +208,7 @@ def return_reply(request: HttpRequest, case_id: Id, payload: ReturnIn) -> Any:
 @_post(Action.REPLY)
 def reply(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
     def run(user: User, case: Case) -> Case:
-        services.refuse_direct_issue(case, Action.REPLY)
+        services.refuse_direct_issue(case, Action.REPLY, user)
         return services.case_reply(actor=user, case=case, reply=_reply(payload))
 
     return _act(request, case_id, run)
@@ -252,7 +252,7 @@ def review_request(request: HttpRequest, case_id: Id, payload: ReviewRequestIn) 
 @_post(Action.REVIEW_DECIDE)
 def review_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
     def run(user: User, case: Case) -> Case:
-        services.refuse_direct_issue(case, Action.REVIEW_DECIDE)
+        services.refuse_direct_issue(case, Action.REVIEW_DECIDE, user)
         return services.case_review_decide(
             actor=user, case=case, outcome=payload.outcome, opinion=payload.opinion
         )
@@ -299,7 +299,7 @@ def rereview_request(request: HttpRequest, case_id: Id, payload: RereviewRequest
 @_post(Action.REREVIEW_DECIDE)
 def rereview_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
     def run(user: User, case: Case) -> Case:
-        services.refuse_direct_issue(case, Action.REREVIEW_DECIDE)
+        services.refuse_direct_issue(case, Action.REREVIEW_DECIDE, user)
         return services.case_rereview_decide(
             actor=user, case=case, outcome=payload.outcome, opinion=payload.opinion
         )

@@ -151,7 +151,7 @@ class ReplyForm(ActionForm):
         )
 
     def run(self, actor: User, case: Case) -> Any:
-        services.refuse_direct_issue(case, Action.REPLY)
+        services.refuse_direct_issue(case, Action.REPLY, actor)
         return services.case_reply(actor=actor, case=case, reply=self.reply())
 
 
@@ -329,13 +329,13 @@ class ReviewDecideForm(ActionForm):
     opinion = _text("意见内容")
 
     def run(self, actor: User, case: Case) -> Any:
-        services.refuse_direct_issue(case, Action.REVIEW_DECIDE)
+        services.refuse_direct_issue(case, Action.REVIEW_DECIDE, actor)
         return services.case_review_decide(actor=actor, case=case, **self.cleaned_data)
 
 
 class RereviewDecideForm(ReviewDecideForm):
     def run(self, actor: User, case: Case) -> Any:
-        services.refuse_direct_issue(case, Action.REREVIEW_DECIDE)
+        services.refuse_direct_issue(case, Action.REREVIEW_DECIDE, actor)
         return services.case_rereview_decide(actor=actor, case=case, **self.cleaned_data)
 
 

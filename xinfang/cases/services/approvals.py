@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.selectors import APPROVER_ROLES
+from xinfang.cases.services._core import DECIDING_ROLES, check_transition
 from xinfang.cases.vocabulary import APPROVAL_KINDS, Action
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.core.validation import optional_text
@@ -40,16 +41,21 @@ def needs_approval(case: Case) -> bool:
     return bool(case.current_org is not None and case.current_org.requires_approval)
 
 
-def refuse_direct_issue(case: Case, action: Action) -> None:
+def refuse_direct_issue(case: Case, action: Action, actor: User) -> None:
     """The pages and the API do not issue an opinion directly where the unit needs approval: the
     draft goes to the approver (the services themselves still record steps entered after the
-    fact, such as the import of earlier records)."""
-    if action in _DIRECT and needs_approval(case):
-        assert case.current_org is not None
-        raise InvalidState(
-            f"{case.current_org.name}的意见须经审核人或信访部门负责人批准后作出，请使用“{_DIRECT[action]}”。",
-            field=None,
-        )
+    fact, such as the import of earlier records). A step refused anyway (wrong state, a hearing
+    open, no role in the unit) gets the service's own refusal, which names that reason."""
+    if action not in _DIRECT or not needs_approval(case):
+        return
+    check_transition(case, action)
+    assert case.current_org is not None
+    if case.paused or not holds_role(actor, case.current_org, DECIDING_ROLES):
+        return
+    raise InvalidState(
+        f"{case.current_org.name}的意见须经审核人或信访部门负责人批准后作出，请使用“{_DIRECT[action]}”。",
+        field=None,
+    )
 
 
 def refuse_pending(case: Case, request_kind: str, what: str) -> None:

@@ -120,9 +120,11 @@ def case_return_extension(*, actor: User, case: Case, reason: str) -> Case:
     return locked
 
 
+@transaction.atomic
 def case_extend(*, actor: User, case: Case, days: int, approver: User, reason: str, note: str = "") -> Case:
     """Both steps in one go, each by its own person and checked as on the pages: `actor` requests,
-    `approver` approves (the demo and records entered after the fact). Not an action of its own."""
+    `approver` approves (the demo and records entered after the fact). Not an action of its own;
+    a refused approval leaves no request behind (one transaction)."""
     case = case_request_extension(actor=actor, case=case, days=days, reason=reason)
     if case.current_org is not None and not case.current_org.requires_approval:
         return case
