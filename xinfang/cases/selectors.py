@@ -371,3 +371,50 @@ def approval_steps_not_offered(case: Case, user: User) -> set[Action]:
         if org is not None and org.requires_approval:
             hidden |= direct
     return hidden
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    """One of a user's own requests and, once decided, the decision (approved or sent back)."""
+
+    case: Case
+    request: CaseEvent
+    decision: CaseEvent | None
+
+    @property
+    def label(self) -> str:
+        return PendingApproval(self.case, self.request).label
+
+    @property
+    def outcome(self) -> str:
+        if self.decision is None:
+            return "待审核"
+        granted, _ = APPROVAL_KINDS[self.request.kind]
+        return "已批准" if self.decision.kind == granted else "已退回"
+
+    @property
+    def remark(self) -> str:
+        """The approver's note, or the reason it was sent back."""
+        if self.decision is None or not isinstance(self.decision.payload, dict):
+            return ""
+        key = "note" if self.outcome == "已批准" else "reason"  # an extension's payload keeps its reason
+        return str(self.decision.payload.get(key) or "")
+
+
+def my_requests(user: User, *, limit: int = 20) -> list[RequestOutcome]:
+    """The user's latest requests on cases they may still see, newest first, each with its
+    decision (the decision's payload names the request it answers: `request_seq`)."""
+    requests = list(
+        CaseEvent.objects.filter(actor=user, kind__in=list(APPROVAL_KINDS), case__in=cases_visible_to(user))
+        .select_related("case", "case__current_org")
+        .order_by("-at", "-pk")[:limit]
+    )
+    decided_kinds = [kind for pair in APPROVAL_KINDS.values() for kind in pair]
+    decisions = {
+        (event.case_id, event.payload.get("request_seq")): event
+        for event in CaseEvent.objects.filter(
+            case_id__in={r.case_id for r in requests}, kind__in=decided_kinds
+        ).select_related("actor")
+        if isinstance(event.payload, dict) and event.payload.get("request_seq")
+    }
+    return [RequestOutcome(r.case, r, decisions.get((r.case_id, r.seq))) for r in requests]

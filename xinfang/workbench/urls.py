@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("xinfang.workbench.urls_actions")),
     path("", include("xinfang.workbench.urls_supervision")),
     path("", include("xinfang.workbench.urls_alerts")),
+    path("", include("xinfang.workbench.urls_approvals")),
     path("", include("xinfang.workbench.urls_statistics")),
     path("cases/", cases.case_list, name="case-list"),
     path("cases/export/", case_search.case_export, name="case-export"),
