@@ -24,7 +24,7 @@ from xinfang.api.schemas import (
     DecisionIn,
     DeclineIn,
     DeliverIn,
-    ExtendIn,
+    ExtensionRequestIn,
     ForwardIn,
     HearingEndIn,
     Id,
@@ -35,6 +35,7 @@ from xinfang.api.schemas import (
     RefuseAgainIn,
     ReplyIn,
     RereviewRequestIn,
+    ReturnIn,
     ReviewRequestIn,
     TerminateIn,
 )
@@ -156,20 +157,61 @@ def hearing_end(request: HttpRequest, case_id: Id, payload: HearingEndIn) -> Any
     )
 
 
-@_post(Action.EXTEND)
-def extend(request: HttpRequest, case_id: Id, payload: ExtendIn) -> Any:
-    def run(user: User, case: Case) -> Case:
-        approver = lookups.staff_user(payload.approver_id, field="approver_id")
-        return services.case_extend(
-            actor=user, case=case, days=payload.days, approver=approver, reason=payload.reason
-        )
+@_post(Action.REQUEST_EXTENSION)
+def request_extension(request: HttpRequest, case_id: Id, payload: ExtensionRequestIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_request_extension(
+            actor=u, case=c, days=payload.days, reason=payload.reason
+        ),
+    )
 
-    return _act(request, case_id, run)
+
+@_post(Action.APPROVE_EXTENSION)
+def approve_extension(request: HttpRequest, case_id: Id, payload: NoteIn = NO_NOTE) -> Any:
+    return _act(
+        request, case_id, lambda u, c: services.case_approve_extension(actor=u, case=c, note=payload.note)
+    )
+
+
+@_post(Action.RETURN_EXTENSION)
+def return_extension(request: HttpRequest, case_id: Id, payload: ReturnIn) -> Any:
+    return _act(
+        request, case_id, lambda u, c: services.case_return_extension(actor=u, case=c, reason=payload.reason)
+    )
+
+
+@_post(Action.SUBMIT_REPLY_FOR_APPROVAL)
+def submit_reply_for_approval(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_submit_reply_for_approval(actor=u, case=c, reply=_reply(payload)),
+    )
+
+
+@_post(Action.APPROVE_REPLY)
+def approve_reply(request: HttpRequest, case_id: Id, payload: NoteIn = NO_NOTE) -> Any:
+    return _act(
+        request, case_id, lambda u, c: services.case_approve_reply(actor=u, case=c, note=payload.note)
+    )
+
+
+@_post(Action.RETURN_REPLY)
+def return_reply(request: HttpRequest, case_id: Id, payload: ReturnIn) -> Any:
+    return _act(
+        request, case_id, lambda u, c: services.case_return_reply(actor=u, case=c, reason=payload.reason)
+    )
 
 
 @_post(Action.REPLY)
 def reply(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
-    return _act(request, case_id, lambda u, c: services.case_reply(actor=u, case=c, reply=_reply(payload)))
+    def run(user: User, case: Case) -> Case:
+        services.refuse_direct_issue(case, Action.REPLY, user)
+        return services.case_reply(actor=user, case=case, reply=_reply(payload))
+
+    return _act(request, case_id, run)
 
 
 @_post(Action.DELIVER)
@@ -209,12 +251,37 @@ def review_request(request: HttpRequest, case_id: Id, payload: ReviewRequestIn) 
 
 @_post(Action.REVIEW_DECIDE)
 def review_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        services.refuse_direct_issue(case, Action.REVIEW_DECIDE, user)
+        return services.case_review_decide(
+            actor=user, case=case, outcome=payload.outcome, opinion=payload.opinion
+        )
+
+    return _act(request, case_id, run)
+
+
+@_post(Action.SUBMIT_OPINION_FOR_APPROVAL)
+def submit_opinion_for_approval(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
     return _act(
         request,
         case_id,
-        lambda u, c: services.case_review_decide(
+        lambda u, c: services.case_submit_opinion_for_approval(
             actor=u, case=c, outcome=payload.outcome, opinion=payload.opinion
         ),
+    )
+
+
+@_post(Action.APPROVE_OPINION)
+def approve_opinion(request: HttpRequest, case_id: Id, payload: NoteIn = NO_NOTE) -> Any:
+    return _act(
+        request, case_id, lambda u, c: services.case_approve_opinion(actor=u, case=c, note=payload.note)
+    )
+
+
+@_post(Action.RETURN_OPINION)
+def return_opinion(request: HttpRequest, case_id: Id, payload: ReturnIn) -> Any:
+    return _act(
+        request, case_id, lambda u, c: services.case_return_opinion(actor=u, case=c, reason=payload.reason)
     )
 
 
@@ -231,13 +298,13 @@ def rereview_request(request: HttpRequest, case_id: Id, payload: RereviewRequest
 
 @_post(Action.REREVIEW_DECIDE)
 def rereview_decide(request: HttpRequest, case_id: Id, payload: DecisionIn) -> Any:
-    return _act(
-        request,
-        case_id,
-        lambda u, c: services.case_rereview_decide(
-            actor=u, case=c, outcome=payload.outcome, opinion=payload.opinion
-        ),
-    )
+    def run(user: User, case: Case) -> Case:
+        services.refuse_direct_issue(case, Action.REREVIEW_DECIDE, user)
+        return services.case_rereview_decide(
+            actor=user, case=case, outcome=payload.outcome, opinion=payload.opinion
+        )
+
+    return _act(request, case_id, run)
 
 
 @_post(Action.TERMINATE)

@@ -213,9 +213,14 @@ class HearingEndIn(Schema):
     conclusion: LongText
 
 
-class ExtendIn(Schema):
+class ExtensionRequestIn(Schema):
     days: BodyInt = Field(ge=1, le=MAX_EXTENSION_DAYS)
-    approver_id: BodyId
+    reason: LongText
+
+
+class ReturnIn(Schema):
+    """A request sent back by the approver: the reason is required."""
+
     reason: LongText
 
 

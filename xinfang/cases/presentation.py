@@ -55,7 +55,18 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
     if payload.get("tracking_number"):
         details.append(f"邮寄单号 {payload['tracking_number']}")
     if kind == EventKind.EXTENDED:
-        details.insert(0, f"延长 {payload.get('days')} 日，批准人 {payload.get('approver_name', '')}")
+        who = (
+            "本单位无需审核，自行批准"
+            if payload.get("self_approved")
+            else f"批准人 {payload.get('approver_name', '')}"
+        )
+        details.insert(0, f"延长 {payload.get('days')} 日，{who}")
+    elif kind in (EventKind.EXTENSION_REQUESTED, EventKind.EXTENSION_RETURNED) and payload.get("days"):
+        details.insert(0, f"申请延长 {payload.get('days')} 日")
+    elif kind == EventKind.REPLY_SUBMITTED:
+        details.append("待审核人审核")
+    elif kind == EventKind.REPLIED and payload.get("approver_name"):
+        details.append(f"审核人 {payload['approver_name']}")
     return label + ("：" + "；".join(details) if details else "")
 
 

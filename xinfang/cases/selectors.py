@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models import Case as DbCase
 
 from xinfang.cases import pii, search
 from xinfang.cases.clocks import overdue_q
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, Nature
+from xinfang.cases.vocabulary import APPROVAL_KINDS, Action
 from xinfang.core.timeutil import local_midnight, now
-from xinfang.orgs.models import Org, OrgKind, Region, User
+from xinfang.orgs.models import Org, OrgKind, Region, Role, User
 from xinfang.orgs.selectors import user_memberships, user_orgs
 
 
@@ -265,3 +266,160 @@ def person_matters(
         EarlierMatter(c.pk, c.number, c.subject, c.get_status_display(), c.received_on, c.current_org.name)
         for c in rows
     ]
+
+
+# -- approvals: requests waiting for a unit's 审核人 (xinfang.cases.services.approvals) -----------
+
+# Who approves in a unit (第三十四条: 经本机关负责人批准): its 审核人 or its 信访部门负责人.
+APPROVER_ROLES = (Role.APPROVER, Role.BUREAU_HEAD)
+
+REQUEST_LABELS = {
+    "extension_requested": "延期申请",
+    "reply_submitted": "处理意见书",
+    "opinion_submitted": "复查/复核意见",
+}
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    """A request waiting for a decision: the case, the request event and who asked when."""
+
+    case: Case
+    request: CaseEvent
+
+    @property
+    def label(self) -> str:
+        if self.request.kind == "opinion_submitted":
+            return str(self.request.payload.get("stage_name", "")) + "意见"
+        return REQUEST_LABELS.get(self.request.kind, self.request.kind)
+
+
+def pending_requests(case: Case) -> list[CaseEvent]:
+    """The case's requests that wait for a decision (at most one of each kind), oldest first."""
+    pending = []
+    for request_kind, (granted, returned) in APPROVAL_KINDS.items():
+        last = (
+            case.events.filter(kind__in=[request_kind, granted, returned])
+            .select_related("actor")
+            .order_by("-seq")
+            .first()
+        )
+        if last is not None and last.kind == request_kind:
+            pending.append(last)
+    return sorted(pending, key=lambda event: event.seq)
+
+
+def approvals_pending(user: User) -> list[PendingApproval]:
+    """The requests `user` may decide: in the organs where they are 审核人 or 信访部门负责人, on
+    open cases they may see, oldest request first (the clocks keep running while they wait)."""
+    orgs = user_memberships(user).filter(role__in=APPROVER_ROLES).values("org_id")
+    cases = cases_visible_to(user).filter(current_org__in=orgs, closed_at__isnull=True)
+    condition = Q(pk__in=[])
+    for request_kind, (granted, returned) in APPROVAL_KINDS.items():
+        kinds = (request_kind, granted, returned)
+        condition |= Q(
+            pk__in=CaseEvent.objects.filter(case__in=cases, kind=request_kind)
+            .annotate(latest=_latest_of_case(kinds))
+            .filter(seq=F("latest"))
+            .values("pk")
+        )
+    requests = (
+        CaseEvent.objects.filter(condition)
+        .exclude(actor=user)  # nobody decides their own request
+        .select_related("actor", "case", "case__current_org")
+        .order_by("at", "pk")
+    )
+    return [PendingApproval(case=event.case, request=event) for event in requests]
+
+
+def _latest_of_case(kinds: tuple[str, ...]) -> Subquery:
+    return Subquery(
+        CaseEvent.objects.filter(case=OuterRef("case"), kind__in=kinds).order_by("-seq").values("seq")[:1]
+    )
+
+
+# The approved steps: each request kind, the actions that decide it, the one that makes it, and
+# the direct step it replaces where the unit needs approval.
+APPROVAL_STEPS: dict[str, tuple[frozenset[Action], Action, frozenset[Action]]] = {
+    "extension_requested": (
+        frozenset({Action.APPROVE_EXTENSION, Action.RETURN_EXTENSION}),
+        Action.REQUEST_EXTENSION,
+        frozenset(),
+    ),
+    "reply_submitted": (
+        frozenset({Action.APPROVE_REPLY, Action.RETURN_REPLY}),
+        Action.SUBMIT_REPLY_FOR_APPROVAL,
+        frozenset({Action.REPLY}),
+    ),
+    "opinion_submitted": (
+        frozenset({Action.APPROVE_OPINION, Action.RETURN_OPINION}),
+        Action.SUBMIT_OPINION_FOR_APPROVAL,
+        frozenset({Action.REVIEW_DECIDE, Action.REREVIEW_DECIDE}),
+    ),
+}
+
+
+def approval_steps_not_offered(case: Case, user: User) -> set[Action]:
+    """The approval steps the case page does not offer `user` now: a decision with no request
+    pending, or on their own request, or without the approver's role; a second request while one
+    waits; and the direct issue of an opinion where the unit needs approval."""
+    org = case.current_org
+    approver = org is not None and user_memberships(user).filter(org=org, role__in=APPROVER_ROLES).exists()
+    pending = {event.kind: event for event in pending_requests(case)}
+    hidden: set[Action] = set()
+    for kind, (decisions, request, direct) in APPROVAL_STEPS.items():
+        waiting = pending.get(kind)
+        if waiting is None or not approver or waiting.actor_id == user.pk:
+            hidden |= decisions
+        if waiting is not None:
+            hidden.add(request)
+        if org is not None and org.requires_approval:
+            hidden |= direct
+    return hidden
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    """One of a user's own requests and, once decided, the decision (approved or sent back)."""
+
+    case: Case
+    request: CaseEvent
+    decision: CaseEvent | None
+
+    @property
+    def label(self) -> str:
+        return PendingApproval(self.case, self.request).label
+
+    @property
+    def outcome(self) -> str:
+        if self.decision is None:
+            return "待审核"
+        granted, _ = APPROVAL_KINDS[self.request.kind]
+        return "已批准" if self.decision.kind == granted else "已退回"
+
+    @property
+    def remark(self) -> str:
+        """The approver's note, or the reason it was sent back."""
+        if self.decision is None or not isinstance(self.decision.payload, dict):
+            return ""
+        key = "note" if self.outcome == "已批准" else "reason"  # an extension's payload keeps its reason
+        return str(self.decision.payload.get(key) or "")
+
+
+def my_requests(user: User, *, limit: int = 20) -> list[RequestOutcome]:
+    """The user's latest requests on cases they may still see, newest first, each with its
+    decision (the decision's payload names the request it answers: `request_seq`)."""
+    requests = list(
+        CaseEvent.objects.filter(actor=user, kind__in=list(APPROVAL_KINDS), case__in=cases_visible_to(user))
+        .select_related("case", "case__current_org")
+        .order_by("-at", "-pk")[:limit]
+    )
+    decided_kinds = [kind for pair in APPROVAL_KINDS.values() for kind in pair]
+    decisions = {
+        (event.case_id, event.payload.get("request_seq")): event
+        for event in CaseEvent.objects.filter(
+            case_id__in={r.case_id for r in requests}, kind__in=decided_kinds
+        ).select_related("actor")
+        if isinstance(event.payload, dict) and event.payload.get("request_seq")
+    }
+    return [RequestOutcome(r.case, r, decisions.get((r.case_id, r.seq))) for r in requests]

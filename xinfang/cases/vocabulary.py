@@ -32,6 +32,7 @@ from xinfang.deadlines.vocabulary import (
 __all__ = [
     "ACTIONS",
     "ACTION_LABELS",
+    "APPROVAL_KINDS",
     "BOOKKEEPING",
     "BUREAU_ONLY",
     "CLOCK_LONG_LABELS",
@@ -98,10 +99,22 @@ class Action(StrEnum):
     OBJECT = "object"  # wrongly routed: return within 5 working days
     HEARING_START = "hearing_start"  # 听证 pauses the clock
     HEARING_END = "hearing_end"
-    EXTEND = "extend"  # once, ≤ 30 days, approved, petitioner told why
-    REPLY = "reply"  # 信访处理意见书
+    # 延期 (第三十四条): once, ≤ 30 days, approved by the organ, petitioner told why. The handler
+    # requests it; it starts only when an approver of the unit approves (the `extended` event).
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    RETURN_EXTENSION = "return_extension"
+    # The draft 信访处理意见书 goes to the unit's approver; approving it issues it (then 送达).
+    SUBMIT_REPLY_FOR_APPROVAL = "submit_reply_for_approval"
+    APPROVE_REPLY = "approve_reply"
+    RETURN_REPLY = "return_reply"
+    REPLY = "reply"  # 信访处理意见书 issued directly: a unit that needs no approval
     DELIVER = "deliver"  # served on the petitioner
     RATE = "rate"
+    # The 复查 / 复核 organ's draft opinion goes to its approver; approving it issues it.
+    SUBMIT_OPINION_FOR_APPROVAL = "submit_opinion_for_approval"
+    APPROVE_OPINION = "approve_opinion"
+    RETURN_OPINION = "return_opinion"
     REVIEW_REQUEST = "review_request"  # within 30 days of delivery
     REVIEW_DECIDE = "review_decide"
     REREVIEW_REQUEST = "rereview_request"  # within 30 days of the 复查 opinion
@@ -159,10 +172,20 @@ ACTIONS: dict[Action, ActionTerm] = {
     Action.OBJECT: ActionTerm("异议退回", "第二十三条"),
     Action.HEARING_START: ActionTerm("启动听证", "第三十一条、第三十六条"),
     Action.HEARING_END: ActionTerm("结束听证", "第三十一条、第三十六条"),
-    Action.EXTEND: ActionTerm("延期", "第三十四条"),
+    Action.REQUEST_EXTENSION: ActionTerm("申请延期", "第三十四条"),
+    Action.APPROVE_EXTENSION: ActionTerm("批准延期", "第三十四条"),
+    Action.RETURN_EXTENSION: ActionTerm("退回延期申请", "第三十四条"),
+    Action.SUBMIT_REPLY_FOR_APPROVAL: ActionTerm("提交处理意见书审核", "第三十二条", path="submit-reply"),
+    Action.APPROVE_REPLY: ActionTerm("批准并出具处理意见书", "第三十二条"),
+    Action.RETURN_REPLY: ActionTerm("退回处理意见书", "第三十二条"),
     Action.REPLY: ActionTerm("出具处理意见书", "第三十二条"),
     Action.DELIVER: ActionTerm("送达", "第三十五条"),
     Action.RATE: ActionTerm("满意度评价", "第二十一条", also_by=frozenset({Taker.REGISTERING_ORG})),
+    Action.SUBMIT_OPINION_FOR_APPROVAL: ActionTerm(
+        "提交复查（复核）意见审核", "第三十五条、第三十六条", path="submit-opinion"
+    ),
+    Action.APPROVE_OPINION: ActionTerm("批准并作出复查（复核）意见", "第三十五条、第三十六条"),
+    Action.RETURN_OPINION: ActionTerm("退回复查（复核）意见", "第三十五条、第三十六条"),
     Action.REVIEW_REQUEST: ActionTerm("申请复查", "第三十五条", also_by=frozenset({Taker.ORGAN_ABOVE})),
     Action.REVIEW_DECIDE: ActionTerm("作出复查意见", "第三十五条"),
     Action.REREVIEW_REQUEST: ActionTerm("申请复核", "第三十六条", also_by=frozenset({Taker.ORGAN_ABOVE})),
@@ -184,6 +207,14 @@ BUREAU_ONLY = frozenset(action for action, term in ACTIONS.items() if term.burea
 # Bookkeeping steps that do not move the case along; pages list them apart from the workflow.
 BOOKKEEPING = frozenset({Action.LINK, Action.ATTACH, Action.SUPERVISE})
 
+# Request kind -> (the kind that grants it, the kind that sends it back): a request is pending
+# while it is the latest of its three in the log (xinfang.cases.services.approvals).
+APPROVAL_KINDS: dict[str, tuple[str, str]] = {
+    "extension_requested": ("extended", "extension_returned"),
+    "reply_submitted": ("reply_approved", "reply_returned"),
+    "opinion_submitted": ("opinion_approved", "opinion_returned"),
+}
+
 
 class EventKind(StrEnum):
     """The kinds of `CaseEvent` the services append (the clocks' own kinds: deadlines.events)."""
@@ -199,10 +230,18 @@ class EventKind(StrEnum):
     ASSISTING_ADDED = "assisting_added"
     HEARING_STARTED = "hearing_started"
     HEARING_ENDED = "hearing_ended"
-    EXTENDED = "extended"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENDED = "extended"  # the extension starts: approved, or self-approved where none is needed
+    EXTENSION_RETURNED = "extension_returned"
+    REPLY_SUBMITTED = "reply_submitted"
+    REPLY_APPROVED = "reply_approved"  # followed by `replied`, which issues it
+    REPLY_RETURNED = "reply_returned"
     REPLIED = "replied"
     DELIVERED = "delivered"
     RATED = "rated"
+    OPINION_SUBMITTED = "opinion_submitted"
+    OPINION_APPROVED = "opinion_approved"  # followed by review_decided / rereview_decided
+    OPINION_RETURNED = "opinion_returned"
     REVIEW_REQUESTED = "review_requested"
     REVIEW_DECIDED = "review_decided"
     REREVIEW_REQUESTED = "rereview_requested"
@@ -240,10 +279,18 @@ EVENTS: dict[EventKind, EventTerm] = {
     EventKind.ASSISTING_ADDED: EventTerm("增加协办单位", Action.ADD_ASSISTING),
     EventKind.HEARING_STARTED: EventTerm("启动听证", Action.HEARING_START),
     EventKind.HEARING_ENDED: EventTerm("听证结束", Action.HEARING_END),
-    EventKind.EXTENDED: EventTerm("延期", Action.EXTEND),
+    EventKind.EXTENSION_REQUESTED: EventTerm("申请延期", Action.REQUEST_EXTENSION),
+    EventKind.EXTENDED: EventTerm("延期", Action.APPROVE_EXTENSION),
+    EventKind.EXTENSION_RETURNED: EventTerm("延期申请退回", Action.RETURN_EXTENSION),
+    EventKind.REPLY_SUBMITTED: EventTerm("处理意见书提交审核", Action.SUBMIT_REPLY_FOR_APPROVAL),
+    EventKind.REPLY_APPROVED: EventTerm("处理意见书审核通过", Action.APPROVE_REPLY),
+    EventKind.REPLY_RETURNED: EventTerm("处理意见书退回修改", Action.RETURN_REPLY),
     EventKind.REPLIED: EventTerm("出具处理意见书", Action.REPLY),
     EventKind.DELIVERED: EventTerm("送达", Action.DELIVER),
     EventKind.RATED: EventTerm("满意度评价", Action.RATE),
+    EventKind.OPINION_SUBMITTED: EventTerm("复查（复核）意见提交审核", Action.SUBMIT_OPINION_FOR_APPROVAL),
+    EventKind.OPINION_APPROVED: EventTerm("复查（复核）意见审核通过", Action.APPROVE_OPINION),
+    EventKind.OPINION_RETURNED: EventTerm("复查（复核）意见退回修改", Action.RETURN_OPINION),
     EventKind.REVIEW_REQUESTED: EventTerm("申请复查", Action.REVIEW_REQUEST),
     EventKind.REVIEW_DECIDED: EventTerm("复查意见", Action.REVIEW_DECIDE),
     EventKind.REREVIEW_REQUESTED: EventTerm("申请复核", Action.REREVIEW_REQUEST),
@@ -281,7 +328,12 @@ TRANSITIONS: dict[tuple[str, Action], str] = {
     (Status.ROUTED, Action.ASSIGN): Status.ROUTED,
     (Status.ACCEPTED, Action.HEARING_START): SAME,
     (Status.ACCEPTED, Action.HEARING_END): SAME,
-    (Status.ACCEPTED, Action.EXTEND): SAME,
+    (Status.ACCEPTED, Action.REQUEST_EXTENSION): SAME,
+    (Status.ACCEPTED, Action.APPROVE_EXTENSION): SAME,
+    (Status.ACCEPTED, Action.RETURN_EXTENSION): SAME,
+    (Status.ACCEPTED, Action.SUBMIT_REPLY_FOR_APPROVAL): SAME,
+    (Status.ACCEPTED, Action.APPROVE_REPLY): SAME,  # its `replied` event moves the case on
+    (Status.ACCEPTED, Action.RETURN_REPLY): SAME,
     (Status.ACCEPTED, Action.REPLY): Status.REPLIED,
     (Status.REPLIED, Action.DELIVER): Status.DELIVERED,
     (Status.DELIVERED, Action.RATE): SAME,
@@ -291,11 +343,17 @@ TRANSITIONS: dict[tuple[str, Action], str] = {
     (Status.REVIEWING, Action.HEARING_START): SAME,
     (Status.REVIEWING, Action.HEARING_END): SAME,
     (Status.REVIEWING, Action.REVIEW_DECIDE): Status.REVIEWED,
+    (Status.REVIEWING, Action.SUBMIT_OPINION_FOR_APPROVAL): SAME,
+    (Status.REVIEWING, Action.APPROVE_OPINION): SAME,  # its review_decided moves the case on
+    (Status.REVIEWING, Action.RETURN_OPINION): SAME,
     (Status.REVIEWED, Action.REREVIEW_REQUEST): Status.REREVIEWING,
     (Status.REVIEWED, Action.TERMINATE): Status.TERMINATED,
     (Status.REREVIEWING, Action.HEARING_START): SAME,
     (Status.REREVIEWING, Action.HEARING_END): SAME,
     (Status.REREVIEWING, Action.REREVIEW_DECIDE): Status.TERMINATED,  # 复核 is final (第三十六条)
+    (Status.REREVIEWING, Action.SUBMIT_OPINION_FOR_APPROVAL): SAME,
+    (Status.REREVIEWING, Action.APPROVE_OPINION): SAME,
+    (Status.REREVIEWING, Action.RETURN_OPINION): SAME,
 }
 _OPEN = (
     Status.REGISTERED,

@@ -347,16 +347,21 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
         story.do(services.case_hearing_end, actor=handler, conclusion="听证会意见已记录在卷。")
     late = rng.random() < 0.08
     if rng.random() < 0.06 and story.later(20, 50):
+        # 延期 needs an approver of the unit other than the handler (第三十四条), unless the unit needs
+        # no approval (Org.requires_approval off); otherwise this matter is not extended.
         approver = (
-            User.objects.filter(memberships__org=unit, memberships__role=Role.APPROVER).first() or handler
+            User.objects.filter(memberships__org=unit, memberships__role=Role.APPROVER)
+            .exclude(pk=handler.pk)
+            .first()
         )
-        story.do(
-            services.case_extend,
-            actor=handler,
-            days=30,
-            approver=approver,
-            reason="案情复杂，需进一步调查核实。",
-        )
+        if approver is not None or not unit.requires_approval:
+            story.do(
+                services.case_extend,
+                actor=handler,
+                days=30,
+                approver=approver or handler,
+                reason="案情复杂，需进一步调查核实。",
+            )
     if not story.later(10, 80 if late else 55):
         return
     story.do(services.case_reply, actor=handler, reply=_reply(rng, case.nature))

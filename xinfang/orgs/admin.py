@@ -90,7 +90,17 @@ class RegionForm(_ServiceCheckedForm):
 class OrgForm(_ServiceCheckedForm):
     class Meta:
         model = Org
-        fields = ["name", "short_name", "doc_prefix", "region", "level", "kind", "parent", "is_active"]
+        fields = [
+            "name",
+            "short_name",
+            "doc_prefix",
+            "region",
+            "level",
+            "kind",
+            "parent",
+            "requires_approval",
+            "is_active",
+        ]
 
     def validate_with_service(self) -> None:
         data = self.cleaned_data
@@ -157,8 +167,8 @@ class OrgAdmin(_ServiceErrorsShown, admin.ModelAdmin[Org]):
     # Deleting needs no service: an organisation that holds roles, organs below it or cases cannot be
     # deleted at all (PROTECT; the admin lists what stands in the way), so no access changes with it.
     form = OrgForm
-    list_display = ["name", "kind", "level", "region", "parent", "is_active"]
-    list_filter = ["kind", "level", "is_active"]
+    list_display = ["name", "kind", "level", "region", "parent", "requires_approval", "is_active"]
+    list_filter = ["kind", "level", "requires_approval", "is_active"]
     search_fields = ["name", "short_name", "region__name"]
     autocomplete_fields = ["region", "parent"]
 
@@ -170,6 +180,7 @@ class OrgAdmin(_ServiceErrorsShown, admin.ModelAdmin[Org]):
             name=obj.name,
             short_name=obj.short_name,
             doc_prefix=obj.doc_prefix,
+            requires_approval=obj.requires_approval,
             region=obj.region,
             kind=obj.kind,
             level=obj.level,

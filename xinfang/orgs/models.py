@@ -135,6 +135,13 @@ class Org(models.Model):
     # "/<root id>/.../<own id>/": the organ's place in the tree of superiors.
     path = models.CharField("路径", max_length=255, db_index=True, editable=False)
     is_active = models.BooleanField("启用", default=True)
+    # 第三十四条 (延期 经本机关负责人批准) and the organ's own sign-off of its written opinions: a
+    # request waits in an approver's queue; a one-person township office may decide alone.
+    requires_approval = models.BooleanField(
+        "延期和意见书须经审核",
+        default=True,
+        help_text="勾选：延期申请和处理意见书须由本单位审核人或信访部门负责人批准后生效；不勾选（如只有一人的乡镇信访办）：申请即生效，记为自行批准。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:

@@ -127,6 +127,7 @@ def org_create(
     level: str | None = None,
     short_name: str = "",
     doc_prefix: str = "",
+    requires_approval: bool = True,
 ) -> Org:
     name, kind, level = org_validate(
         org=None, name=name, region=region, kind=kind, level=level, parent=parent
@@ -135,6 +136,7 @@ def org_create(
         name=name,
         short_name=clean_text(short_name).strip(),
         doc_prefix=org_doc_prefix_clean(doc_prefix),
+        requires_approval=requires_approval,
         region=region,
         kind=kind,
         level=level,

@@ -15,8 +15,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from xinfang.cases import services
+from xinfang.cases.clocks import case_clocks
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import case_detail
+from xinfang.cases.presentation import CLOCK_LABELS, CLOCK_STATE_LABELS
+from xinfang.cases.selectors import (
+    APPROVAL_STEPS,
+    PendingApproval,
+    approval_steps_not_offered,
+    case_detail,
+    pending_requests,
+)
 from xinfang.cases.transitions import (
     ACTION_LABELS,
     BOOKKEEPING,
@@ -76,7 +84,7 @@ def action_links(case: Case, user: User) -> dict[str, Any]:
     `elsewhere` names the unit that handles an open case when the user does not work there.
     """
     links: dict[str, Any] = {"workflow": [], "bookkeeping": [], "elsewhere": ""}
-    plausible = _plausible(case, user)
+    plausible = _plausible(case, user) - approval_steps_not_offered(case, user)
     if case.closed_at is None and Action.ACCEPT not in plausible:
         links["elsewhere"] = case.current_org.name
     for action in allowed_actions(case.status):
@@ -154,6 +162,26 @@ def _row_used(form: Any) -> bool:
     )
 
 
+# The approve / return steps: the approver decides with the petition, the clocks and the draft in view.
+DECISION_ACTIONS = frozenset(action for decisions, _, _ in APPROVAL_STEPS.values() for action in decisions)
+
+
+def _approval_context(case: Case, step: Action) -> dict[str, Any]:
+    if step not in DECISION_ACTIONS:
+        return {}
+    clocks = [
+        {
+            "label": CLOCK_LABELS.get(c.name, c.name),
+            "state": CLOCK_STATE_LABELS.get(c.state, c.state),
+            "clock": c,
+        }
+        for c in case_clocks(case)
+        if c.state != "not_started"
+    ]
+    pending = [PendingApproval(case, event) for event in pending_requests(case)]
+    return {"deciding": True, "pending_approvals": pending, "clocks": clocks}
+
+
 @staff_required
 def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -198,5 +226,6 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         "label": label,
         "refused": refused,
         "quality": quality,
+        **_approval_context(case, step),
     }
     return render(request, "workbench/cases/action.html", context)

@@ -35,7 +35,13 @@ from xinfang.cases.presentation import (
 )
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.search import classify
-from xinfang.cases.selectors import case_detail, case_events, cases_filtered
+from xinfang.cases.selectors import (
+    PendingApproval,
+    case_detail,
+    case_events,
+    cases_filtered,
+    pending_requests,
+)
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import Role, User
@@ -198,6 +204,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "attachments": case.attachments.order_by("uploaded_at"),
         "attachments_refused": "" if may_download_attachment(request.user, case) else ATTACHMENT_REFUSED,  # type: ignore[arg-type]
         "overdue": case.is_overdue,
+        "pending_approvals": [PendingApproval(case, event) for event in pending_requests(case)],
     }
     return render(request, "workbench/cases/detail.html", context)
 

@@ -168,7 +168,13 @@ class ReplyForm(ActionForm):
         )
 
     def run(self, actor: User, case: Case) -> Any:
+        services.refuse_direct_issue(case, Action.REPLY, actor)
         return services.case_reply(actor=actor, case=case, reply=self.reply())
+
+
+class SubmitReplyForm(ReplyForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_submit_reply_for_approval(actor=actor, case=case, reply=self.reply())
 
 
 class AnswerForm(ReplyForm):
@@ -230,38 +236,45 @@ class HearingEndForm(ActionForm):
         return services.case_hearing_end(actor=actor, case=case, conclusion=self.cleaned_data["conclusion"])
 
 
-class ExtendForm(ActionForm):
+class RequestExtensionForm(ActionForm):
     days = forms.IntegerField(
         label="延期天数",
         min_value=1,
         max_value=MAX_EXTENSION_DAYS,
-        help_text="只能延期一次，最长 30 日（第三十四条）。",
-    )
-    approver = forms.ModelChoiceField(
-        label="批准人",
-        queryset=User.objects.none(),
-        empty_label="请选择",
-        help_text="本单位的审核人或负责人。",
+        help_text="只能延期一次，最长 30 日（第三十四条）；经本单位审核人批准后生效。",
     )
     reason = _text("延期理由", "延期理由将告知信访人。")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["approver"]
-        field.queryset = (
-            User.objects.filter(
-                is_active=True,
-                memberships__org=self.case.current_org,
-                memberships__is_active=True,
-                memberships__role__in=services.EXTENSION_APPROVER_ROLES,
-            )
-            .distinct()
-            .order_by("full_name", "username")
-        )
-        field.label_from_instance = lambda user: f"{user}（{user.username}）"  # type: ignore[attr-defined]
-
     def run(self, actor: User, case: Case) -> Any:
-        return services.case_extend(actor=actor, case=case, **self.cleaned_data)
+        return services.case_request_extension(actor=actor, case=case, **self.cleaned_data)
+
+
+class ApproveForm(ActionForm):
+    note = _note("审核意见", "可不填；批准后记入办理记录，申请人可见。")
+
+
+class ApproveExtensionForm(ApproveForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_approve_extension(actor=actor, case=case, note=self.cleaned_data["note"])
+
+
+class ReturnForm(ActionForm):
+    reason = _text("退回理由", "申请人将看到退回理由。")
+
+
+class ReturnExtensionForm(ReturnForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_return_extension(actor=actor, case=case, reason=self.cleaned_data["reason"])
+
+
+class ApproveReplyForm(ApproveForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_approve_reply(actor=actor, case=case, note=self.cleaned_data["note"])
+
+
+class ReturnReplyForm(ReturnForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_return_reply(actor=actor, case=case, reason=self.cleaned_data["reason"])
 
 
 class DeliverForm(ActionForm):
@@ -333,12 +346,32 @@ class ReviewDecideForm(ActionForm):
     opinion = _text("意见内容")
 
     def run(self, actor: User, case: Case) -> Any:
+        services.refuse_direct_issue(case, Action.REVIEW_DECIDE, actor)
         return services.case_review_decide(actor=actor, case=case, **self.cleaned_data)
 
 
 class RereviewDecideForm(ReviewDecideForm):
     def run(self, actor: User, case: Case) -> Any:
+        services.refuse_direct_issue(case, Action.REREVIEW_DECIDE, actor)
         return services.case_rereview_decide(actor=actor, case=case, **self.cleaned_data)
+
+
+class SubmitOpinionForm(ActionForm):
+    outcome = forms.ChoiceField(label="意见", choices=[("", "请选择"), *REVIEW_OUTCOMES.items()])
+    opinion = _text("意见内容", "提交后由本机关审核人或信访部门负责人审核，批准后作出。")
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_submit_opinion_for_approval(actor=actor, case=case, **self.cleaned_data)
+
+
+class ApproveOpinionForm(ApproveForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_approve_opinion(actor=actor, case=case, note=self.cleaned_data["note"])
+
+
+class ReturnOpinionForm(ReturnForm):
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_return_opinion(actor=actor, case=case, reason=self.cleaned_data["reason"])
 
 
 class TerminateForm(ActionForm):
@@ -398,10 +431,18 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.OBJECT: ObjectForm,
     Action.HEARING_START: HearingStartForm,
     Action.HEARING_END: HearingEndForm,
-    Action.EXTEND: ExtendForm,
+    Action.REQUEST_EXTENSION: RequestExtensionForm,
+    Action.APPROVE_EXTENSION: ApproveExtensionForm,
+    Action.RETURN_EXTENSION: ReturnExtensionForm,
+    Action.SUBMIT_REPLY_FOR_APPROVAL: SubmitReplyForm,
+    Action.APPROVE_REPLY: ApproveReplyForm,
+    Action.RETURN_REPLY: ReturnReplyForm,
     Action.REPLY: ReplyForm,
     Action.DELIVER: DeliverForm,
     Action.RATE: RateForm,
+    Action.SUBMIT_OPINION_FOR_APPROVAL: SubmitOpinionForm,
+    Action.APPROVE_OPINION: ApproveOpinionForm,
+    Action.RETURN_OPINION: ReturnOpinionForm,
     Action.REVIEW_REQUEST: ReviewRequestForm,
     Action.REVIEW_DECIDE: ReviewDecideForm,
     Action.REREVIEW_REQUEST: RereviewRequestForm,

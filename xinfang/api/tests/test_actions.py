@@ -142,24 +142,56 @@ def test_a_hearing_pauses_the_case_and_ends_with_a_conclusion(world: World, api_
     assert body["paused"] is False and kinds(case.pk)[-2:] == ["hearing_started", "hearing_ended"]
 
 
-def test_extend_needs_an_approver_of_the_unit(world: World, api_as: ApiAs) -> None:
+def test_an_extension_waits_for_the_approver_and_starts_on_approval(world: World, api_as: ApiAs) -> None:
     case = to_accepted(world)
-    api = api_as(world.handler)
-    wrong = api.act(case.pk, "extend", {"days": 30, "approver_id": world.registrar.pk, "reason": "情况复杂"})
-    assert wrong.status_code == 400 and "approver_id" in errors_by_field(wrong)
-    body = ok(
-        api.act(case.pk, "extend", {"days": 30, "approver_id": world.approver.pk, "reason": "情况复杂"})
-    )
+    handler, approver = api_as(world.handler), api_as(world.approver)
+    body = ok(handler.act(case.pk, "request-extension", {"days": 30, "reason": "情况复杂"}))
+    handle = next(c for c in body["clocks"] if c["name"] == "handle")
+    assert body["extension_days"] == 0 and handle["extension_days"] == 0  # not before approval
+    own = handler.act(case.pk, "approve-extension", {})
+    assert own.status_code == 403 and "审核人" in errors_by_field(own)[None]["message"]
+    body = ok(approver.act(case.pk, "approve-extension", {"note": "同意延期"}))
     handle = next(c for c in body["clocks"] if c["name"] == "handle")
     assert body["extension_days"] == 30 and handle["extension_days"] == 30
-    twice = api.act(case.pk, "extend", {"days": 5, "approver_id": world.approver.pk, "reason": "仍复杂"})
+    assert kinds(case.pk)[-2:] == ["extension_requested", "extended"]
+    twice = handler.act(case.pk, "request-extension", {"days": 5, "reason": "仍复杂"})
     assert twice.status_code == 409 and "已延期过一次" in errors_by_field(twice)[None]["message"]
+
+
+def test_a_returned_extension_changes_nothing_and_needs_a_reason(world: World, api_as: ApiAs) -> None:
+    case = to_accepted(world)
+    ok(api_as(world.handler).act(case.pk, "request-extension", {"days": 20, "reason": "需要鉴定"}))
+    approver = api_as(world.approver)
+    blank = approver.act(case.pk, "return-extension", {"reason": " "})
+    assert blank.status_code == 400 and "退回理由" in errors_by_field(blank)["reason"]["message"]
+    body = ok(approver.act(case.pk, "return-extension", {"reason": "理由不充分"}))
+    assert body["extension_days"] == 0 and kinds(case.pk)[-1] == "extension_returned"
+    nothing = approver.act(case.pk, "approve-extension", {})
+    assert nothing.status_code == 409 and "没有待审核的延期申请" in errors_by_field(nothing)[None]["message"]
+
+
+def test_a_reply_is_issued_only_through_the_approver_where_the_unit_needs_one(
+    world: World, api_as: ApiAs
+) -> None:
+    case = to_accepted(world)
+    handler = api_as(world.handler)
+    direct = handler.act(case.pk, "reply", reply_body())
+    assert direct.status_code == 409 and "提交处理意见书审核" in errors_by_field(direct)[None]["message"]
+    body = ok(handler.act(case.pk, "submit-reply", reply_body()))
+    assert body["status"] == "accepted" and kinds(case.pk)[-1] == "reply_submitted"
+    returned = ok(api_as(world.approver).act(case.pk, "return-reply", {"reason": "事实部分不清"}))
+    assert returned["status"] == "accepted"
+    ok(handler.act(case.pk, "submit-reply", reply_body()))
+    body = ok(api_as(world.approver).act(case.pk, "approve-reply", {"note": "同意"}))
+    assert body["status"] == "replied"
+    assert kinds(case.pk)[-3:] == ["reply_submitted", "reply_approved", "replied"]
 
 
 def test_reply_then_deliver_then_rate_on_both_tracks(world: World, api_as: ApiAs) -> None:
     case = to_accepted(world)
     handler = api_as(world.handler)
-    assert ok(handler.act(case.pk, "reply", reply_body()))["status"] == "replied"
+    assert ok(handler.act(case.pk, "submit-reply", reply_body()))["status"] == "accepted"
+    assert ok(api_as(world.approver).act(case.pk, "approve-reply", {}))["status"] == "replied"
     refused = handler.act(case.pk, "deliver", {"method": "post", "tracking_number": "单号"})
     assert refused.status_code == 400 and "tracking_number" in errors_by_field(refused)
     body = ok(handler.act(case.pk, "deliver", {"method": "post", "tracking_number": "EA123456789CN"}))

@@ -21,6 +21,10 @@ def test_a_case_climbs_the_whole_ladder_to_termination_through_the_api_alone(
     # 复查 goes to city_housing's superior, the city government (the leader's organ); 复核 to the
     # province, where the leader is given a seat for this test.
     membership_grant(user=world.leader, org=world.province_gov, role=Role.LEADER)
+    # Each organ's opinions are approved by its 审核人 (Org.requires_approval is on by default).
+    approver = api_as(world.approver)
+    for organ in (world.city_gov, world.province_gov):
+        membership_grant(user=world.approver, org=organ, role=Role.APPROVER)
 
     case = _ok(registrar.post("/cases", intake_body(world), **{"Idempotency-Key": "ladder-1"}), 201)
     case_id = case["id"]
@@ -32,7 +36,9 @@ def test_a_case_climbs_the_whole_ladder_to_termination_through_the_api_alone(
 
     case = _ok(handler.act(case_id, "accept", {"note": "依法受理"}))
     assert case["status"] == "accepted"
-    case = _ok(handler.act(case_id, "reply", reply_body()))
+    case = _ok(handler.act(case_id, "submit-reply", reply_body()))
+    assert case["status"] == "accepted"
+    case = _ok(approver.act(case_id, "approve-reply", {"note": "同意"}))
     assert case["status"] == "replied"
     case = _ok(handler.act(case_id, "deliver", {"method": "in_person"}))
     assert case["status"] == "delivered"
@@ -41,20 +47,26 @@ def test_a_case_climbs_the_whole_ladder_to_termination_through_the_api_alone(
 
     case = _ok(leader.act(case_id, "review-request", {"reasons": "对处理意见不服"}))
     assert case["status"] == "reviewing" and case["review_org"]["id"] == world.city_gov.pk
-    case = _ok(leader.act(case_id, "review-decide", {"outcome": "uphold", "opinion": "维持原处理意见。"}))
+    case = _ok(leader.act(case_id, "submit-opinion", {"outcome": "uphold", "opinion": "维持原处理意见。"}))
+    assert case["status"] == "reviewing"
+    case = _ok(approver.act(case_id, "approve-opinion", {}))
     assert case["status"] == "reviewed"
 
     case = _ok(leader.act(case_id, "rereview-request", {"reasons": "仍然不服"}))
     assert case["status"] == "rereviewing" and case["review_org"]["id"] == world.province_gov.pk
-    case = _ok(leader.act(case_id, "rereview-decide", {"outcome": "uphold", "opinion": "维持复查意见。"}))
+    case = _ok(leader.act(case_id, "submit-opinion", {"outcome": "uphold", "opinion": "维持复查意见。"}))
+    assert case["status"] == "rereviewing"
+    case = _ok(approver.act(case_id, "approve-opinion", {}))
     assert case["status"] == "terminated" and case["next_due_at"] is None and case["closed_at"]
 
     final = _ok(registrar.get(f"/cases/{case_id}"))
     assert [e["kind"] for e in final["events"]] == [
-        "registered", "forwarded", "accepted", "replied", "delivered", "rated", "review_requested",
-        "review_decided", "rereview_requested", "rereview_decided", "terminated",
+        "registered", "forwarded", "accepted", "reply_submitted", "reply_approved", "replied",
+        "delivered", "rated", "review_requested", "opinion_submitted", "opinion_approved",
+        "review_decided", "rereview_requested", "opinion_submitted", "opinion_approved",
+        "rereview_decided", "terminated",
     ]  # fmt: skip
-    assert [e["seq"] for e in final["events"]] == list(range(1, 12))
+    assert [e["seq"] for e in final["events"]] == list(range(1, 18))
     assert [a["action"] for a in final["allowed_actions"]] == ["link"]
     # a retried intake still returns this very case, now terminated
     replay = _ok(registrar.post("/cases", intake_body(world), **{"Idempotency-Key": "ladder-1"}))

@@ -11,6 +11,7 @@ from typing import Any
 
 from xinfang.cases.services import (
     appeals,
+    approvals,
     attachments,
     extensions,
     hearings,
@@ -23,6 +24,7 @@ from xinfang.cases.services import (
 # Other apps that change a case in their own transaction (督办) lock its row through this one.
 from xinfang.cases.services._core import lock_case
 from xinfang.cases.services.appeals import *  # noqa: F403
+from xinfang.cases.services.approvals import *  # noqa: F403
 from xinfang.cases.services.attachments import *  # noqa: F403
 from xinfang.cases.services.extensions import *  # noqa: F403
 from xinfang.cases.services.hearings import *  # noqa: F403
@@ -32,7 +34,7 @@ from xinfang.cases.services.replies import *  # noqa: F403
 from xinfang.cases.services.routing import *  # noqa: F403
 from xinfang.cases.vocabulary import Action
 
-_MODULES = (appeals, attachments, extensions, hearings, notes, registration, replies, routing)
+_MODULES = (appeals, approvals, attachments, extensions, hearings, notes, registration, replies, routing)
 # The one action whose service is not called case_<action>: a 督办 is noted on the case.
 _SERVICE_NAMES = {Action.SUPERVISE: "case_note_supervision"}
 

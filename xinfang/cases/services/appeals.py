@@ -14,8 +14,17 @@ from xinfang.cases.services._core import (
     UNIT_ROLES,
     append_event,
     begin,
+    check_transition,
     project,
     require_role,
+)
+from xinfang.cases.services.approvals import (
+    decision_note,
+    needs_approval,
+    refuse_pending,
+    requester,
+    require_approver,
+    require_pending,
 )
 from xinfang.cases.vocabulary import Action, Clock, EventKind, Status
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
@@ -26,12 +35,15 @@ from xinfang.orgs.permissions import holds_role
 
 # What the package xinfang.cases.services re-exports.
 __all__ = [
+    "case_approve_opinion",
     "case_link",
     "case_rate",
     "case_rereview_decide",
     "case_rereview_request",
+    "case_return_opinion",
     "case_review_decide",
     "case_review_request",
+    "case_submit_opinion_for_approval",
     "case_terminate",
 ]
 
@@ -200,7 +212,12 @@ def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: st
     assert locked.review_org is not None
     if locked.paused:
         raise InvalidState(f"听证尚未结束，不能作出{stage.label}意见。")
-    payload = _decision_payload(outcome, opinion)
+    return _issue(stage, locked, status, actor=actor, payload=_decision_payload(outcome, opinion))
+
+
+def _issue(stage: _Stage, locked: Case, status: str, *, actor: User, payload: dict[str, object]) -> Case:
+    """The opinion's event (and, for 复核, the closing of the matter), then the projection."""
+    assert locked.review_org is not None
     append_event(locked, kind=stage.decided, actor=actor, org=locked.review_org, payload=payload)
     if stage is REREVIEW:  # 复核 is final (第三十六条)
         closing = append_event(
@@ -237,6 +254,78 @@ def case_rereview_request(*, actor: User, case: Case, reasons: str, rereview_org
 def case_rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
     """复核意见: final; the same facts and reasons are not accepted again (第三十六条)."""
     return _decide(REREVIEW, actor=actor, case=case, outcome=outcome, opinion=opinion)
+
+
+_OPINION = "复查（复核）意见"
+
+
+def _stage_of(case: Case) -> _Stage:
+    return REREVIEW if case.status == Status.REREVIEWING else REVIEW
+
+
+@transaction.atomic
+def case_submit_opinion_for_approval(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
+    """提交复查（复核）意见审核: the reviewing organ's draft waits for its approver (审核人 or
+    信访部门负责人, not the drafter); an organ that needs no approval issues it at once."""
+    locked, _ = begin(
+        case, Action.SUBMIT_OPINION_FOR_APPROVAL, actor=actor, roles=DECIDING_ROLES, role_in="review_org"
+    )
+    stage = _stage_of(locked)
+    if locked.paused:
+        raise InvalidState(f"听证尚未结束，不能作出{stage.label}意见。")
+    refuse_pending(locked, EventKind.OPINION_SUBMITTED, _OPINION)
+    payload = _decision_payload(outcome, opinion)
+    if not needs_approval(locked):
+        status = check_transition(locked, stage.decide)
+        return _issue(stage, locked, status, actor=actor, payload={**payload, "self_approved": True})
+    append_event(
+        locked,
+        kind=EventKind.OPINION_SUBMITTED,
+        actor=actor,
+        org=locked.review_org,
+        payload={**payload, "stage": stage.decided.value, "stage_name": stage.label},
+    )
+    project(locked)
+    return locked
+
+
+@transaction.atomic
+def case_approve_opinion(*, actor: User, case: Case, note: str = "") -> Case:
+    """批准复查（复核）意见: issued as submitted; a 复核 opinion also concludes the matter."""
+    locked, _ = begin(case, Action.APPROVE_OPINION)
+    request = require_pending(locked, EventKind.OPINION_SUBMITTED, _OPINION)
+    stage = _stage_of(locked)
+    require_approver(actor, locked, request, f"批准{stage.label}意见")
+    if locked.paused:
+        raise InvalidState(f"听证尚未结束，不能作出{stage.label}意见。")
+    note = decision_note(note, required=False, field="note", label="审核意见")
+    decision = {**requester(request), **({"note": note} if note else {})}
+    append_event(
+        locked, kind=EventKind.OPINION_APPROVED, actor=actor, org=locked.review_org, payload=decision
+    )
+    status = check_transition(locked, stage.decide)
+    draft = {key: request.payload[key] for key in ("outcome", "outcome_name", "opinion")}
+    payload = {**draft, "approver": actor.pk, "approver_name": str(actor), **decision}
+    return _issue(stage, locked, status, actor=actor, payload=payload)
+
+
+@transaction.atomic
+def case_return_opinion(*, actor: User, case: Case, reason: str) -> Case:
+    """退回复查（复核）意见: with a reason; the drafter revises it and submits it again."""
+    locked, _ = begin(case, Action.RETURN_OPINION)
+    request = require_pending(locked, EventKind.OPINION_SUBMITTED, _OPINION)
+    stage = _stage_of(locked)
+    require_approver(actor, locked, request, f"退回{stage.label}意见")
+    reason = decision_note(reason, required=True, field="reason", label="退回理由")
+    append_event(
+        locked,
+        kind=EventKind.OPINION_RETURNED,
+        actor=actor,
+        org=locked.review_org,
+        payload={**requester(request), "reason": reason, "stage_name": stage.label},
+    )
+    project(locked)
+    return locked
 
 
 @transaction.atomic

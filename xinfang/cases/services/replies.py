@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from xinfang.cases.models import Case
-from xinfang.cases.services._core import UNIT_ROLES, append_event, begin, project
+from xinfang.cases.services._core import UNIT_ROLES, append_event, begin, check_transition, project
+from xinfang.cases.services.approvals import (
+    decision_note,
+    needs_approval,
+    refuse_pending,
+    requester,
+    require_approver,
+    require_pending,
+)
 from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import InvalidState, ServiceError
 from xinfang.core.timeutil import local_date
@@ -20,7 +28,14 @@ from xinfang.core.validation import optional_text
 from xinfang.orgs.models import Role, User
 
 # What the package xinfang.cases.services re-exports.
-__all__ = ["ReplyInput", "case_deliver", "case_reply"]
+__all__ = [
+    "ReplyInput",
+    "case_approve_reply",
+    "case_deliver",
+    "case_reply",
+    "case_return_reply",
+    "case_submit_reply_for_approval",
+]
 
 # 第三十二条: the three outcomes of a reply.
 OUTCOMES = {"support": "支持", "explain": "解释说明", "not_support": "不予支持"}
@@ -96,6 +111,76 @@ def case_reply(*, actor: User, case: Case, reply: ReplyInput) -> Case:
         locked, kind=EventKind.REPLIED, actor=actor, org=locked.current_org, payload=reply_payload(reply)
     )
     project(locked, status=status)
+    return locked
+
+
+_DRAFT = "处理意见书"
+
+
+@transaction.atomic
+def case_submit_reply_for_approval(*, actor: User, case: Case, reply: ReplyInput) -> Case:
+    """提交处理意见书审核: the draft waits for an approver of the unit; a unit that needs no
+    approval issues it at once (self-approved)."""
+    locked, _ = begin(case, Action.SUBMIT_REPLY_FOR_APPROVAL, actor=actor, roles=UNIT_ROLES)
+    if locked.paused:
+        raise InvalidState("听证尚未结束，不能出具处理意见书。")
+    refuse_pending(locked, EventKind.REPLY_SUBMITTED, _DRAFT)
+    payload = reply_payload(reply)
+    if not needs_approval(locked):
+        append_event(
+            locked,
+            kind=EventKind.REPLIED,
+            actor=actor,
+            org=locked.current_org,
+            payload={**payload, "self_approved": True},
+        )
+        project(locked, status=check_transition(locked, Action.REPLY))
+        return locked
+    append_event(locked, kind=EventKind.REPLY_SUBMITTED, actor=actor, org=locked.current_org, payload=payload)
+    project(locked)
+    return locked
+
+
+@transaction.atomic
+def case_approve_reply(*, actor: User, case: Case, note: str = "") -> Case:
+    """批准处理意见书: an approver of the unit, not its drafter; the draft is issued as it was
+    submitted (第三十二条) and may then be served (送达)."""
+    locked, _ = begin(case, Action.APPROVE_REPLY)
+    request = require_pending(locked, EventKind.REPLY_SUBMITTED, _DRAFT)
+    require_approver(actor, locked, request, "批准处理意见书")
+    if locked.paused:
+        raise InvalidState("听证尚未结束，不能出具处理意见书。")
+    note = decision_note(note, required=False, field="note", label="审核意见")
+    decision = {**requester(request), **({"note": note} if note else {})}
+    append_event(locked, kind=EventKind.REPLY_APPROVED, actor=actor, org=locked.current_org, payload=decision)
+    status = check_transition(locked, Action.REPLY)
+    draft = dict(request.payload)
+    append_event(
+        locked,
+        kind=EventKind.REPLIED,
+        actor=actor,
+        org=locked.current_org,
+        payload={**draft, "approver": actor.pk, "approver_name": str(actor), **decision},
+    )
+    project(locked, status=status)
+    return locked
+
+
+@transaction.atomic
+def case_return_reply(*, actor: User, case: Case, reason: str) -> Case:
+    """退回处理意见书: with a reason; the handler revises the draft and submits it again."""
+    locked, _ = begin(case, Action.RETURN_REPLY)
+    request = require_pending(locked, EventKind.REPLY_SUBMITTED, _DRAFT)
+    require_approver(actor, locked, request, "退回处理意见书")
+    reason = decision_note(reason, required=True, field="reason", label="退回理由")
+    append_event(
+        locked,
+        kind=EventKind.REPLY_RETURNED,
+        actor=actor,
+        org=locked.current_org,
+        payload={**requester(request), "reason": reason},
+    )
+    project(locked)
     return locked
 
 

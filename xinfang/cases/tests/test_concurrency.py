@@ -51,7 +51,8 @@ def test_two_handlers_accepting_at_once_one_wins_one_is_refused() -> None:
 
     assert sorted(outcomes, key=len) == [
         "ok",
-        "当前状态为“办理中”，不能受理。此状态下可进行：启动听证、结束听证、延期、出具处理意见书、增加协办单位。",
+        "当前状态为“办理中”，不能受理。此状态下可进行：启动听证、结束听证、申请延期、批准延期、退回延期申请、"
+        "提交处理意见书审核、批准并出具处理意见书、退回处理意见书、出具处理意见书、增加协办单位。",
     ]
     assert CaseEvent.objects.filter(case=case, kind="accepted").count() == 1
     assert Case.objects.get(pk=case.pk).version == 3

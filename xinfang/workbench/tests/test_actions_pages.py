@@ -8,11 +8,12 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from xinfang.cases import services
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.tests.helpers import ID_NUMBER, category, register, to_accepted, to_delivered
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role
-from xinfang.orgs.services import membership_grant, staff_user_create
+from xinfang.orgs.services import membership_grant, org_update, staff_user_create
 from xinfang.testing.world import World
 from xinfang.workbench.forms_actions import ACTION_FORMS
 
@@ -140,8 +141,11 @@ def test_one_case_goes_through_the_pages_from_forward_to_rating(world: World) ->
     assert case.status == "routed" and case.current_org == world.city_housing
     case = _ok(_act(handler, case, "accept", {"note": "已电话告知信访人"}), case)
     assert case.status == "accepted"
-    data = {"days": "20", "approver": world.approver.pk, "reason": "需现场勘验"}
-    case = _ok(_act(handler, case, "extend", data), case)
+    approver = _client(world.approver)
+    data = {"days": "20", "reason": "需现场勘验"}
+    case = _ok(_act(handler, case, "request_extension", data), case)
+    assert case.extension_days == 0  # waits for the approver
+    case = _ok(_act(approver, case, "approve_extension", {"note": "同意"}), case)
     assert case.extension_days == 20
     reply = {
         "outcome": "support",
@@ -151,7 +155,9 @@ def test_one_case_goes_through_the_pages_from_forward_to_rating(world: World) ->
         "legal_basis": "《建设工程质量管理条例》第四十条",
         "tags": ["solved", "educated"],
     }
-    case = _ok(_act(handler, case, "reply", reply), case)
+    case = _ok(_act(handler, case, "submit_reply_for_approval", reply), case)
+    assert case.status == "accepted"
+    case = _ok(_act(approver, case, "approve_reply", {"note": ""}), case)
     assert case.status == "replied"
     response = _act(
         handler, case, "deliver", {"method": "in_person", "delivered_on": local_date().isoformat()}
@@ -163,14 +169,17 @@ def test_one_case_goes_through_the_pages_from_forward_to_rating(world: World) ->
     assert case.ratings.get().value == "satisfied"
     assert _messages(response)[-1] == "已完成“满意度评价”。"
     kinds = list(case.events.order_by("seq").values_list("kind", flat=True))
-    assert kinds == ["registered", "forwarded", "accepted", "extended", "replied", "delivered", "rated"]
+    assert kinds == [
+        "registered", "forwarded", "accepted", "extension_requested", "extended", "reply_submitted",
+        "reply_approved", "replied", "delivered", "rated",
+    ]  # fmt: skip
 
 
 def test_a_refusal_is_shown_on_the_form(world: World) -> None:
     case = to_accepted(world)
     handler = _client(world.handler)
-    _ok(_act(handler, case, "extend", {"days": "10", "approver": world.approver.pk, "reason": "勘验"}), case)
-    response = _act(handler, case, "extend", {"days": "5", "approver": world.approver.pk, "reason": "再延"})
+    services.case_extend(actor=world.handler, case=case, days=10, approver=world.approver, reason="勘验")
+    response = _act(handler, case, "request_extension", {"days": "5", "reason": "再延"})
     assert response.status_code == 200
     assert "本件已延期过一次，不能再次延期（第三十四条）。" in response.content.decode()
     # Someone outside the unit: the service's refusal goes to the top of the form.
@@ -187,7 +196,7 @@ def test_a_refusal_is_shown_on_the_form(world: World) -> None:
 def test_a_reply_without_facts_is_refused_next_to_the_field(world: World) -> None:
     case = to_accepted(world)
     data = {"outcome": "explain", "request": "请求维修", "reasons": "理由", "legal_basis": "条例"}
-    html = _act(_client(world.handler), case, "reply", data).content.decode()
+    html = _act(_client(world.handler), case, "submit_reply_for_approval", data).content.decode()
     assert re.search(r'for="id_facts".*?信访处理意见书应写明查明事实', html, re.S)
     assert Case.objects.get(pk=case.pk).status == "accepted"
 
@@ -258,6 +267,9 @@ def test_appeals_termination_and_refusing_again_through_the_pages(world: World) 
     province_clerk = staff_user_create(username="province", full_name="省复核", password="Province-Pass-2026")
     membership_grant(user=province_clerk, org=world.province_gov, role=Role.HANDLER)
     leader, registrar = _client(world.leader), _client(world.registrar)
+    # Organs that decide without an approver's sign-off (Org.requires_approval off).
+    for organ in (world.city_gov, world.province_gov):
+        org_update(org=organ, requires_approval=False)
     case = to_delivered(world)
     case = _ok(_act(leader, case, "review_request", {"reasons": "对处理意见不服"}), case)
     assert case.status == "reviewing" and case.review_org == world.city_gov
@@ -288,7 +300,6 @@ def test_the_case_page_offers_the_steps_the_user_could_take(world: World) -> Non
 
 
 def services_forward(world: World) -> Case:
-    from xinfang.cases import services
 
     return services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing)
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from xinfang.cases.models import Case
-from xinfang.cases.tests.helpers import ID_NUMBER, category
+from xinfang.cases.tests.helpers import ID_NUMBER, category, to_accepted
 from xinfang.testing.world import PASSWORD, World
 
 pytestmark = pytest.mark.browser
@@ -99,7 +99,7 @@ def test_a_group_visit_is_registered_forwarded_accepted_and_replied(
     page.click("button:has-text('确认受理')")
     page.wait_for_selector(".messages .success")
     assert page.locator(".status").first.inner_text() == "办理中"
-    page.click("a[data-action=reply]")
+    page.click("a[data-action=submit_reply_for_approval]")
     page.select_option("select[name=outcome]", "support")
     page.fill("textarea[name=request]", "请求督促开发商维修房屋墙体裂缝和渗水。")
     page.fill("textarea[name=facts]", "经现场核查，8 户房屋外墙存在裂缝，属于保修范围。")
@@ -107,9 +107,75 @@ def test_a_group_visit_is_registered_forwarded_accepted_and_replied(
     page.fill("textarea[name=legal_basis]", "《建设工程质量管理条例》第四十条")
     page.check("input[name=tags][value=solved]")
     screenshot("reply-form")
-    page.click("button:has-text('确认出具处理意见书')")
+    page.click("button:has-text('确认提交处理意见书审核')")
+    page.wait_for_selector(".messages .success")
+    assert page.locator(".status").first.inner_text() == "办理中"  # waits for the unit's 审核人
+    _logout(page, base)
+    _login(page, base, "approver")
+    page.goto(f"{base}/approvals/")
+    page.click(f"text={case.number}")
+    assert "经现场核查" in page.locator("#pending-approvals").inner_text()
+    page.click("a[data-action=approve_reply]")
+    page.click("button:has-text('确认批准并出具处理意见书')")
     page.wait_for_selector(".messages .success")
     assert page.locator(".status").first.inner_text() == "已答复待送达"
     screenshot("replied")
     case.refresh_from_db()
     assert case.status == "replied" and case.current_org == world.city_housing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_extension_request_is_returned_then_approved_and_the_requester_sees_each_outcome(
+    live_server: Any, world: World, page: Any
+) -> None:
+    category("030100")
+    base = live_server.url
+    case = to_accepted(world)
+    # The handler asks for 20 more days.
+    _login(page, base, "handler")
+    page.goto(f"{base}/cases/{case.pk}/")
+    page.click("a[data-action=request_extension]")
+    page.fill("input[name=days]", "20")
+    page.fill("textarea[name=reason]", "需委托房屋安全鉴定")
+    page.click("button:has-text('确认申请延期')")
+    page.wait_for_selector(".messages .success")
+    assert "需委托房屋安全鉴定" in page.locator("#pending-approvals").inner_text()
+    assert page.locator("a[data-action=approve_extension]").count() == 0  # not their own
+    _logout(page, base)
+    # The approver finds it in the queue and sends it back without a reason first: refused.
+    _login(page, base, "approver")
+    page.goto(f"{base}/approvals/")
+    page.click(f"tr[data-case='{case.pk}'] >> text={case.number}")
+    page.click("a[data-action=return_extension]")
+    assert "法定期限" in page.content() and "需委托房屋安全鉴定" in page.content()
+    page.click("button:has-text('确认退回延期申请')")
+    assert "请填写退回理由" in page.locator(".field-error, .error").first.inner_text()
+    page.fill("textarea[name=reason]", "请写明鉴定机构和预计时间")
+    page.click("button:has-text('确认退回延期申请')")
+    page.wait_for_selector(".messages .success")
+    _logout(page, base)
+    # The handler sees why, and asks again.
+    _login(page, base, "handler")
+    page.goto(f"{base}/approvals/")
+    assert "已退回" in page.inner_text("table.my-requests")
+    assert "请写明鉴定机构和预计时间" in page.inner_text("table.my-requests")
+    page.goto(f"{base}/cases/{case.pk}/")
+    page.click("a[data-action=request_extension]")
+    page.fill("input[name=days]", "20")
+    page.fill("textarea[name=reason]", "委托示例市房屋安全鉴定中心，预计 15 日出具报告")
+    page.click("button:has-text('确认申请延期')")
+    page.wait_for_selector(".messages .success")
+    _logout(page, base)
+    # Approved: only now is the period extended.
+    _login(page, base, "approver")
+    page.goto(f"{base}/cases/{case.pk}/act/approve_extension/")
+    page.fill("textarea[name=note]", "同意延期 20 日")
+    page.click("button:has-text('确认批准延期')")
+    page.wait_for_selector(".messages .success")
+    case.refresh_from_db()
+    assert case.extension_days == 20
+    _logout(page, base)
+    _login(page, base, "handler")
+    page.goto(f"{base}/approvals/")
+    assert "已批准" in page.inner_text("table.my-requests")
+    assert "同意延期 20 日" in page.inner_text("table.my-requests")

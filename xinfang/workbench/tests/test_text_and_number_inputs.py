@@ -234,8 +234,8 @@ def test_an_attachment_with_too_many_pages_answers_the_form_again(
     [
         ("attach", "pages", TOO_LARGE, "确保该值小于或等于100000。"),
         ("attach", "pages", "-1", "确保该值大于或等于0。"),
-        ("extend", "days", TOO_LARGE, "确保该值小于或等于366。"),
-        ("extend", "days", "0", "确保该值大于或等于1。"),
+        ("request_extension", "days", TOO_LARGE, "确保该值小于或等于366。"),
+        ("request_extension", "days", "0", "确保该值大于或等于1。"),
     ],
 )
 def test_an_integer_out_of_bounds_on_an_action_form_answers_the_form_with_a_chinese_error(
