@@ -191,6 +191,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "case_file": bool(documents) and may_download_case_file(request.user, case),  # type: ignore[arg-type]
         "case_file_pdf": pdf_available(),
         "case_file_export": latest_export(request.user, case) if documents else None,  # type: ignore[arg-type]
+        "ratings": case.ratings.select_related("org").order_by("track"),
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
         "attachments_refused": "" if may_download_attachment(request.user, case) else ATTACHMENT_REFUSED,  # type: ignore[arg-type]

@@ -267,10 +267,18 @@ class DeliverForm(ActionForm):
         return services.case_deliver(actor=actor, case=case, **self.cleaned_data)
 
 
+def _verdict(label: str, choices: list[tuple[str, str]], empty: str) -> forms.ChoiceField:
+    """A choice that opens with nothing chosen: a verdict is never a default (one click must not record
+    满意 or 维持); submitting nothing is an error on the field."""
+    field = forms.ChoiceField(label=label, choices=[("", "请选择"), *choices])
+    field.error_messages["required"] = empty
+    return field
+
+
 class RateForm(ActionForm):
-    track = forms.ChoiceField(label="评价对象", choices=Rating.Track.choices)
-    value = forms.ChoiceField(label="评价", choices=Rating.Value.choices)
-    reason = _note("理由", "不满意时请记录信访人的理由。")
+    track = _verdict("评价对象", list(Rating.Track.choices), "请选择评价对象。")
+    value = _verdict("评价", list(Rating.Value.choices), "请选择评价结果。")
+    reason = _text("理由", "评价为不满意或基本满意的，须记录信访人的理由。")
 
     def run(self, actor: User, case: Case) -> Any:
         return services.case_rate(actor=actor, case=case, **self.cleaned_data)
@@ -312,7 +320,9 @@ class RereviewRequestForm(ReviewRequestForm):
 
 
 class ReviewDecideForm(ActionForm):
-    outcome = forms.ChoiceField(label="意见", choices=list(REVIEW_OUTCOMES.items()))
+    outcome = _verdict(
+        "意见", list(REVIEW_OUTCOMES.items()), "请选择意见（维持、撤销、变更或责令重新办理）。"
+    )
     opinion = _text("意见内容")
 
     def run(self, actor: User, case: Case) -> Any:
