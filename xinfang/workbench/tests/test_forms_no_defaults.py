@@ -100,8 +100,8 @@ def test_the_bureau_records_the_callback_and_the_petitioner_rates_themself(world
 
 @pytest.mark.parametrize("action", ["review_decide", "rereview_decide"])
 def test_the_review_outcome_has_no_default(world: World, action: str) -> None:
-    from xinfang.workbench.forms_actions import ACTION_FORMS
     from xinfang.cases.vocabulary import Action
+    from xinfang.workbench.forms_actions import ACTION_FORMS
 
     form_class = ACTION_FORMS[Action(action)]
     case = to_delivered(world)
