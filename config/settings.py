@@ -51,9 +51,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # its templates and static files: the API docs load Swagger UI from here, not a CDN
-    "axes",  # login throttling: lockouts per account and per address, with the attempts kept
+    # login throttling: lockouts per account and per address, with the attempts kept (named in Chinese)
+    "xinfang.core.admin_names.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "xinfang.core.admin_names.TasksDbConfig",
     "xinfang.core",
     "xinfang.orgs",
     "xinfang.deadlines",
@@ -141,6 +142,8 @@ LANGUAGE_CODE = "zh-hans"
 # The only language: LocaleMiddleware would otherwise follow the browser's Accept-Language and show
 # Django's own messages (form errors, the back office) in English to a browser set to English.
 LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese for the third-party models the back office shows (axes, django_tasks_db): locale/*.po.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
