@@ -38,6 +38,7 @@ from xinfang.workbench.forms_cases import (
     RegistrationForm,
     apply_service_error,
     petitioner_inputs,
+    representative_problem,
 )
 from xinfang.workbench.text_checks import reply_quality_for, silence_errors, similar_for_form
 
@@ -152,6 +153,8 @@ def case_register(request: HttpRequest) -> HttpResponse:
     elif data is not None and form.is_valid() and formset.is_valid():
         inputs, rows = petitioner_inputs(formset)
         try:
+            if problem := representative_problem(form, inputs):
+                raise ServiceError(problem, field="no_representative")
             case = services.case_register(actor=user, petitioners=inputs, **form.service_kwargs())
         except ServiceError as exc:
             apply_service_error(exc, form, formset=formset, rows=rows)
