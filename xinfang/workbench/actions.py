@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from xinfang.cases import services
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import case_detail
+from xinfang.cases.selectors import case_detail, case_events
 from xinfang.cases.services._core import BUREAU_ROLES, DECIDING_ROLES, UNIT_ROLES
 from xinfang.cases.services.hearings import HEARING_ROLES
 from xinfang.cases.transitions import (
@@ -30,7 +30,7 @@ from xinfang.cases.vocabulary import ACTIONS, Taker
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
-from xinfang.workbench.cases import staff_required
+from xinfang.workbench.cases import matter_context, staff_required
 from xinfang.workbench.forms_actions import ACTION_FORMS
 from xinfang.workbench.forms_cases import (
     VISIBLE_ROWS,
@@ -240,5 +240,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         "label": label,
         "refused": refused,
         "quality": quality,
+        # The writing forms show the petition and its facts beside the text being written.
+        "matter": matter_context(user, case, list(case_events(case))) if form.shows_matter else None,
     }
     return render(request, "workbench/cases/action.html", context)

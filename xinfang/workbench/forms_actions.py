@@ -44,6 +44,7 @@ def _text(label: str, help_text: str = "") -> TextField:
 class ActionForm(forms.Form):
     aliases: ClassVar[dict[str, str]] = {}
     multipart: ClassVar[bool] = False
+    shows_matter: ClassVar[bool] = False  # the page shows the petition text and facts beside the form
 
     def __init__(self, *args: Any, user: User, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,6 +127,7 @@ class AssignForm(ForwardForm):
 
 
 class ReplyForm(ActionForm):
+    shows_matter = True
     checks_reply_quality = True  # the page offers 检查答复质量 (xinfang.workbench.text_checks)
     outcome = forms.ChoiceField(label="处理意见", choices=[("", "请选择"), *OUTCOMES.items()])
     request = _text("信访请求", "信访人提出的具体请求。")
@@ -320,6 +322,7 @@ class RereviewRequestForm(ReviewRequestForm):
 
 
 class ReviewDecideForm(ActionForm):
+    shows_matter = True
     outcome = _verdict(
         "意见", list(REVIEW_OUTCOMES.items()), "请选择意见（维持、撤销、变更或责令重新办理）。"
     )
