@@ -6,6 +6,7 @@ is a clear start-up failure rather than a silently different configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 
@@ -47,6 +48,19 @@ def env_int(
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"Environment variable {name}={number} must be at least {minimum}.")
     return number
+
+
+def env_date(name: str, default: dt.date, environ: Mapping[str, str] | None = None) -> dt.date:
+    """A date written YYYY-MM-DD."""
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a date (YYYY-MM-DD)."
+        ) from None
 
 
 def env_str(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from config.env import (
     env_bool,
     env_database,
+    env_date,
     env_fernet_key,
     env_header,
     env_int,
@@ -51,9 +52,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # its templates and static files: the API docs load Swagger UI from here, not a CDN
-    "axes",  # login throttling: lockouts per account and per address, with the attempts kept
+    # login throttling: lockouts per account and per address, with the attempts kept (named in Chinese)
+    "xinfang.core.admin_names.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "xinfang.core.admin_names.TasksDbConfig",
     "xinfang.core",
     "xinfang.orgs",
     "xinfang.deadlines",
@@ -142,6 +144,8 @@ LANGUAGE_CODE = "zh-hans"
 # The only language: LocaleMiddleware would otherwise follow the browser's Accept-Language and show
 # Django's own messages (form errors, the back office) in English to a browser set to English.
 LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese for the third-party models the back office shows (axes, django_tasks_db): locale/*.po.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -198,6 +202,9 @@ XINFANG_CLIENT_IP_HEADER = env_header("XINFANG_CLIENT_IP_HEADER", "")
 XINFANG_COLLECTIVE_THRESHOLD = env_int("XINFANG_COLLECTIVE_THRESHOLD", 5, minimum=2)
 # 《信访工作条例》第二十条: a group visit elects at most five representatives (浙江: 3 for ≤ 10 people).
 XINFANG_MAX_REPRESENTATIVES = env_int("XINFANG_MAX_REPRESENTATIVES", 5, minimum=1)
+# The first day this installation holds records of: a received date before it is a typing slip.
+# Set it earlier before importing older records (import_cases).
+XINFANG_HISTORY_START = env_date("XINFANG_HISTORY_START", dt.date(2000, 1, 1))
 XINFANG_MAX_ATTACHMENT_MB = env_int("XINFANG_MAX_ATTACHMENT_MB", 20, minimum=1)
 # The deadline sweep warns this many days before a statutory period ends.
 XINFANG_DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3, minimum=0)

@@ -80,9 +80,10 @@ def api_field(field: str | None) -> str | None:
 
 def _service_error(request: HttpRequest, exc: ServiceError, api: NinjaAPI) -> HttpResponse:
     status = _STATUS_BY_CODE.get(exc.code, 400)
-    return api.create_response(
-        request, error_body((api_field(exc.field), exc.message, exc.code)), status=status
-    )
+    # Several faults found at once (each petitioner's) are each listed.
+    faults = getattr(exc, "errors", None) or [exc]
+    items = [(api_field(each.field), each.message, each.code) for each in faults]
+    return api.create_response(request, error_body(*items), status=status)
 
 
 def _field_path(loc: Sequence[Any]) -> str | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from xinfang.cases.models import Rating
+from xinfang.cases.services.appeals import LINK_KINDS, TERMINATION_REASONS
 from xinfang.cases.vocabulary import CLOCK_LONG_LABELS, EVENT_LABELS, EventKind
 
 
@@ -16,6 +19,9 @@ class EventLike(Protocol):
 # The timeline's text of each event kind is vocabulary.EVENT_LABELS; the case page names clocks in
 # their long rendering, with the article (the rule tables use the short one: deadlines.models).
 CLOCK_LABELS = CLOCK_LONG_LABELS
+
+RATING_TRACKS = dict(Rating.Track.choices)
+RATING_VALUES = dict(Rating.Value.choices)
 
 CLOCK_STATE_LABELS = {
     "not_started": "未开始",
@@ -29,29 +35,81 @@ CLOCK_STATE_LABELS = {
 }
 
 
+# Payload values that are codes: what the timeline writes for them. Most events carry the label
+# beside the code (`reason` and `reason_name`); these are the codes recorded without one.
+PAYLOAD_CODE_LABELS: dict[str, dict[str, str]] = {
+    "reason": {
+        **TERMINATION_REASONS,
+        # 复核 is final (第三十六条): the 复核意见 ends the matter.
+        EventKind.REREVIEW_DECIDED.value: "复核意见为最终意见（第三十六条）",
+        # An accusation against the registering organ is forwarded at once (第三十条).
+        "accused_is_registering_org": "检举控告涉及登记机关，登记时即转送（第三十条）",
+    },
+    "kind": dict(LINK_KINDS),
+}
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# The payload keys the timeline writes, in order; a key whose `<key>_name` is present is written
+# through that label instead.
+_SHOWN_KEYS = (
+    "to_org",
+    "report_due",
+    "outcome",
+    "legal_channel",
+    "method",
+    "review_org",
+    "rereview_org",
+    "reason",
+    "reasons",
+    "conclusion",
+    "opinion",
+    "note",
+    "name",
+)
+
+
+def _shown(key: str, payload: dict[str, object]) -> str:
+    """The text of one payload key on the timeline, "" when nothing is to be shown. A code never
+    shows as such: it is written through its label, and an unknown code is left out."""
+    named = payload.get(f"{key}_name")
+    if named:
+        return str(named)
+    value = payload.get(key)
+    if value in (None, "", [], {}) or isinstance(value, bool | int | float | list | dict):
+        # Ids (to_org, review_org) and flags are not text for the reader.
+        return ""
+    text = str(value)
+    if key == "report_due":
+        return f"办结报告期限 {text}"
+    labels = PAYLOAD_CODE_LABELS.get(key, {})
+    if text in labels:
+        return labels[text]
+    return "" if _CODE.match(text) else text
+
+
+def _rated(payload: dict[str, object]) -> list[str]:
+    track = payload.get("track_name") or RATING_TRACKS.get(str(payload.get("track")), "")
+    value = payload.get("value_name") or RATING_VALUES.get(str(payload.get("value")), "")
+    head = (
+        f"{track}{'（' + str(payload['org_name']) + '）' if payload.get('org_name') else ''} {value}".strip()
+    )
+    details = [head] if head else []
+    if payload.get("reason"):
+        details.append(f"理由：{payload['reason']}")
+    if payload.get("by_petitioner"):
+        details.append("信访人本人评价")
+    return details
+
+
 def event_summary(kind: str, payload: dict[str, object]) -> str:
-    """One line for the timeline: the event's label and what matters in its payload."""
+    """One line for the timeline: the event's label and what matters in its payload, in Chinese
+    only (no payload code is ever written as such)."""
     label = EVENT_LABELS.get(kind, kind)
-    details = []
-    for key in (
-        "to_org_name",
-        "report_due",
-        "outcome_name",
-        "legal_channel_name",
-        "method_name",
-        "review_org_name",
-        "rereview_org_name",
-        "reason_name",
-        "reasons",
-        "reason",
-        "conclusion",
-        "opinion",
-        "note",
-        "name",
-    ):
-        value = payload.get(key)
-        if value:
-            details.append(f"办结报告期限 {value}" if key == "report_due" else str(value))
+    payload = payload if isinstance(payload, dict) else {}
+    if kind == EventKind.RATED:
+        details = _rated(payload)
+    else:
+        details = [text for key in _SHOWN_KEYS if (text := _shown(key, payload))]
     if payload.get("tracking_number"):
         details.append(f"邮寄单号 {payload['tracking_number']}")
     if kind == EventKind.EXTENDED:
@@ -67,6 +125,14 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
         details.append("待审核人审核")
     elif kind == EventKind.REPLIED and payload.get("approver_name"):
         details.append(f"审核人 {payload['approver_name']}")
+    if kind == EventKind.LINKED and payload.get("target_number"):
+        details.append(str(payload["target_number"]))
+    if kind == EventKind.SUPERVISED and payload.get("feedback_due"):
+        details.append(f"反馈期限 {payload['feedback_due']}")
+    if kind == EventKind.SUPERVISION_ANSWERED and "late" in payload:
+        details.append("逾期反馈" if payload["late"] else "按期反馈")
+    if kind == EventKind.SUPERVISION_CLOSED and payload.get("accountability"):
+        details.append("建议问责")
     return label + ("：" + "；".join(details) if details else "")
 
 

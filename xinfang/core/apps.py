@@ -9,7 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from xinfang.core.admin_names import name_permissions_in_chinese
         from xinfang.core.schedule import PeriodicJob, register
+
+        # After auth's own receiver (auth is installed first), for every app migrated.
+        post_migrate.connect(name_permissions_in_chinese, dispatch_uid="xinfang-permission-names")
 
         register(
             PeriodicJob(

@@ -18,6 +18,18 @@ class ServiceError(Exception):
         return {"field": self.field, "message": self.message, "code": self.code}
 
 
+class ServiceErrors(ServiceError):
+    """Several faults of one input found at once (each petitioner row's), each naming its field, so
+    the clerk corrects them in one go. It reads as its first fault where one error is expected."""
+
+    def __init__(self, errors: list[ServiceError]) -> None:
+        if not errors:
+            raise ValueError("ServiceErrors needs at least one error")
+        first = errors[0]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self.errors = list(errors)
+
+
 class NotAllowed(ServiceError):
     """The actor may not do this (role, organisation or access policy)."""
 

@@ -16,6 +16,10 @@ MAX_ID = 2**63 - 1  # a 63-bit primary key
 MAX_HEADCOUNT = 100000  # 信访人数
 MAX_EXTENSION_DAYS = 366  # the service allows at most 30 (第三十四条); this only bounds the input
 MAX_ATTACHMENT_PAGES = 100000  # 页数 of one attachment
+# Lengths of what a clerk types at registration (the API's schemas bound them the same way).
+MAX_PERSON_NAME = 50  # 姓名: the longest registered Chinese names (with ethnic names) stay well below
+MAX_SUBJECT = 200  # 标题
+MAX_CONTENT = 20000  # 主要内容: a long letter typed in; the full letter is an attachment
 
 
 def optional_text(value: str | None) -> str:

@@ -368,6 +368,10 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
     _deliver_and_after(story, handler, unit)
 
 
+# What a petitioner says on the 回访 call when not (fully) satisfied.
+_RATING_REASONS = ["办理时间较长", "问题只解决了一部分", "答复未回应主要诉求", "希望尽快落实到位"]
+
+
 def _deliver_and_after(story: _Story, actor: User, org: Org) -> None:
     rng = story.rng
     if not story.later(0.5, 5):
@@ -377,7 +381,9 @@ def _deliver_and_after(story: _Story, actor: User, org: Org) -> None:
         registrar = story.case.registered_by
         for track in ("bureau", "unit"):
             value = rng.choices(["satisfied", "basically", "dissatisfied"], weights=[70, 20, 10])[0]
-            story.do(services.case_rate, actor=registrar, track=track, value=value)
+            # Not drawn from `rng`: the demo's other draws (and so its cases) stay as they were.
+            reason = "" if value == "satisfied" else _RATING_REASONS[story.case.pk % len(_RATING_REASONS)]
+            story.do(services.case_rate, actor=registrar, track=track, value=value, reason=reason)
     if rng.random() < 0.15:
         _appeal(story, org)
     elif story.later(40, 70):

@@ -67,7 +67,27 @@ STAFF: list[tuple[str, str, str, list[str]]] = [
     ("qs_renshe", "冯承办", "青山县人力资源和社会保障局", [Role.HANDLER]),
     ("qs_chengguan", "褚承办", "青山县城关镇人民政府", [Role.HANDLER]),
     ("hk_dengji", "卫登记", "河口县信访局", [Role.REGISTRAR]),
+    # Every organ that decides something has a login of its own: the people's governments decide
+    # 复查 (the county ones, of their departments' replies) and 复核 (the province, of the city's
+    # 复查); each bureau routes what it registers; the 纪委监委 handle accusations (第三十条).
+    ("shengfu", "钱副省长", "示例省人民政府", [Role.LEADER]),
+    ("sheng_dengji", "蒋登记", "示例省信访局", [Role.REGISTRAR, Role.BUREAU_HEAD]),
+    ("dc_quzhang", "严副区长", "东城区人民政府", [Role.LEADER]),
+    ("xc_quzhang", "华副区长", "西城区人民政府", [Role.LEADER]),
+    ("qs_xianzhang", "孔副县长", "青山县人民政府", [Role.LEADER]),
+    ("hk_xianzhang", "曹副县长", "河口县人民政府", [Role.LEADER]),
+    ("dc_dengji", "金登记", "东城区信访局", [Role.REGISTRAR]),
+    ("xc_dengji", "魏登记", "西城区信访局", [Role.REGISTRAR]),
+    ("jiwei", "何审查", "示例市纪委监委", [Role.HANDLER, Role.APPROVER]),
+    ("dc_jiwei", "吕审查", "东城区纪委监委", [Role.HANDLER, Role.APPROVER]),
+    ("xc_jiwei", "施审查", "西城区纪委监委", [Role.HANDLER, Role.APPROVER]),
+    ("qs_jiwei", "张审查", "青山县纪委监委", [Role.HANDLER, Role.APPROVER]),
+    ("hk_jiwei", "孟审查", "河口县纪委监委", [Role.HANDLER, Role.APPROVER]),
 ]
+
+# The kinds of organ that decide (复查/复核, 交转, accusations): each one of these has a listed login.
+DECIDING_KINDS = (OrgKind.PARTY_GOVERNMENT, OrgKind.PETITION_BUREAU, OrgKind.DISCIPLINE)
+
 
 CITIZENS: list[tuple[str, str]] = [("qunzhong", "张群众")]
 

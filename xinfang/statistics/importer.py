@@ -505,7 +505,7 @@ def _write_one(
         for track, value in (("bureau", row.bureau_rating), ("unit", row.unit_rating)):
             if value:
                 with pinned_now(moments.at(row.replied_on, _REPLY_AT, minutes=60)):
-                    case = services.case_rate(actor=actor, case=case, track=track, value=value)
+                    case = services.case_rate(actor=actor, case=case, track=track, value=value, imported=True)
     if row.closed_on is not None:
         with pinned_now(moments.at(row.closed_on, _CLOSE_AT)):
             case = _conclude(actor, case)

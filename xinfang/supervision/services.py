@@ -76,8 +76,14 @@ def supervision_open(
     today = local_date()
     if not isinstance(feedback_due, dt.date) or feedback_due <= today:
         raise ServiceError("反馈期限应晚于今天。", field="feedback_due")
-    if feedback_due > today + dt.timedelta(days=MAX_FEEDBACK_DAYS):
-        raise ServiceError(f"反馈期限不应超过{MAX_FEEDBACK_DAYS}日。", field="feedback_due")
+    latest = today + dt.timedelta(days=MAX_FEEDBACK_DAYS)
+    if feedback_due > latest:
+        # Refused, not merely flagged: a 督办 answered in a year is no 督办 (a typing slip, 2026 for 2025,
+        # is the usual cause), and the sweep would not mark it overdue for that long.
+        raise ServiceError(
+            f"反馈期限最迟为 {latest:%Y-%m-%d}（督办之日起 {MAX_FEEDBACK_DAYS} 日内），现为 {feedback_due:%Y-%m-%d}，请核对。",
+            field="feedback_due",
+        )
     if locked.current_org_id == org.pk:
         raise ServiceError("该信访件由本机关自行办理，无需督办。", field="case")
     try:

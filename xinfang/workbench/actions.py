@@ -23,8 +23,11 @@ from xinfang.cases.selectors import (
     PendingApproval,
     approval_steps_not_offered,
     case_detail,
+    case_events,
     pending_requests,
 )
+from xinfang.cases.services._core import BUREAU_ROLES, DECIDING_ROLES, UNIT_ROLES
+from xinfang.cases.services.hearings import HEARING_ROLES
 from xinfang.cases.transitions import (
     ACTION_LABELS,
     BOOKKEEPING,
@@ -36,7 +39,7 @@ from xinfang.cases.vocabulary import ACTIONS, BUREAU_ONLY, Taker
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
-from xinfang.workbench.cases import staff_required
+from xinfang.workbench.cases import matter_context, staff_required
 from xinfang.workbench.forms_actions import ACTION_FORMS
 from xinfang.workbench.forms_cases import (
     VISIBLE_ROWS,
@@ -44,6 +47,7 @@ from xinfang.workbench.forms_cases import (
     RegistrationForm,
     apply_service_error,
     petitioner_inputs,
+    representative_problem,
 )
 from xinfang.workbench.text_checks import reply_quality_for, silence_errors, similar_for_form
 
@@ -57,38 +61,80 @@ def can_register(user: User) -> bool:
     return user_memberships(user).filter(role__in=RECEPTION_ROLES).exists()
 
 
-def _plausible(case: Case, user: User) -> set[Action]:
-    """The steps this user's organs could take on the case; the service still decides each one.
+# Who takes each step, as the service checks it: the roles and the organ they must be held in
+# (xinfang.cases.services: `begin(..., roles=..., role_in=...)`). A step missing here is checked by
+# its service in another way (rating, appeals, assisting units, links, attachments): see `_may_take`.
+_BY_ROLE: dict[Action, tuple[str, tuple[str, ...]]] = {
+    Action.FORWARD: ("current_org", BUREAU_ROLES),
+    Action.ASSIGN: ("current_org", BUREAU_ROLES),
+    Action.ANSWER: ("current_org", BUREAU_ROLES),
+    Action.DECLINE: ("current_org", BUREAU_ROLES),
+    Action.REFUSE_AGAIN: ("current_org", BUREAU_ROLES),
+    Action.ACCEPT: ("current_org", UNIT_ROLES),
+    Action.OBJECT: ("current_org", UNIT_ROLES),
+    Action.REQUEST_EXTENSION: ("current_org", UNIT_ROLES),
+    Action.REPLY: ("current_org", UNIT_ROLES),
+    Action.SUBMIT_REPLY_FOR_APPROVAL: ("current_org", UNIT_ROLES),
+    Action.DELIVER: ("current_org", (*UNIT_ROLES, Role.REGISTRAR)),
+    Action.HEARING_START: ("current_org", HEARING_ROLES),
+    Action.HEARING_END: ("current_org", HEARING_ROLES),
+    Action.TERMINATE: ("current_org", (*UNIT_ROLES, *BUREAU_ROLES, *DECIDING_ROLES)),
+    Action.REVIEW_DECIDE: ("review_org", DECIDING_ROLES),
+    Action.REREVIEW_DECIDE: ("review_org", DECIDING_ROLES),
+    Action.SUBMIT_OPINION_FOR_APPROVAL: ("review_org", DECIDING_ROLES),
+}
+# 复查 / 复核 are asked of an organ above the one that decided (第三十五、三十六条); the petitioner asks,
+# or staff of that organ record the request (services.appeals: BUREAU_ROLES or DECIDING_ROLES there).
+_APPEAL_ROLES = frozenset((*BUREAU_ROLES, *DECIDING_ROLES))
 
-    The current unit does the handling and may take every step; who else takes an action is
-    said by the vocabulary (`ActionTerm.also_by`).
-    """
-    orgs = [m.org for m in user_memberships(user)]
+
+def _may_take(case: Case, user: User, action: Action, posts: set[tuple[int, str]], orgs: list[Any]) -> bool:
+    """Whether the service would let `user` take `action` on `case` as far as who they are goes;
+    the status is checked by the caller, the input by the service."""
+    if action in _BY_ROLE:
+        where, roles = _BY_ROLE[action]
+        org_id = getattr(case, f"{where}_id")
+        return org_id is not None and any((org_id, role) in posts for role in roles)
+    if action == Action.RATE:
+        return services.rater_problem(user, case) is None
+    if action in (Action.REVIEW_REQUEST, Action.REREVIEW_REQUEST):
+        below = case.current_org if action == Action.REVIEW_REQUEST else case.review_org
+        if below is None:
+            return False
+        return any(
+            below.path.startswith(org.path) and org.pk != below.pk and (org.pk, role) in posts
+            for org in orgs
+            for role in _APPEAL_ROLES
+        )
     ids = {org.pk for org in orgs}
-    current = case.current_org
-    if current.pk in ids:
-        return set(Action)
+    if case.current_org_id in ids:
+        return True
     takers = {Taker.ANYONE}
     if case.registered_org_id in ids:
         takers.add(Taker.REGISTERING_ORG)
-    if any(current.path.startswith(org.path) for org in orgs):
+    if any(case.current_org.path.startswith(org.path) for org in orgs):
         takers.add(Taker.ORGAN_ABOVE)
     if case.review_org_id in ids:
         takers.add(Taker.REVIEW_ORG)
-    return {action for action in Action if ACTIONS[action].also_by & takers}
+    return bool(ACTIONS[action].also_by & takers)
 
 
 def action_links(case: Case, user: User) -> dict[str, Any]:
-    """The buttons on the case page: workflow steps the status allows, then bookkeeping.
+    """The buttons on the case page: the steps the status allows and this user may take (the same
+    role checks as the services, so no button leads to a refusal for who the user is), workflow
+    first, then bookkeeping.
 
     `elsewhere` names the unit that handles an open case when the user does not work there.
     """
     links: dict[str, Any] = {"workflow": [], "bookkeeping": [], "elsewhere": ""}
-    plausible = _plausible(case, user) - approval_steps_not_offered(case, user)
-    if case.closed_at is None and Action.ACCEPT not in plausible:
+    memberships = list(user_memberships(user).select_related("org"))
+    posts = {(m.org_id, m.role) for m in memberships}
+    orgs = list({m.org_id: m.org for m in memberships}.values())
+    hidden = approval_steps_not_offered(case, user)  # approvals: who may decide, what waits
+    if case.closed_at is None and case.current_org_id not in {org.pk for org in orgs}:
         links["elsewhere"] = case.current_org.name
     for action in allowed_actions(case.status):
-        if action not in ACTION_FORMS or action not in plausible:
+        if action not in ACTION_FORMS or action in hidden or not _may_take(case, user, action, posts, orgs):
             continue
         if action in BUREAU_ONLY and not case.current_org.is_petition_bureau:
             continue  # a department 受理s, declines or objects; only a bureau routes on
@@ -121,6 +167,8 @@ def case_register(request: HttpRequest) -> HttpResponse:
     elif data is not None and form.is_valid() and formset.is_valid():
         inputs, rows = petitioner_inputs(formset)
         try:
+            if problem := representative_problem(form, inputs):
+                raise ServiceError(problem, field="no_representative")
             case = services.case_register(actor=user, petitioners=inputs, **form.service_kwargs())
         except ServiceError as exc:
             apply_service_error(exc, form, formset=formset, rows=rows)
@@ -227,5 +275,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         "refused": refused,
         "quality": quality,
         **_approval_context(case, step),
+        # The writing forms show the petition and its facts beside the text being written.
+        "matter": matter_context(user, case, list(case_events(case))) if form.shows_matter else None,
     }
     return render(request, "workbench/cases/action.html", context)

@@ -163,13 +163,10 @@ def _recognised(q: str) -> str:
     return f"按{query.label}查找" if query is not None else ""
 
 
-@staff_required
-def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_detail(request.user, case_id)  # type: ignore[arg-type]
-    if case is None:
-        raise Http404("信访件不存在或您无权查看。")
-    masked = not sees_personal_data(request.user, case)  # type: ignore[arg-type]
-    events = list(case_events(case))
+def matter_context(user: User, case: Case, events: list[Any]) -> dict[str, Any]:
+    """What the case page and the writing forms (处理意见书, 复查/复核意见) show of the matter: the
+    petitioners, masked unless the user's role needs them, and the running clocks."""
+    masked = not sees_personal_data(user, case)
     clocks = [
         {
             "label": CLOCK_LABELS.get(clock.name, clock.name),
@@ -180,6 +177,21 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         for clock in case_clocks(case, events=events)
         if clock.state != "not_started"
     ]
+    return {
+        "petitioners": [petitioner_view(p, masked=masked) for p in case.petitioners.all()],
+        "masked": masked,
+        "clocks": clocks,
+    }
+
+
+@staff_required
+def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_detail(request.user, case_id)  # type: ignore[arg-type]
+    if case is None:
+        raise Http404("信访件不存在或您无权查看。")
+    events = list(case_events(case))
+    matter = matter_context(request.user, case, events)  # type: ignore[arg-type]
+    masked, clocks = matter["masked"], matter["clocks"]
     # A document naming the petitioner is offered as a link only to those who may download it.
     documents = [
         (kind, title, may_download_document(request.user, case, kind))  # type: ignore[arg-type]
@@ -187,7 +199,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     ]
     context = {
         "case": case,
-        "petitioners": [petitioner_view(p, masked=masked) for p in case.petitioners.all()],
+        "petitioners": matter["petitioners"],
         "masked": masked,
         "units": case.units.filter(is_active=True).select_related("org"),
         "timeline": [(event, event_summary(event.kind, event.payload)) for event in events],
@@ -200,6 +212,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "case_file": bool(documents) and may_download_case_file(request.user, case),  # type: ignore[arg-type]
         "case_file_pdf": pdf_available(),
         "case_file_export": latest_export(request.user, case) if documents else None,  # type: ignore[arg-type]
+        "ratings": case.ratings.select_related("org").order_by("track"),
         "followers": case.followers.all(),
         "attachments": case.attachments.order_by("uploaded_at"),
         "attachments_refused": "" if may_download_attachment(request.user, case) else ATTACHMENT_REFUSED,  # type: ignore[arg-type]

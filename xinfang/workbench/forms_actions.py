@@ -44,6 +44,7 @@ def _text(label: str, help_text: str = "") -> TextField:
 class ActionForm(forms.Form):
     aliases: ClassVar[dict[str, str]] = {}
     multipart: ClassVar[bool] = False
+    shows_matter: ClassVar[bool] = False  # the page shows the petition text and facts beside the form
 
     def __init__(self, *args: Any, user: User, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +144,7 @@ class AssignForm(ForwardForm):
 
 
 class ReplyForm(ActionForm):
+    shows_matter = True
     checks_reply_quality = True  # the page offers 检查答复质量 (xinfang.workbench.text_checks)
     outcome = forms.ChoiceField(label="处理意见", choices=[("", "请选择"), *OUTCOMES.items()])
     request = _text("信访请求", "信访人提出的具体请求。")
@@ -297,10 +299,18 @@ class DeliverForm(ActionForm):
         return services.case_deliver(actor=actor, case=case, **self.cleaned_data)
 
 
+def _verdict(label: str, choices: list[tuple[str, str]], empty: str) -> forms.ChoiceField:
+    """A choice that opens with nothing chosen: a verdict is never a default (one click must not record
+    满意 or 维持); submitting nothing is an error on the field."""
+    field = forms.ChoiceField(label=label, choices=[("", "请选择"), *choices])
+    field.error_messages["required"] = empty
+    return field
+
+
 class RateForm(ActionForm):
-    track = forms.ChoiceField(label="评价对象", choices=Rating.Track.choices)
-    value = forms.ChoiceField(label="评价", choices=Rating.Value.choices)
-    reason = _note("理由", "不满意时请记录信访人的理由。")
+    track = _verdict("评价对象", list(Rating.Track.choices), "请选择评价对象。")
+    value = _verdict("评价", list(Rating.Value.choices), "请选择评价结果。")
+    reason = _text("理由", "评价为不满意或基本满意的，须记录信访人的理由。")
 
     def run(self, actor: User, case: Case) -> Any:
         return services.case_rate(actor=actor, case=case, **self.cleaned_data)
@@ -342,7 +352,10 @@ class RereviewRequestForm(ReviewRequestForm):
 
 
 class ReviewDecideForm(ActionForm):
-    outcome = forms.ChoiceField(label="意见", choices=list(REVIEW_OUTCOMES.items()))
+    shows_matter = True
+    outcome = _verdict(
+        "意见", list(REVIEW_OUTCOMES.items()), "请选择意见（维持、撤销、变更或责令重新办理）。"
+    )
     opinion = _text("意见内容")
 
     def run(self, actor: User, case: Case) -> Any:

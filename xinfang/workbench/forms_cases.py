@@ -11,15 +11,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 
 from xinfang.cases.models import Channel, ContentCategory, Nature, Status
 from xinfang.cases.services import PetitionerInput
-from xinfang.cases.services.registration import REGISTER_ROLES
-from xinfang.core.errors import ServiceError
+from xinfang.cases.services.registration import REGISTER_ROLES, id_number_problem, phone_problem
+from xinfang.core.errors import ServiceError, ServiceErrors
 from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
-from xinfang.core.validation import MAX_HEADCOUNT
+from xinfang.core.validation import MAX_CONTENT, MAX_HEADCOUNT, MAX_PERSON_NAME, MAX_SUBJECT
 from xinfang.orgs.models import Org, Region, User
 from xinfang.orgs.selectors import regions_under, supervising_orgs, user_memberships
 
@@ -82,11 +83,12 @@ class RegistrationForm(forms.Form):
         help_text="检举控告可以匿名，并需填写被反映人或被反映单位。",
     )
     category = forms.ChoiceField(label="内容分类", help_text="按《信访事项内容分类》选择最具体的一项。")
-    subject = TextField(label="标题", max_length=200, help_text="一句话概括信访事项，200 字以内。")
+    subject = TextField(label="标题", max_length=MAX_SUBJECT, help_text="一句话概括信访事项，200 字以内。")
     content = TextField(
         label="主要内容",
+        max_length=MAX_CONTENT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="信访人的诉求、反映的事实和理由，尽量使用信访人的原话。",
+        help_text="信访人的诉求、反映的事实和理由，尽量使用信访人的原话（2 万字以内，原信可作为附件上传）。",
     )
     problem_region = forms.ChoiceField(label="问题属地", help_text="信访事项发生或涉及的行政区划。")
     received_on = forms.DateField(
@@ -98,6 +100,11 @@ class RegistrationForm(forms.Form):
         max_value=MAX_HEADCOUNT,
         initial=1,
         help_text="来访总人数；5 人及以上为集体访，需推选不超过 5 名代表（第二十条）。",
+    )
+    no_representative = forms.BooleanField(
+        label="无代表",
+        required=False,
+        help_text="集体访应推选代表（第二十条）；确无代表的，勾选此项后方可登记。",
     )
     via_proper_ladder = forms.BooleanField(
         label="依法逐级走访", required=False, initial=True, help_text="越级走访时取消勾选。"
@@ -228,7 +235,7 @@ class RegistrationForm(forms.Form):
 
 
 class PetitionerForm(forms.Form):
-    name = TextField(label="姓名", max_length=64, required=False)
+    name = TextField(label="姓名", max_length=MAX_PERSON_NAME, required=False)
     id_number = TextField(
         label="身份证号码",
         max_length=18,
@@ -239,6 +246,29 @@ class PetitionerForm(forms.Form):
     address = TextField(label="住址", max_length=200, required=False)
     is_representative = forms.BooleanField(label="代表", required=False)
 
+    # The service checks these again; checked here too, so that every row's faults show at once
+    # even while another part of the page is still to be corrected.
+    def clean_id_number(self) -> str:
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        if value and (problem := id_number_problem(value, local_date())):
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_phone(self) -> str:
+        value = (self.cleaned_data.get("phone") or "").strip()
+        if value and (problem := phone_problem(value)):
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        used = any(
+            (self.data.get(self.add_prefix(n)) or "").strip() for n in ("id_number", "phone", "address")
+        )
+        if used and not (data.get("name") or "").strip() and "name" not in self.errors:
+            self.add_error("name", "信访人姓名不能为空。")
+        return data
+
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return not any((data.get(name) or "").strip() for name in ("name", "id_number", "phone", "address"))
@@ -247,6 +277,23 @@ class PetitionerForm(forms.Form):
 PetitionerFormSet = forms.formset_factory(
     PetitionerForm, extra=PETITIONER_ROWS, max_num=PETITIONER_ROWS, absolute_max=PETITIONER_ROWS
 )
+
+
+def representative_problem(form: RegistrationForm, inputs: list[PetitionerInput]) -> str | None:
+    """A collective visit (集体访) with no representative marked is questioned: 第二十条 asks a group
+    to elect representatives (at most XINFANG_MAX_REPRESENTATIVES); the clerk ticks 无代表 to confirm."""
+    data = form.cleaned_data
+    collective = (
+        data.get("channel") == Channel.VISIT
+        and (data.get("headcount") or 0) >= settings.XINFANG_COLLECTIVE_THRESHOLD
+    )
+    if not collective or data.get("no_representative") or any(p.is_representative for p in inputs):
+        return None
+    limit = settings.XINFANG_MAX_REPRESENTATIVES
+    return (
+        f"{data['headcount']} 人来访属集体访，应推选不超过 {limit} 名代表（第二十条）：请在信访人中勾选“代表”；"
+        "确无代表的，请勾选“无代表”后再提交。"
+    )
 
 
 def petitioner_inputs(formset: Any) -> tuple[list[PetitionerInput], list[int]]:
@@ -281,7 +328,12 @@ def apply_service_error(
     """Show a service's error next to the field it names; anything else goes to the top of the form.
 
     `petitioners[2].id_number` is the third petitioner *sent*; `rows` maps it to the form row.
+    Several faults found at once (`ServiceErrors`) are each put next to their field.
     """
+    if isinstance(exc, ServiceErrors):
+        for each in exc.errors:
+            apply_service_error(each, form, formset=formset, rows=rows, aliases=aliases)
+        return
     field = (aliases or {}).get(exc.field or "", exc.field or "")
     match = _PETITIONER_FIELD.match(field)
     if match and formset is not None:

@@ -30,7 +30,7 @@ from xinfang.cases.vocabulary import Action, Clock, EventKind, Status
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.core.timeutil import now
 from xinfang.core.validation import optional_text
-from xinfang.orgs.models import Org, User
+from xinfang.orgs.models import Org, Role, User
 from xinfang.orgs.permissions import holds_role
 
 # What the package xinfang.cases.services re-exports.
@@ -45,8 +45,10 @@ __all__ = [
     "case_review_request",
     "case_submit_opinion_for_approval",
     "case_terminate",
+    "rater_problem",
 ]
 
+MAX_RATING_REASON = 2000  # a 回访 note, not a letter
 REVIEW_OUTCOMES = {"uphold": "维持", "revoke": "撤销", "change": "变更", "redo": "责令重新办理"}
 TERMINATION_REASONS = {
     "window_lapsed": "信访人逾期未申请复查（复核）",
@@ -111,31 +113,93 @@ def _decision_payload(outcome: str, opinion: str) -> dict[str, str]:
     return {"outcome": outcome, "outcome_name": REVIEW_OUTCOMES[outcome], "opinion": opinion}
 
 
+# 不满意 and 基本满意 must say why: the reason is what the 回访 follows up and what a report quotes.
+REASON_REQUIRED = frozenset({Rating.Value.DISSATISFIED, Rating.Value.BASICALLY})
+# What an imported rating says when its source system kept no reason (statistics.importer).
+REASON_NOT_IN_SOURCE = "（原系统未记录理由）"
+
+
+def _routing_bureaus(case: Case) -> list[Org]:
+    """The 信访部门 that registered the case or routed it on (转送/交办): who does the 回访."""
+    ids = {case.registered_org_id}
+    ids.update(
+        case.events.filter(kind__in=[EventKind.FORWARDED, EventKind.ASSIGNED], org__isnull=False).values_list(
+            "org_id", flat=True
+        )
+    )
+    orgs = Org.objects.filter(pk__in=ids)
+    return [org for org in orgs if org.pk == case.registered_org_id or org.is_petition_bureau]
+
+
+def rater_problem(actor: User, case: Case, unit: Org | None = None, *, imported: bool = False) -> str | None:
+    """Why `actor` may not record a rating on `case`, or None. 满意度评价 is the petitioner's own (the
+    portal) or taken by the 信访部门's 回访: never recorded by the unit being rated. The case page asks
+    the same question to decide whether to show the button."""
+    unit = unit or rating_unit(case)
+    if actor.is_citizen:
+        return None if case.citizen_id == actor.pk else "只能对本人提交的信访事项进行此操作。"
+    if not imported and not unit.is_petition_bureau and holds_role(actor, unit, Role.values):
+        return f"{unit.name}是被评价的责任单位，不能记录对本单位的评价；应由信访人本人评价，或由信访部门回访记录。"
+    bureaus = _routing_bureaus(case)
+    if not any(holds_role(actor, org, BUREAU_ROLES) for org in bureaus):
+        names = "、".join(org.name for org in bureaus)
+        return f"满意度评价由信访人本人作出，或由信访部门（{names}）回访后记录。"
+    return None
+
+
+def rating_unit(case: Case) -> Org:
+    """The unit rated on the 责任单位 track: the one that issued the last reply."""
+    replied = case.events.filter(kind__in=[EventKind.REPLIED, EventKind.ANSWERED]).order_by("-seq").first()
+    return replied.org if replied and replied.org else case.current_org
+
+
 @transaction.atomic
-def case_rate(*, actor: User, case: Case, track: str, value: str, reason: str = "") -> Case:
-    """满意度评价 within the rating window, once per track (bureau / responsible unit)."""
+def case_rate(
+    *, actor: User, case: Case, track: str, value: str, reason: str = "", imported: bool = False
+) -> Case:
+    """满意度评价 within the rating window, once per track (bureau / responsible unit).
+
+    `imported=True`: a rating copied from another system's records (the historic import, whose
+    account holds posts in every unit): it was taken there, so the rated-unit rule does not apply,
+    and a missing reason is stored as missing instead of being invented.
+    """
     locked, _ = begin(case, Action.RATE)
-    replied = locked.events.filter(kind__in=[EventKind.REPLIED, EventKind.ANSWERED]).order_by("-seq").first()
-    unit = replied.org if replied and replied.org else locked.current_org
-    # A rating collected by phone may be recorded by the bureau or by the unit that replied.
-    _require_petitioner_or_staff(actor, locked, locked.registered_org, Action.RATE, unit)
+    unit = rating_unit(locked)
+    if problem := rater_problem(actor, locked, unit, imported=imported):
+        raise NotAllowed(problem)
     if track not in Rating.Track.values:
-        raise ServiceError("评价对象应为“信访部门”或“责任单位”。", field="track")
+        raise ServiceError("请选择评价对象（信访部门或责任单位）。", field="track")
     if value not in Rating.Value.values:
-        raise ServiceError("评价应为满意、基本满意或不满意。", field="value")
-    _refuse_lapsed(locked, Clock.RATING, "评价期限已过，不能再评价。")
+        raise ServiceError("请选择评价结果（满意、基本满意或不满意）。", field="value")
     if locked.ratings.filter(track=track).exists():
         raise ServiceError(f"已对{Rating.Track(track).label}作出评价，不能重复评价。", field="track")
+    reason = optional_text(reason)
+    if len(reason) > MAX_RATING_REASON:
+        raise ServiceError(
+            f"评价理由不能超过 {MAX_RATING_REASON} 个字（现有 {len(reason)} 个字）。", field="reason"
+        )
+    if value in REASON_REQUIRED and not reason:
+        if not imported:
+            raise ServiceError(f"评价为“{Rating.Value(value).label}”的，请记录信访人的理由。", field="reason")
+        reason = REASON_NOT_IN_SOURCE
+    _refuse_lapsed(locked, Clock.RATING, "评价期限已过，不能再评价。")
     rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit
-    Rating.objects.create(
-        case=locked, track=track, org=rated_org, value=value, reason=optional_text(reason), rated_at=now()
-    )
+    Rating.objects.create(case=locked, track=track, org=rated_org, value=value, reason=reason, rated_at=now())
     append_event(
         locked,
         kind=EventKind.RATED,
         actor=actor,
         org=None if actor.is_citizen else locked.registered_org,
-        payload={"track": track, "value": value, "org": rated_org.pk},
+        payload={
+            "track": track,
+            "track_name": Rating.Track(track).label,
+            "value": value,
+            "value_name": Rating.Value(value).label,
+            "org": rated_org.pk,
+            "org_name": rated_org.name,
+            "reason": reason,
+            "by_petitioner": actor.is_citizen,
+        },
     )
     project(locked)
     return locked

@@ -22,7 +22,9 @@ from xinfang.testing.world import World
 def _through_rereview(world: World) -> Case:
     membership_grant(user=world.leader, org=world.province_gov, role=Role.LEADER)
     case = to_delivered(world)
-    case = services.case_rate(actor=world.registrar, case=case, track="bureau", value="dissatisfied")
+    case = services.case_rate(
+        actor=world.registrar, case=case, track="bureau", value="dissatisfied", reason="不满意答复"
+    )
     case = services.case_review_request(actor=world.leader, case=case, reasons="不服")
     case = services.case_hearing_start(actor=world.leader, case=case)
     case = services.case_hearing_end(actor=world.leader, case=case, conclusion="听证完毕")

@@ -505,9 +505,11 @@ def test_an_unrelated_clerk_cannot_attach(world: World, settings: object, tmp_pa
         services.case_attach(actor=world.other_clerk, case=register(world), name="a.pdf", content=b"x")
 
 
-def test_the_replying_unit_may_record_a_rating_taken_by_phone(world: World) -> None:
+def test_the_bureau_records_a_rating_taken_by_phone_and_the_rated_unit_may_not(world: World) -> None:
     case = to_delivered(world)
-    services.case_rate(actor=world.handler, case=case, track="unit", value="basically")
+    with pytest.raises(NotAllowed, match="被评价的责任单位"):
+        services.case_rate(actor=world.handler, case=case, track="unit", value="basically", reason="偏慢")
+    services.case_rate(actor=world.registrar, case=case, track="unit", value="basically", reason="偏慢")
     assert case.ratings.get().value == "basically"
     with pytest.raises(NotAllowed):
         services.case_rate(actor=world.other_clerk, case=case, track="bureau", value="satisfied")

@@ -30,3 +30,16 @@ def test_the_example_file_imports_into_the_demo_installation(db: None) -> None:
     # 国家信访局来访接待司 is outside the demo installation: received by the province's bureau.
     assert national.registered_level == "national" and national.outside_org == "国家信访局来访接待司"
     assert national.case.registered_org.name == "示例省信访局"
+
+
+def test_every_organ_that_decides_has_a_listed_login(db: None) -> None:
+    from xinfang.demo.generator import DECIDING_KINDS, STAFF, load_demo
+    from xinfang.orgs.models import Level, Org
+
+    load_demo()
+    listed = {org_name for _, _, org_name, _ in STAFF}
+    # The national bureau stands outside a provincial installation: cases are routed to it, not decided.
+    deciding = Org.objects.filter(kind__in=DECIDING_KINDS).exclude(region__level=Level.NATIONAL)
+    assert sorted(org.name for org in deciding if org.name not in listed) == []
+    province = User.objects.get(username="shengfu")
+    assert province.memberships.filter(org__name="示例省人民政府", role=Role.LEADER).exists()

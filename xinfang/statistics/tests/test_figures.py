@@ -59,7 +59,9 @@ class Cases:
             a = services.case_deliver(actor=world.handler, case=a, method="in_person")
         with pinned_now(beijing("2025-03-21 10:00")):
             a = services.case_rate(actor=world.registrar, case=a, track="bureau", value="satisfied")
-            a = services.case_rate(actor=world.registrar, case=a, track="unit", value="basically")
+            a = services.case_rate(
+                actor=world.registrar, case=a, track="unit", value="basically", reason="基本解决"
+            )
         with pinned_now(beijing("2025-03-10 09:00")):
             b = register(
                 world, channel="letter", problem_region=world.other_county, category=category("040300")

@@ -236,3 +236,19 @@ def test_an_invisible_supervision_is_not_found(world: World, case: Case) -> None
     assert client.get(f"{base}letters/reminder/").status_code == 404
     assert client.get(f"/cases/{case.pk}/supervise/").status_code == 404
     assert _client(world.handler).get("/supervisions/999999/").status_code == 404
+
+
+def test_a_feedback_date_a_year_away_is_refused_on_its_field(world: World, case: Case) -> None:
+    response = _client(world.bureau_head).post(
+        f"/cases/{case.pk}/supervise/",
+        {
+            "org": world.city_bureau.pk,
+            "reason": "delay",
+            "details": "请督促维修。",
+            "feedback_due": "2026-03-03",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "反馈期限最迟为 2025-06-01（督办之日起 90 日内），现为 2026-03-03，请核对。" in page
+    assert 'max="2025-06-01"' in page and Supervision.objects.count() == 0
