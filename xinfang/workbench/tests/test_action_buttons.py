@@ -35,12 +35,14 @@ def test_a_unit_step_is_not_offered_to_a_post_that_may_not_take_it(world: World)
     registrar = _buttons(world.registrar, case)
     assert {"forward", "assign", "answer", "decline"} <= registrar
     case = to_accepted(world, case)
-    assert "reply" in _buttons(world.handler, case) and "extend" in _buttons(world.handler, case)
-    assert not {"reply", "extend", "accept"} & _buttons(world.registrar, case)
+    # the unit needs approval (the default): its handler submits the draft and asks for the extension
+    handler = _buttons(world.handler, case)
+    assert {"submit_reply_for_approval", "request_extension"} <= handler and "reply" not in handler
+    assert not {"submit_reply_for_approval", "request_extension", "accept"} & _buttons(world.registrar, case)
 
 
 def test_the_review_decision_is_offered_to_the_reviewing_organ_only(world: World) -> None:
     case = services.case_review_request(actor=world.leader, case=to_delivered(world), reasons="不服")
-    assert "review_decide" in _buttons(world.leader, case)
-    assert "review_decide" not in _buttons(world.handler, case)
-    assert "review_decide" not in _buttons(world.registrar, case)
+    assert "submit_opinion_for_approval" in _buttons(world.leader, case)
+    assert "submit_opinion_for_approval" not in _buttons(world.handler, case)
+    assert "submit_opinion_for_approval" not in _buttons(world.registrar, case)
