@@ -17,9 +17,9 @@ from django.db.models import Case as DbCase
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from xinfang.cases.clocks import overdue_q
+from xinfang.cases.clocks import is_overdue, overdue_q
 from xinfang.cases.models import Case, CaseEvent, Status
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import approvals_pending, cases_visible_to
 from xinfang.cases.vocabulary import EventKind
 from xinfang.core.timeutil import local_date, local_midnight, now
 from xinfang.orgs.models import Membership, Org, Role, User
@@ -133,6 +133,29 @@ def handler_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
     ]
 
 
+def approver_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
+    """审核人: the extension requests and drafts of the organ that wait for the user's decision
+    (`cases.selectors.approvals_pending`: never their own), oldest first; the clocks keep running."""
+    pending = [p for p in approvals_pending(user) if p.case.current_org_id == org.pk]
+    items = []
+    for p in pending[:LIMIT]:
+        case = p.case
+        case.is_late = is_overdue(case, at)  # type: ignore[attr-defined]
+        case.queue_note = f"{p.label} · {p.request.actor}"  # type: ignore[attr-defined]
+        items.append(case)
+    return [
+        Queue(
+            "approvals",
+            "待审批",
+            len(pending),
+            items,
+            more_url="/approvals/",
+            empty="没有待审批的申请。",
+            overdue=sum(1 for c in items if c.is_late),  # type: ignore[attr-defined]
+        )
+    ]
+
+
 def supervision_queue(
     key: str, title: str, rows: QuerySet[Supervision], at: dt.datetime, *, empty: str
 ) -> Queue:
@@ -199,8 +222,8 @@ ROLE_ORDER = [Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD, Rol
 def home_sections(
     user: User, memberships: list[Membership] | None = None, *, at: dt.datetime | None = None
 ) -> list[Section]:
-    """One section per (organ, role) the user holds, in role order; roles with nothing to do (系统管理员,
-    审核人 until approvals exist) have none."""
+    """One section per (organ, role) the user holds, in role order; a role with nothing to do
+    (系统管理员) has none."""
     at = at or now()
     memberships = _roles_by_org(user) if memberships is None else memberships
     rank = {role: i for i, role in enumerate(ROLE_ORDER)}
@@ -250,7 +273,9 @@ def home_sections(
             ]
         elif m.role == Role.STATS_VIEWER:
             section.extra = {"statistics": True}
+        elif m.role == Role.APPROVER:
+            section.queues = approver_queues(user, m.org, at)
         else:
-            continue  # 审核人: no approval requests are recorded yet (延期 takes effect at once)
+            continue
         sections.append(section)
     return sections

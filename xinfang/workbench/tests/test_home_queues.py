@@ -171,3 +171,17 @@ def test_the_home_is_a_few_statements_per_queue(world: World) -> None:
     with CaptureQueriesContext(connection) as more:
         client.get("/")
     assert len(more) == len(few) and len(few) < 40
+
+
+def test_approver_sees_the_requests_waiting_for_them(world: World, freeze: Freeze) -> None:
+    freeze("2025-02-03 09:00")
+    case = to_accepted(world)
+    assert _count(world.approver, "approvals") == 0
+    services.case_request_extension(actor=world.handler, case=case, days=30, reason="需要现场测绘")
+    assert _queue(world.approver, "approvals") == [case]
+    html = _home(world.approver)
+    assert "待审批" in html and "延期" in html and case.number in html
+    # the requester holds no approver post there: no 待审批 queue at all
+    assert all(q.key != "approvals" for s in home_sections(world.handler) for q in s.queues)
+    services.case_approve_extension(actor=world.approver, case=case, note="同意")
+    assert _count(world.approver, "approvals") == 0
