@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     SUPERVISED = "supervised", "督办"
     DUE_SOON = "due_soon", "期限临近"
     EXTENDED = "extended", "延期"
+    APPROVAL = "approval", "审批"
 
 
 class Notification(models.Model):

@@ -78,13 +78,39 @@ def _notify(event: CaseEvent) -> None:
             Notice(Kind.SUPERVISED, text, case, url, key),
             actor,
         )
-    elif kind == EventKind.EXTENDED:
-        # The approver the unit named was never asked (issue: approvals are not real yet): at least
-        # they learn that they were recorded as approving it.
-        approver = User.objects.filter(pk=payload.get("approver"), is_active=True).first()
-        if approver is not None:
-            text = f"信访件 {case.number} 已延期 {payload.get('days', '')} 日，记录的审批人为您；如有异议请及时联系承办单位。"
-            notify([approver], Notice(Kind.EXTENDED, text, case, case_url(case), key), skip=actor)
+    elif kind in APPROVAL_REQUESTS:
+        text = f"信访件 {case.number} 的{APPROVAL_REQUESTS[kind]}待您审批（提交人：{actor or ''}）。"
+        _tell(
+            case,
+            [case.current_org_id],
+            APPROVER_ROLES,
+            Notice(Kind.APPROVAL, text, case, reverse("workbench:approval-list"), key),
+            actor,
+        )
+    elif kind in APPROVAL_DECISIONS and payload.get("requested_by"):
+        what, outcome = APPROVAL_DECISIONS[kind]
+        requester = User.objects.filter(pk=payload["requested_by"], is_active=True).first()
+        if requester is not None:
+            text = f"您提交的信访件 {case.number} {what}已{outcome}（审批人：{actor or ''}）。"
+            notify([requester], Notice(Kind.APPROVAL, text, case, case_url(case), key), skip=actor)
+
+
+# A request waits for the unit's 审核人 or 信访部门负责人 (cases.services.approvals); its decision is
+# told to whoever asked.
+APPROVER_ROLES = (Role.APPROVER, Role.BUREAU_HEAD)
+APPROVAL_REQUESTS = {
+    EventKind.EXTENSION_REQUESTED: "延期申请",
+    EventKind.REPLY_SUBMITTED: "处理意见书",
+    EventKind.OPINION_SUBMITTED: "复查（复核）意见",
+}
+APPROVAL_DECISIONS = {
+    EventKind.EXTENDED: ("的延期申请", "批准"),
+    EventKind.EXTENSION_RETURNED: ("的延期申请", "退回"),
+    EventKind.REPLY_APPROVED: ("的处理意见书", "批准"),
+    EventKind.REPLY_RETURNED: ("的处理意见书", "退回"),
+    EventKind.OPINION_APPROVED: ("的复查（复核）意见", "批准"),
+    EventKind.OPINION_RETURNED: ("的复查（复核）意见", "退回"),
+}
 
 
 def _tell(

@@ -117,3 +117,17 @@ def test_the_worker_emails_users_with_an_address(
     assert case.number in message.body and f"https://xf.example.gov.cn/cases/{case.pk}/" in message.body
     assert Notification.objects.get(user=world.handler).emailed_at is not None
     assert Notification.objects.get(user=second).emailed_at is None
+
+
+def test_a_request_tells_the_units_approvers_and_its_decision_the_requester(world: World) -> None:
+    case = to_accepted(world)
+    Notification.objects.all().delete()
+    case = services.case_request_extension(actor=world.handler, case=case, days=30, reason="需要现场测绘")
+    assert world.approver.username in _told(Kind.APPROVAL)
+    assert world.handler.username not in _told(Kind.APPROVAL)  # never the one who asked
+    notice = Notification.objects.get(user=world.approver, kind=Kind.APPROVAL)
+    assert "延期申请待您审批" in notice.text and notice.url == "/approvals/"
+    Notification.objects.all().delete()
+    services.case_return_extension(actor=world.approver, case=case, reason="理由不充分")
+    assert _told(Kind.APPROVAL) == {world.handler.username}
+    assert "已退回" in Notification.objects.get(user=world.handler).text
