@@ -297,11 +297,3 @@ def _contains_subquery(node: Any) -> bool:
 
 def _everything(matrix: np.ndarray) -> np.ndarray:
     return np.ones(matrix.shape[0], dtype=bool)
-
-
-def leaf_count(conditions: Sequence[Q]) -> int:
-    """How many distinct atoms the conditions have (for the benchmark's report)."""
-    atoms = Atoms()
-    for q in conditions:
-        atoms.formula(q)
-    return len(atoms.leaves)

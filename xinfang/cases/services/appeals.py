@@ -19,12 +19,12 @@ from xinfang.cases.services._core import (
     require_role,
 )
 from xinfang.cases.services.approvals import (
-    decision_note,
+    approval,
     needs_approval,
     refuse_pending,
-    requester,
     require_approver,
     require_pending,
+    send_back,
 )
 from xinfang.cases.vocabulary import Action, Clock, EventKind, Status
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
@@ -362,8 +362,7 @@ def case_approve_opinion(*, actor: User, case: Case, note: str = "") -> Case:
     require_approver(actor, locked, request, f"批准{stage.label}意见")
     if locked.paused:
         raise InvalidState(f"听证尚未结束，不能作出{stage.label}意见。")
-    note = decision_note(note, required=False, field="note", label="审核意见")
-    decision = {**requester(request), **({"note": note} if note else {})}
+    decision = approval(request, note)
     append_event(
         locked, kind=EventKind.OPINION_APPROVED, actor=actor, org=locked.review_org, payload=decision
     )
@@ -380,16 +379,15 @@ def case_return_opinion(*, actor: User, case: Case, reason: str) -> Case:
     request = require_pending(locked, EventKind.OPINION_SUBMITTED, _OPINION)
     stage = _stage_of(locked)
     require_approver(actor, locked, request, f"退回{stage.label}意见")
-    reason = decision_note(reason, required=True, field="reason", label="退回理由")
-    append_event(
+    return send_back(
         locked,
-        kind=EventKind.OPINION_RETURNED,
         actor=actor,
+        request=request,
+        kind=EventKind.OPINION_RETURNED,
         org=locked.review_org,
-        payload={**requester(request), "reason": reason, "stage_name": stage.label},
+        reason=reason,
+        extra={"stage_name": stage.label},
     )
-    project(locked)
-    return locked
 
 
 @transaction.atomic

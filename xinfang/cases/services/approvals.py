@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.selectors import APPROVER_ROLES
-from xinfang.cases.services._core import DECIDING_ROLES, check_transition
+from xinfang.cases.services._core import DECIDING_ROLES, append_event, check_transition, project
 from xinfang.cases.vocabulary import APPROVAL_KINDS, Action
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.core.validation import optional_text
-from xinfang.orgs.models import User
+from xinfang.orgs.models import Org, User
 from xinfang.orgs.permissions import holds_role
 
 # What the package xinfang.cases.services re-exports.
@@ -94,3 +94,28 @@ def requester(request: CaseEvent) -> dict[str, object]:
         "requested_by": request.actor_id,
         "requested_by_name": str(request.actor or ""),
     }
+
+
+def approval(request: CaseEvent, note: str) -> dict[str, object]:
+    """An approval's payload: who asked, and the approver's optional note (审核意见)."""
+    note = decision_note(note, required=False, field="note", label="审核意见")
+    return {**requester(request), **({"note": note} if note else {})}
+
+
+def send_back(
+    case: Case,
+    *,
+    actor: User,
+    request: CaseEvent,
+    kind: str,
+    org: Org | None,
+    reason: str,
+    extra: dict[str, object] | None = None,
+) -> Case:
+    """Send `request` back (event `kind`) with a reason (退回理由): nothing else changes, and the
+    requester may submit again. `case` is locked and the approver checked by the caller."""
+    reason = decision_note(reason, required=True, field="reason", label="退回理由")
+    payload = {**requester(request), **(extra or {}), "reason": reason}
+    append_event(case, kind=kind, actor=actor, org=org, payload=payload)
+    project(case)
+    return case

@@ -16,12 +16,12 @@ from xinfang.cases.models import Case
 from xinfang.cases.services._core import UNIT_ROLES, append_event, begin, project
 from xinfang.cases.services.approvals import (
     APPROVER_ROLES,
-    decision_note,
+    approval,
     needs_approval,
     refuse_pending,
-    requester,
     require_approver,
     require_pending,
+    send_back,
 )
 from xinfang.cases.vocabulary import Action, Clock, EventKind
 from xinfang.core.errors import InvalidState, ServiceError
@@ -97,8 +97,7 @@ def case_approve_extension(*, actor: User, case: Case, note: str = "") -> Case:
     request = require_pending(locked, EventKind.EXTENSION_REQUESTED, _WHAT)
     require_approver(actor, locked, request, "批准延期")
     days = int(request.payload["days"])
-    note = decision_note(note, required=False, field="note", label="审核意见")
-    extra: dict[str, object] = {**requester(request), **({"note": note} if note else {})}
+    extra = approval(request, note)
     return _extend(locked, actor=actor, days=days, reason=str(request.payload.get("reason", "")), extra=extra)
 
 
@@ -108,16 +107,15 @@ def case_return_extension(*, actor: User, case: Case, reason: str) -> Case:
     locked, _ = begin(case, Action.RETURN_EXTENSION)
     request = require_pending(locked, EventKind.EXTENSION_REQUESTED, _WHAT)
     require_approver(actor, locked, request, "退回延期申请")
-    reason = decision_note(reason, required=True, field="reason", label="退回理由")
-    append_event(
+    return send_back(
         locked,
-        kind=EventKind.EXTENSION_RETURNED,
         actor=actor,
+        request=request,
+        kind=EventKind.EXTENSION_RETURNED,
         org=locked.current_org,
-        payload={**requester(request), "days": request.payload.get("days"), "reason": reason},
+        reason=reason,
+        extra={"days": request.payload.get("days")},
     )
-    project(locked)
-    return locked
 
 
 @transaction.atomic

@@ -14,12 +14,12 @@ from django.db import transaction
 from xinfang.cases.models import Case
 from xinfang.cases.services._core import UNIT_ROLES, append_event, begin, check_transition, project
 from xinfang.cases.services.approvals import (
-    decision_note,
+    approval,
     needs_approval,
     refuse_pending,
-    requester,
     require_approver,
     require_pending,
+    send_back,
 )
 from xinfang.cases.vocabulary import Action, EventKind
 from xinfang.core.errors import InvalidState, ServiceError
@@ -150,8 +150,7 @@ def case_approve_reply(*, actor: User, case: Case, note: str = "") -> Case:
     require_approver(actor, locked, request, "批准处理意见书")
     if locked.paused:
         raise InvalidState("听证尚未结束，不能出具处理意见书。")
-    note = decision_note(note, required=False, field="note", label="审核意见")
-    decision = {**requester(request), **({"note": note} if note else {})}
+    decision = approval(request, note)
     append_event(locked, kind=EventKind.REPLY_APPROVED, actor=actor, org=locked.current_org, payload=decision)
     status = check_transition(locked, Action.REPLY)
     draft = dict(request.payload)
@@ -172,16 +171,14 @@ def case_return_reply(*, actor: User, case: Case, reason: str) -> Case:
     locked, _ = begin(case, Action.RETURN_REPLY)
     request = require_pending(locked, EventKind.REPLY_SUBMITTED, _DRAFT)
     require_approver(actor, locked, request, "退回处理意见书")
-    reason = decision_note(reason, required=True, field="reason", label="退回理由")
-    append_event(
+    return send_back(
         locked,
-        kind=EventKind.REPLY_RETURNED,
         actor=actor,
+        request=request,
+        kind=EventKind.REPLY_RETURNED,
         org=locked.current_org,
-        payload={**requester(request), "reason": reason},
+        reason=reason,
     )
-    project(locked)
-    return locked
 
 
 @transaction.atomic
