@@ -167,19 +167,19 @@ def _count_in_one_scan(scopes: Sequence[Scope]) -> tuple[list[dict[str, int]], G
             "c": (collective, False),
             "q": (collective, True),
         }
+        measures = _case_measures(scope)
         totals, by_category, by_place = grouping_sets(
             CaseFact.objects.filter(conditions.reach([scope])),
-            [((), _case_measures(scope)), (CATEGORY_FIELDS, tallies), (PLACE_FIELDS, tallies)],
+            [((), measures), (CATEGORY_FIELDS, tallies), (PLACE_FIELDS, tallies)],
             month=_month(),
         )
-        counted.append(totals.get((), {}))
+        counted.append(totals.get((), dict.fromkeys(measures, 0)))  # no row: every count is zero
         for groups, found in ((categories, by_category), (places, by_place)):
             for key, values in found.items():
                 row = tuple(values[letter] for letter in "npcq")
                 if any(row):  # the period's rows outside the territory count in no breakdown
                     groups.setdefault(key, [ZEROS] * len(scopes))[i] = row
-    measures = _case_measures(scopes[0])
-    return [{name: c.get(name, 0) for name in measures} for c in counted], categories, places
+    return counted, categories, places
 
 
 def _count_supervisions(scopes: Sequence[Scope]) -> list[dict[str, int]]:
