@@ -95,3 +95,14 @@ def freeze() -> Iterator[Callable[[str], dt.datetime]]:
     yield _freeze
     for traveller in travellers:
         traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _sms_outbox(settings: Any) -> Iterator[None]:
+    """Text messages stay in xinfang.core.sms.outbox, emptied for each test."""
+    from xinfang.core import sms
+
+    settings.SMS_BACKEND = "xinfang.core.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()

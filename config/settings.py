@@ -246,6 +246,19 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False) and not EMAIL_USE_SSL
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "信访事项办理系统 <noreply@localhost>")
+# Text messages to citizens (xinfang.core.sms; docs/operations.md, "短信网关"). Without a gateway
+# nothing leaves the machine: the console backend writes each message to the log.
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "xinfang.core.sms.HttpGatewayBackend"
+    if env_str("SMS_GATEWAY_URL", "")
+    else "xinfang.core.sms.ConsoleBackend",
+)
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10, minimum=1)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms" / "outbox.jsonl"))
+SMS_SIGNATURE = env_str("SMS_SIGNATURE", "信访事项办理系统")
 # The address users reach the workbench at, for the links in e-mails ("" leaves the link out).
 XINFANG_SITE_URL = env_str("XINFANG_SITE_URL", "")
 
