@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from xinfang.cases.models import Rating
 from xinfang.cases.services.appeals import LINK_KINDS, TERMINATION_REASONS
+from xinfang.cases.services.approvals import RECORDED_NOTE
 from xinfang.cases.vocabulary import CLOCK_LONG_LABELS, EVENT_LABELS, EventKind
 
 
@@ -125,6 +126,8 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
         details.append("待审核人审核")
     elif kind == EventKind.REPLIED and payload.get("approver_name"):
         details.append(f"审核人 {payload['approver_name']}")
+    if payload.get("recorded"):
+        details.append(RECORDED_NOTE)
     if kind == EventKind.LINKED and payload.get("target_number"):
         details.append(str(payload["target_number"]))
     if kind == EventKind.SUPERVISED and payload.get("feedback_due"):

@@ -362,9 +362,12 @@ APPROVAL_STEPS: dict[str, tuple[frozenset[Action], Action, frozenset[Action]]] =
 def approval_steps_not_offered(case: Case, user: User) -> set[Action]:
     """The approval steps the case page does not offer `user` now: a decision with no request
     pending, or on their own request, or without the approver's role; a second request while one
-    waits; and the direct issue of an opinion where the unit needs approval."""
+    waits; and the direct issue of an opinion where the unit needs approval, unless the user is
+    its 领导, who signs the opinion themselves (services.approvals) and submits no draft."""
     org = case.current_org
-    approver = org is not None and user_memberships(user).filter(org=org, role__in=APPROVER_ROLES).exists()
+    roles = set(user_memberships(user).filter(org=org).values_list("role", flat=True)) if org else set()
+    approver = bool(roles & set(APPROVER_ROLES))
+    leads = Role.LEADER in roles
     pending = {event.kind: event for event in pending_requests(case)}
     hidden: set[Action] = set()
     for kind, (decisions, request, direct) in APPROVAL_STEPS.items():
@@ -373,7 +376,9 @@ def approval_steps_not_offered(case: Case, user: User) -> set[Action]:
             hidden |= decisions
         if waiting is not None:
             hidden.add(request)
-        if org is not None and org.requires_approval:
+        if leads and direct:
+            hidden.add(request)
+        elif org is not None and org.requires_approval:
             hidden |= direct
     return hidden
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from xinfang.cases import services
 from xinfang.cases.models import Case, ContentCategory, Status
 from xinfang.cases.services import PetitionerInput, ReplyInput
+from xinfang.cases.vocabulary import EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import LOCAL_TZ, now, pinned_now
 from xinfang.orgs import services as org_services
@@ -178,8 +179,16 @@ def _person(rng: random.Random, region: Region, representative: bool = False) ->
     )
 
 
-def _staff_for(org: Org, role: str, password_hash: str, counter: list[int]) -> User:
-    existing = User.objects.filter(memberships__org=org, memberships__role=role).first()
+def _staff_for(
+    org: Org, role: str, password_hash: str, counter: list[int], other_than: User | None = None
+) -> User:
+    """Somebody holding `role` at `org`, created when missing; `other_than`: a second person (the
+    审核人 approving a handler's draft is never the handler, even where a listed login holds both)."""
+    existing = (
+        User.objects.filter(memberships__org=org, memberships__role=role)
+        .exclude(pk=other_than.pk if other_than else None)
+        .first()
+    )
     if existing:
         return existing
     counter[0] += 1
@@ -202,7 +211,7 @@ def _stock(rng: random.Random) -> _Stock:
             stock.bureaus.append((org, _staff_for(org, Role.REGISTRAR, password_hash, counter)))
         elif org.kind in (OrgKind.FUNCTIONAL, OrgKind.TOWNSHIP, OrgKind.POLITICAL_LEGAL):
             pair = (org, _staff_for(org, Role.HANDLER, password_hash, counter))
-            _staff_for(org, Role.APPROVER, password_hash, counter)
+            _staff_for(org, Role.APPROVER, password_hash, counter, other_than=pair[1])
             if org.level == Level.CITY:
                 stock.city_units.append(pair)
             else:
@@ -210,8 +219,9 @@ def _stock(rng: random.Random) -> _Stock:
                 assert county is not None
                 stock.units_by_region.setdefault(county.pk, []).append(pair)
         elif org.kind == OrgKind.DISCIPLINE:
-            stock.discipline.append((org, _staff_for(org, Role.HANDLER, password_hash, counter)))
-            _staff_for(org, Role.APPROVER, password_hash, counter)
+            inspector = _staff_for(org, Role.HANDLER, password_hash, counter)
+            stock.discipline.append((org, inspector))
+            _staff_for(org, Role.APPROVER, password_hash, counter, other_than=inspector)
         elif org.kind == OrgKind.PARTY_GOVERNMENT:
             stock.leaders[org.pk] = _staff_for(org, Role.LEADER, password_hash, counter)
     stock.categories = {c.code: c for c in ContentCategory.objects.all()}
@@ -364,8 +374,24 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
             )
     if not story.later(10, 80 if late else 55):
         return
-    story.do(services.case_reply, actor=handler, reply=_reply(rng, case.nature))
+    _reply_through_approval(story, handler, unit, _reply(rng, case.nature))
     _deliver_and_after(story, handler, unit)
+
+
+def _reply_through_approval(story: _Story, handler: User, unit: Org, reply: ReplyInput) -> None:
+    """The handler submits the draft; the unit's 审核人 approves it within the hour (the unit's
+    approver is another person; a unit that needs no approval issues it at once)."""
+    story.do(services.case_submit_reply_for_approval, actor=handler, reply=reply)
+    if services.pending_request(story.case, EventKind.REPLY_SUBMITTED) is None:
+        return
+    approver = (
+        User.objects.filter(memberships__org=unit, memberships__role=Role.APPROVER)
+        .exclude(pk=handler.pk)
+        .first()
+    )
+    assert approver is not None, f"{unit} has no 审核人"
+    story.at += dt.timedelta(minutes=50)
+    story.do(services.case_approve_reply, actor=approver)
 
 
 # What a petitioner says on the 回访 call when not (fully) satisfied.

@@ -497,7 +497,7 @@ def _write_one(
             legal_basis=NOT_IN_SOURCE,
         )
         with pinned_now(moments.at(row.replied_on, _REPLY_AT)):
-            case = services.case_reply(actor=actor, case=case, reply=reply)
+            case = services.case_reply(actor=actor, case=case, reply=reply, recorded=True)
         with pinned_now(moments.at(row.replied_on, _REPLY_AT, minutes=30)):
             case = services.case_deliver(
                 actor=actor, case=case, method=DELIVERY_METHOD, delivered_on=row.replied_on

@@ -9,7 +9,7 @@ from typing import Any
 from xinfang.api.tests.conftest import Api, errors_by_field, reply_body
 from xinfang.cases import services
 from xinfang.cases.models import Case, CaseEvent, Rating
-from xinfang.cases.tests.helpers import register, to_accepted, to_delivered
+from xinfang.cases.tests.helpers import register, reply_approved, to_accepted, to_delivered
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.services import membership_grant
@@ -211,7 +211,7 @@ def test_reply_then_deliver_then_rate_on_both_tracks(world: World, api_as: ApiAs
 
 
 def test_deliver_on_a_future_date_is_refused(world: World, api_as: ApiAs) -> None:
-    case = services.case_reply(actor=world.handler, case=to_accepted(world), reply=services.ReplyInput(
+    case = reply_approved(actor=world.handler, case=to_accepted(world), reply=services.ReplyInput(
         outcome="support", request="r", facts="f", reasons="r", legal_basis="l"
     ))  # fmt: skip
     tomorrow = (local_date() + dt.timedelta(days=1)).isoformat()

@@ -22,6 +22,7 @@ from xinfang.cases.services.approvals import (
     approval,
     needs_approval,
     refuse_pending,
+    refuse_unapproved,
     require_approver,
     require_pending,
     send_back,
@@ -271,12 +272,14 @@ def _request(stage: _Stage, *, actor: User, case: Case, reasons: str, organ: Org
     return locked
 
 
-def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: str) -> Case:
+def _decide(stage: _Stage, *, actor: User, case: Case, outcome: str, opinion: str, recorded: bool) -> Case:
     locked, status = begin(case, stage.decide, actor=actor, roles=DECIDING_ROLES, role_in="review_org")
     assert locked.review_org is not None
     if locked.paused:
         raise InvalidState(f"听证尚未结束，不能作出{stage.label}意见。")
-    return _issue(stage, locked, status, actor=actor, payload=_decision_payload(outcome, opinion))
+    payload = _decision_payload(outcome, opinion)
+    mark = refuse_unapproved(locked, stage.decide, actor, recorded=recorded)
+    return _issue(stage, locked, status, actor=actor, payload={**payload, **mark})
 
 
 def _issue(stage: _Stage, locked: Case, status: str, *, actor: User, payload: dict[str, object]) -> Case:
@@ -303,9 +306,13 @@ def case_review_request(*, actor: User, case: Case, reasons: str, review_org: Or
 
 
 @transaction.atomic
-def case_review_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
-    """复查意见, in writing within 30 days of the request (第三十五条)."""
-    return _decide(REVIEW, actor=actor, case=case, outcome=outcome, opinion=opinion)
+def case_review_decide(
+    *, actor: User, case: Case, outcome: str, opinion: str, recorded: bool = False
+) -> Case:
+    """复查意见, in writing within 30 days of the request (第三十五条). Where the organ needs
+    approval the draft goes through `case_submit_opinion_for_approval`; `recorded=True` enters an
+    opinion approved outside Xinfang."""
+    return _decide(REVIEW, actor=actor, case=case, outcome=outcome, opinion=opinion, recorded=recorded)
 
 
 @transaction.atomic
@@ -315,9 +322,12 @@ def case_rereview_request(*, actor: User, case: Case, reasons: str, rereview_org
 
 
 @transaction.atomic
-def case_rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Case:
-    """复核意见: final; the same facts and reasons are not accepted again (第三十六条)."""
-    return _decide(REREVIEW, actor=actor, case=case, outcome=outcome, opinion=opinion)
+def case_rereview_decide(
+    *, actor: User, case: Case, outcome: str, opinion: str, recorded: bool = False
+) -> Case:
+    """复核意见: final; the same facts and reasons are not accepted again (第三十六条). As
+    `case_review_decide` for approval and `recorded`."""
+    return _decide(REREVIEW, actor=actor, case=case, outcome=outcome, opinion=opinion, recorded=recorded)
 
 
 _OPINION = "复查（复核）意见"

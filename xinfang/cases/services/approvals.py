@@ -16,11 +16,14 @@ from xinfang.cases.services._core import DECIDING_ROLES, append_event, check_tra
 from xinfang.cases.vocabulary import APPROVAL_KINDS, Action
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.core.validation import optional_text
-from xinfang.orgs.models import Org, User
+from xinfang.orgs.models import Org, Role, User
 from xinfang.orgs.permissions import holds_role
 
 # What the package xinfang.cases.services re-exports.
 __all__ = ["APPROVER_ROLES", "pending_request", "refuse_direct_issue"]
+
+# What an opinion entered after the fact says of itself (`recorded=True`), shown on the timeline.
+RECORDED_NOTE = "补录：在其他系统或线下审批后作出"
 
 # The direct issue of an opinion and the step that submits it for approval instead.
 _DIRECT = {
@@ -41,10 +44,21 @@ def needs_approval(case: Case) -> bool:
     return bool(case.current_org is not None and case.current_org.requires_approval)
 
 
+def _issued_by_leader(case: Case, actor: User) -> bool:
+    """A 领导 of the deciding organ is its 负责人 (第三十四条 "本机关负责人批准"): what they issue
+    themselves needs nobody's further sign-off, so a people's government's 复查 / 复核 opinion
+    signed by its leader is issued at once."""
+    return case.current_org is not None and holds_role(actor, case.current_org, (Role.LEADER,))
+
+
+def _unapproved_message(case: Case, action: Action) -> str:
+    assert case.current_org is not None
+    return f"{case.current_org.name}的意见须经审核人或信访部门负责人批准后作出，请使用“{_DIRECT[action]}”。"
+
+
 def refuse_direct_issue(case: Case, action: Action, actor: User) -> None:
-    """The pages and the API do not issue an opinion directly where the unit needs approval: the
-    draft goes to the approver (the services themselves still record steps entered after the
-    fact, such as the import of earlier records). A step refused anyway (wrong state, a hearing
+    """The pages and the API ask this before validating an opinion's form, so the user learns
+    first that the draft goes to the approver. A step refused anyway (wrong state, a hearing
     open, no role in the unit) gets the service's own refusal, which names that reason."""
     if action not in _DIRECT or not needs_approval(case):
         return
@@ -52,10 +66,22 @@ def refuse_direct_issue(case: Case, action: Action, actor: User) -> None:
     assert case.current_org is not None
     if case.paused or not holds_role(actor, case.current_org, DECIDING_ROLES):
         return
-    raise InvalidState(
-        f"{case.current_org.name}的意见须经审核人或信访部门负责人批准后作出，请使用“{_DIRECT[action]}”。",
-        field=None,
-    )
+    if not _issued_by_leader(case, actor):
+        raise InvalidState(_unapproved_message(case, action), field=None)
+
+
+def refuse_unapproved(case: Case, action: Action, actor: User, *, recorded: bool) -> dict[str, object]:
+    """The direct issue of an opinion (case_reply, case_review_decide, case_rereview_decide) on
+    the locked case, after its other checks: refused where the unit needs approval, unless its
+    leader issues it, or `recorded` says the decision was taken and approved outside Xinfang and
+    is entered after the fact (the import of earlier records). The payload part that says which."""
+    if not needs_approval(case):
+        return {}
+    if _issued_by_leader(case, actor):
+        return {"by_leader": True}
+    if recorded:
+        return {"recorded": True}
+    raise InvalidState(_unapproved_message(case, action), field=None)
 
 
 def refuse_pending(case: Case, request_kind: str, what: str) -> None:

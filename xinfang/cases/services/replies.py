@@ -17,6 +17,7 @@ from xinfang.cases.services.approvals import (
     approval,
     needs_approval,
     refuse_pending,
+    refuse_unapproved,
     require_approver,
     require_pending,
     send_back,
@@ -102,13 +103,17 @@ def reply_payload(reply: ReplyInput) -> dict[str, object]:
 
 
 @transaction.atomic
-def case_reply(*, actor: User, case: Case, reply: ReplyInput) -> Case:
-    """出具信访处理意见书: the lead unit's written decision (第三十二条)."""
+def case_reply(*, actor: User, case: Case, reply: ReplyInput, recorded: bool = False) -> Case:
+    """出具信访处理意见书: the lead unit's written decision (第三十二条). Where the unit needs
+    approval the draft goes through `case_submit_reply_for_approval` instead; `recorded=True`
+    enters a reply approved outside Xinfang (approvals.refuse_unapproved)."""
     locked, status = begin(case, Action.REPLY, actor=actor, roles=UNIT_ROLES)
     if locked.paused:
         raise InvalidState("听证尚未结束，不能出具处理意见书。")
+    payload = reply_payload(reply)
+    mark = refuse_unapproved(locked, Action.REPLY, actor, recorded=recorded)
     append_event(
-        locked, kind=EventKind.REPLIED, actor=actor, org=locked.current_org, payload=reply_payload(reply)
+        locked, kind=EventKind.REPLIED, actor=actor, org=locked.current_org, payload={**payload, **mark}
     )
     project(locked, status=status)
     return locked

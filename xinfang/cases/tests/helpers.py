@@ -8,6 +8,8 @@ from xinfang.cases import services
 from xinfang.cases.categories import DEFAULT_CATEGORIES_CSV, load_categories
 from xinfang.cases.models import Case, ContentCategory
 from xinfang.cases.services import PetitionerInput, ReplyInput
+from xinfang.cases.vocabulary import EventKind
+from xinfang.orgs.models import User
 from xinfang.testing.world import World
 
 ID_NUMBER = "11010519491231002X"  # a valid test ID number (checksum X)
@@ -53,6 +55,26 @@ def a_reply(**overrides: Any) -> ReplyInput:
     return ReplyInput(**fields)
 
 
+def reply_approved(*, actor: User, case: Case, reply: ReplyInput) -> Case:
+    """The reply as a unit that needs approval issues it: `actor` submits the draft and another
+    审核人 of the unit approves it (a unit that needs none issues it at once)."""
+    case = services.case_submit_reply_for_approval(actor=actor, case=case, reply=reply)
+    if services.pending_request(case, EventKind.REPLY_SUBMITTED) is None:
+        return case
+    assert case.current_org is not None
+    approver = (
+        User.objects.filter(
+            memberships__org=case.current_org,
+            memberships__role__in=services.APPROVER_ROLES,
+            memberships__is_active=True,
+        )
+        .exclude(pk=actor.pk)
+        .first()
+    )
+    assert approver is not None, f"{case.current_org} has no approver to approve the reply"
+    return services.case_approve_reply(actor=approver, case=case)
+
+
 def to_accepted(world: World, case: Case | None = None) -> Case:
     case = case or register(world)
     case = services.case_forward(actor=world.registrar, case=case, to_org=world.city_housing)
@@ -61,5 +83,5 @@ def to_accepted(world: World, case: Case | None = None) -> Case:
 
 def to_delivered(world: World, case: Case | None = None) -> Case:
     case = to_accepted(world, case)
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     return services.case_deliver(actor=world.handler, case=case, method="in_person")

@@ -9,7 +9,7 @@ from xinfang.cases import services
 from xinfang.cases.access import rebuild_access
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, CaseUnit
 from xinfang.cases.selectors import case_visible, cases_visible_to
-from xinfang.cases.tests.helpers import a_reply, register
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant, org_update
 from xinfang.testing.world import World
@@ -51,7 +51,7 @@ def test_every_workflow_step_keeps_the_rows_a_rebuild_would_write(world: World) 
     }
     assert _rows(case) == _rebuilt(case)
     case = services.case_accept(actor=world.handler, case=case)
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     case = services.case_deliver(actor=world.handler, case=case, method="in_person")
     case = services.case_review_request(actor=world.leader, case=case, reasons="对处理意见不服")
     assert (world.city_gov.pk, None, False, True) in _rows(case)  # the 复查 organ, responsible now

@@ -11,11 +11,12 @@ from xinfang.cases import services
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.integrity import verify
 from xinfang.cases.models import Case
+from xinfang.cases.presentation import event_summary
 from xinfang.cases.selectors import approvals_pending, pending_requests
 from xinfang.cases.tests.helpers import a_reply, to_accepted, to_delivered
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.orgs.models import Role
-from xinfang.orgs.services import membership_grant, org_update
+from xinfang.orgs.services import membership_grant, org_update, staff_user_create
 from xinfang.testing.world import World
 
 
@@ -159,6 +160,28 @@ def test_the_pages_and_api_refuse_a_direct_reply_where_approval_is_needed(world:
     org_update(org=world.city_housing, requires_approval=False)
     case.current_org.refresh_from_db()
     services.refuse_direct_issue(case, services.Action.REPLY, world.handler)  # no approval needed
+
+
+def test_the_services_issue_no_opinion_the_unit_has_not_approved(world: World) -> None:
+    case = to_accepted(world)
+    with pytest.raises(InvalidState, match="请使用“提交处理意见书审核”"):
+        services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    assert "replied" not in _kinds(case)
+    # A reply approved elsewhere and entered after the fact (the import) says so on the timeline.
+    case = services.case_reply(actor=world.handler, case=case, reply=a_reply(), recorded=True)
+    replied = case.events.get(kind="replied")
+    assert replied.payload["recorded"] is True
+    assert "补录" in event_summary(replied.kind, replied.payload)
+    # The reviewing government: its 承办人 drafts for approval, its 领导 (本机关负责人) signs.
+    case = services.case_deliver(actor=world.handler, case=case, method="in_person")
+    case = services.case_review_request(actor=world.leader, case=case, reasons="不服处理意见")
+    clerk = staff_user_create(username="gov_clerk", full_name="政府承办", password="Gov-Clerk-Pass-2026")
+    membership_grant(user=clerk, org=world.city_gov, role=Role.HANDLER)
+    with pytest.raises(InvalidState, match="请使用“提交复查（复核）意见审核”"):
+        services.case_review_decide(actor=clerk, case=case, outcome="uphold", opinion="维持。")
+    case = services.case_review_decide(actor=world.leader, case=case, outcome="uphold", opinion="维持。")
+    assert case.events.get(kind="review_decided").payload["by_leader"] is True
+    _clean()
 
 
 def test_review_opinions_go_to_the_reviewing_organs_approver(world: World) -> None:

@@ -16,7 +16,7 @@ from xinfang.cases import services
 from xinfang.cases.documents import render_document
 from xinfang.cases.documents.numbers import SERIES_BY_EVENT, number_for
 from xinfang.cases.models import Case, CaseEvent, DocumentCounter, DocumentNumber
-from xinfang.cases.tests.helpers import a_reply, register
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Org
 from xinfang.orgs.services import org_doc_prefix_clean, org_update
@@ -67,7 +67,7 @@ def test_the_acceptance_notice_extension_notice_and_opinion_of_a_case_carry_diff
     case = services.case_extend(
         actor=world.handler, case=case, days=30, approver=world.approver, reason="需鉴定"
     )
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     numbers = {
         kind: number_line(case, kind) for kind in ("acceptance_notice", "extension_notice", "reply_opinion")
     }

@@ -15,7 +15,7 @@ from xinfang.cases.clocks import profile_for
 from xinfang.cases.documents import available_documents, render_document
 from xinfang.cases.models import Case
 from xinfang.cases.services import PetitionerInput
-from xinfang.cases.tests.helpers import ID_NUMBER, a_reply, register
+from xinfang.cases.tests.helpers import ID_NUMBER, a_reply, register, reply_approved
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role
@@ -70,7 +70,7 @@ def climbed(world: World, freeze: Freeze) -> Case:
         reason="需委托第三方检测机构鉴定房屋质量",
     )
     freeze("2025-05-20 10:00")
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply(tags=["solved", "educated"]))
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply(tags=["solved", "educated"]))
     case = services.case_deliver(actor=world.handler, case=case, method="in_person")
     freeze("2025-05-26 10:00")
     case = services.case_review_request(actor=world.leader, case=case, reasons="维修进度太慢，对处理意见不服")
@@ -358,8 +358,10 @@ def test_an_accusation_routed_to_discipline_names_the_accused_on_the_slip_only(
 
     inspector = staff_user_create(username="inspector", full_name="郑纪检", password=PASSWORD)
     membership_grant(user=inspector, org=world.city_discipline, role=Role.HANDLER)
+    reviewer = staff_user_create(username="reviewer", full_name="钱审核", password=PASSWORD)
+    membership_grant(user=reviewer, org=world.city_discipline, role=Role.APPROVER)
     case = services.case_accept(actor=inspector, case=case)
-    case = services.case_reply(
+    case = reply_approved(
         actor=inspector,
         case=case,
         reply=a_reply(

@@ -14,7 +14,7 @@ from xinfang.cases.documents import available_documents, render_document
 from xinfang.cases.documents.case_file import render_case_file
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.presentation import event_summary
-from xinfang.cases.tests.helpers import a_reply, register
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved
 from xinfang.core.errors import ServiceError
 from xinfang.testing.world import World
 
@@ -37,7 +37,7 @@ def replied(world: World, freeze: Freeze) -> Case:
     freeze("2025-03-10 10:00")
     case = services.case_accept(actor=world.handler, case=case)
     freeze("2025-05-20 10:00")
-    return services.case_reply(actor=world.handler, case=case, reply=a_reply(tags=["solved"]))
+    return reply_approved(actor=world.handler, case=case, reply=a_reply(tags=["solved"]))
 
 
 def test_a_delivery_by_post_records_its_tracking_number_for_the_timeline_and_the_receipt(

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from xinfang.cases import services
 from xinfang.cases.facts import FACT_FIELDS, CaseInput, fact_values, rebuild_facts, territory_q
 from xinfang.cases.models import Case, CaseEvent, CaseFact
-from xinfang.cases.tests.helpers import a_reply, register, to_delivered
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_delivered
 from xinfang.core.timeutil import local_date, pinned_now
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant
@@ -84,7 +84,7 @@ def _hearing_end(w: World, c: Case) -> Case:
 
 
 def _reply(w: World, c: Case) -> Case:
-    return services.case_reply(actor=w.handler, case=c, reply=a_reply(outcome="explain"))
+    return reply_approved(actor=w.handler, case=c, reply=a_reply(outcome="explain"))
 
 
 def _answer(w: World, c: Case) -> Case:

@@ -31,6 +31,7 @@ def test_a_case_climbs_the_whole_ladder_to_termination(world: World) -> None:
     assert case.next_due_at is None
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == [
-        "registered", "forwarded", "accepted", "replied", "delivered", "review_requested",
+        "registered", "forwarded", "accepted", "reply_submitted", "reply_approved", "replied",
+        "delivered", "review_requested",
         "review_decided", "rereview_requested", "rereview_decided", "terminated",
     ]  # fmt: skip

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from xinfang.cases import services
 from xinfang.cases.clocks import clocks_of_cases, due_moment, next_due_clock, store_next_due_at
 from xinfang.cases.models import Case
-from xinfang.cases.tests.helpers import a_reply, register
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved
 from xinfang.deadlines.clocks import Clock, next_due_clocks
 from xinfang.deadlines.profiles import DeadlineRule
 from xinfang.testing.world import World
@@ -35,7 +35,7 @@ def test_the_stored_clock_follows_the_workflow(world: World, freeze: Freeze) -> 
     case = services.case_accept(actor=world.handler, case=case)
     assert _stored(case) == (D(2025, 5, 6), "handle")  # 60 days, past the May Day holiday
     freeze("2025-04-01 10:00")
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     assert _stored(case) == (None, "")  # nothing open until the reply is served
     case = services.case_deliver(actor=world.handler, case=case, method="in_person")
     # delivery opens the petitioner's windows: rating (7 days) before 复查 (30 days)

@@ -17,7 +17,7 @@ from xinfang.cases import services
 from xinfang.cases.clocks import is_overdue, overdue_q
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import cases_filtered
-from xinfang.cases.tests.helpers import a_reply, register, to_accepted, to_delivered
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_accepted, to_delivered
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import User
 from xinfang.supervision.models import DueWarning
@@ -111,7 +111,7 @@ def test_a_case_with_several_duties_open_is_overdue_when_the_one_due_passed(
 def test_the_condition_and_the_case_in_hand_agree(world: World, freeze: Freeze) -> None:
     passed, late = _review_window_passed(world, freeze), _handling_late(world, freeze)
     fresh = register(world)
-    replied = services.case_reply(actor=world.handler, case=to_accepted(world), reply=a_reply())
+    replied = reply_approved(actor=world.handler, case=to_accepted(world), reply=a_reply())
     assert replied.next_due_at is None  # nothing due until the reply is served
     at = now()
     flagged = set(Case.objects.filter(overdue_q(at)).values_list("pk", flat=True))

@@ -12,7 +12,7 @@ from xinfang.api.tests.conftest import Api
 from xinfang.api.tokens import api_token_create
 from xinfang.cases import services
 from xinfang.cases.models import Case, CaseEvent
-from xinfang.cases.tests.helpers import register
+from xinfang.cases.tests.helpers import register, reply_approved
 from xinfang.core.errors import ServiceError
 from xinfang.testing.world import World
 
@@ -32,7 +32,7 @@ def test_the_service_refuses_with_a_service_error_and_saves_nothing(
     case = _tampered(world)
     events = CaseEvent.objects.filter(case=case).count()
     with caplog.at_level(logging.ERROR), pytest.raises(ServiceError) as refused:
-        services.case_reply(actor=world.handler, case=case, reply=_reply())
+        reply_approved(actor=world.handler, case=case, reply=_reply())
     assert refused.value.code == "conflict" and MESSAGE in refused.value.message
     assert CaseEvent.objects.filter(case=case).count() == events
     assert "projection drift" in caplog.text and case.number in caplog.text

@@ -13,7 +13,7 @@ from xinfang.cases import services
 from xinfang.cases.models import Case
 from xinfang.cases.replay import PROJECTED_FIELDS, replay
 from xinfang.cases.services._core import ProjectionDrift, lock_case, project
-from xinfang.cases.tests.helpers import a_reply, register, to_accepted, to_delivered
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_accepted, to_delivered
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant
 from xinfang.testing.world import World
@@ -41,7 +41,7 @@ def _handled(world: World) -> Case:
     case = services.case_extend(
         actor=world.handler, case=case, days=20, approver=world.approver, reason="需测绘"
     )
-    return services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    return reply_approved(actor=world.handler, case=case, reply=a_reply())
 
 
 def _in_hearing(world: World) -> Case:

@@ -8,7 +8,14 @@ import pytest
 from xinfang.cases import services
 from xinfang.cases.models import Case, CaseUnit, ContentCategory, Petitioner, Rating, Status
 from xinfang.cases.services import PetitionerInput
-from xinfang.cases.tests.helpers import ID_NUMBER, a_reply, register, to_accepted, to_delivered
+from xinfang.cases.tests.helpers import (
+    ID_NUMBER,
+    a_reply,
+    register,
+    reply_approved,
+    to_accepted,
+    to_delivered,
+)
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.testing.world import World
 
@@ -255,7 +262,7 @@ def test_a_hearing_pauses_the_clock_and_blocks_the_reply(
     with pytest.raises(ServiceError, match="本件已在听证中"):
         services.case_hearing_start(actor=world.handler, case=case)
     with pytest.raises(ServiceError, match="听证尚未结束，不能出具处理意见书"):
-        services.case_reply(actor=world.handler, case=case, reply=a_reply())
+        reply_approved(actor=world.handler, case=case, reply=a_reply())
     freeze("2025-03-20 10:00")
     case = services.case_hearing_end(actor=world.handler, case=case, conclusion="听证认为诉求部分合理")
     assert not case.paused and case.next_due_at > due  # ten paused days are added back
@@ -289,12 +296,12 @@ def test_one_extension_of_at_most_thirty_days_approved_by_an_approver(world: Wor
 def test_a_reply_must_state_request_facts_reasons_and_basis(world: World) -> None:
     case = to_accepted(world)
     with pytest.raises(ServiceError, match="应写明法律依据") as exc:
-        services.case_reply(actor=world.handler, case=case, reply=a_reply(legal_basis=""))
+        reply_approved(actor=world.handler, case=case, reply=a_reply(legal_basis=""))
     assert exc.value.field == "legal_basis"
     with pytest.raises(ServiceError, match="处理意见“maybe”无效"):
-        services.case_reply(actor=world.handler, case=case, reply=a_reply(outcome="maybe"))
+        reply_approved(actor=world.handler, case=case, reply=a_reply(outcome="maybe"))
     with pytest.raises(ServiceError, match="办理结果标签“lucky”无效"):
-        services.case_reply(actor=world.handler, case=case, reply=a_reply(tags=["lucky"]))
+        reply_approved(actor=world.handler, case=case, reply=a_reply(tags=["lucky"]))
 
 
 def test_only_the_lead_unit_replies(world: World) -> None:
@@ -306,7 +313,7 @@ def test_only_the_lead_unit_replies(world: World) -> None:
     )
     case = services.case_accept(actor=world.handler, case=case)
     with pytest.raises(NotAllowed):
-        services.case_reply(actor=world.other_clerk, case=case, reply=a_reply())
+        reply_approved(actor=world.other_clerk, case=case, reply=a_reply())
 
 
 def test_delivery_records_the_method_and_opens_the_appeal_window(world: World) -> None:
@@ -441,7 +448,7 @@ def test_the_accused_unit_cannot_be_the_review_organ(world: World) -> None:
         world, actor=world.handler, org=world.city_housing, nature="accusation", accused_org=world.city_gov
     )
     case = services.case_accept(actor=world.handler, case=case)
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     case = services.case_deliver(actor=world.handler, case=case, method="post")
     with pytest.raises(ServiceError, match="被反映单位不能复查") as exc:
         services.case_review_request(actor=world.registrar, case=case, reasons="不服")

@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 
 from xinfang.cases import services
 from xinfang.cases.models import Case
-from xinfang.cases.tests.helpers import a_reply, category, register
+from xinfang.cases.tests.helpers import a_reply, category, register, reply_approved
 from xinfang.core.timeutil import pinned_now
 from xinfang.orgs.models import RegionPopulation
 from xinfang.statistics.conditions import CASE_CONDITIONS, SUPERVISION_CONDITIONS
@@ -55,7 +55,7 @@ class Cases:
         with pinned_now(beijing("2025-03-04 10:00")):
             a = services.case_accept(actor=world.handler, case=a)
         with pinned_now(beijing("2025-03-20 10:00")):
-            a = services.case_reply(actor=world.handler, case=a, reply=a_reply())
+            a = reply_approved(actor=world.handler, case=a, reply=a_reply())
             a = services.case_deliver(actor=world.handler, case=a, method="in_person")
         with pinned_now(beijing("2025-03-21 10:00")):
             a = services.case_rate(actor=world.registrar, case=a, track="bureau", value="satisfied")

@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 
 from xinfang.cases import services
 from xinfang.cases.models import Case, CaseFact
-from xinfang.cases.tests.helpers import a_reply, register
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved
 from xinfang.core.timeutil import pinned_now
 from xinfang.statistics.figure import Report
 from xinfang.statistics.figures import compute_report, figure_cases
@@ -45,7 +45,7 @@ def _accepted(world: World, case: Case) -> Case:
 
 
 def _delivered(world: World, case: Case) -> Case:
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     return services.case_deliver(actor=world.handler, case=case, method="in_person")
 
 

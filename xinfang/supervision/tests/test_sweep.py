@@ -12,7 +12,7 @@ from django.db import connection, connections
 from xinfang.cases import services
 from xinfang.cases.clocks import due_moment
 from xinfang.cases.models import Case
-from xinfang.cases.tests.helpers import a_reply, register
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved
 from xinfang.core.schedule import registered_jobs
 from xinfang.supervision import sweep as sweep_module
 from xinfang.supervision.models import DueWarning, SweepMark
@@ -160,7 +160,7 @@ def test_warning_from_the_stored_clock_matches_deriving_every_case(
     )
     delivered = services.case_deliver(
         actor=world.handler,
-        case=services.case_reply(actor=world.handler, case=accepted, reply=a_reply()),
+        case=reply_approved(actor=world.handler, case=accepted, reply=a_reply()),
         method="in_person",
     )
     late = services.case_accept(

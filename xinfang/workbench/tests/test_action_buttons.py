@@ -43,6 +43,8 @@ def test_a_unit_step_is_not_offered_to_a_post_that_may_not_take_it(world: World)
 
 def test_the_review_decision_is_offered_to_the_reviewing_organ_only(world: World) -> None:
     case = services.case_review_request(actor=world.leader, case=to_delivered(world), reasons="不服")
-    assert "submit_opinion_for_approval" in _buttons(world.leader, case)
-    assert "submit_opinion_for_approval" not in _buttons(world.handler, case)
-    assert "submit_opinion_for_approval" not in _buttons(world.registrar, case)
+    # The government's 领导 signs the opinion (本机关负责人), so no draft goes to an approver.
+    assert {"review_decide"} <= _buttons(world.leader, case)
+    assert "submit_opinion_for_approval" not in _buttons(world.leader, case)
+    for other in (world.handler, world.registrar):
+        assert not {"review_decide", "submit_opinion_for_approval"} & _buttons(other, case)

@@ -10,7 +10,14 @@ from django.test import Client
 
 from xinfang.cases import services
 from xinfang.cases.models import Case, Petitioner
-from xinfang.cases.tests.helpers import ID_NUMBER, category, register, to_accepted, to_delivered
+from xinfang.cases.tests.helpers import (
+    ID_NUMBER,
+    category,
+    register,
+    reply_approved,
+    to_accepted,
+    to_delivered,
+)
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant, org_update, staff_user_create
@@ -305,10 +312,9 @@ def services_forward(world: World) -> Case:
 
 
 def test_the_delivery_form_takes_a_tracking_number_and_the_case_page_shows_it(world: World) -> None:
-    from xinfang.cases import services
     from xinfang.cases.tests.helpers import a_reply
 
-    case = services.case_reply(actor=world.handler, case=to_accepted(world), reply=a_reply())
+    case = reply_approved(actor=world.handler, case=to_accepted(world), reply=a_reply())
     handler = _client(world.handler)
     form = handler.get(f"/cases/{case.pk}/act/deliver/").content.decode()
     assert 'name="tracking_number"' in form and "邮寄单号" in form

@@ -28,7 +28,7 @@ from xinfang.cases.documents import (
 from xinfang.cases.models import Case
 from xinfang.cases.privacy import sees_personal_data
 from xinfang.cases.selectors import case_detail
-from xinfang.cases.tests.helpers import a_reply, register, to_delivered
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_delivered
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.services import membership_grant, staff_user_create
 from xinfang.testing.world import World
@@ -56,7 +56,7 @@ def _cases(world: World, freeze: Freeze) -> list[Case]:
         actor=world.handler, case=case, days=30, approver=world.approver, reason="需委托第三方鉴定"
     )
     freeze("2025-05-20 10:00")
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     case = services.case_deliver(actor=world.handler, case=case, method="in_person")
     freeze("2025-05-26 10:00")
     case = services.case_review_request(actor=world.leader, case=case, reasons="对处理意见不服")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from xinfang.cases import services
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import cases_filtered
-from xinfang.cases.tests.helpers import a_reply, register, to_accepted
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_accepted
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Role, User
 from xinfang.supervision.sweep import sweep
@@ -64,12 +64,12 @@ def test_handler_queues_hold_their_units_cases_by_status_overdue_first(world: Wo
     freeze("2025-03-20 10:00")
     soon = to_accepted(world)
     to_accept = services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing)
-    replied = services.case_reply(actor=world.handler, case=to_accepted(world), reply=a_reply())
+    replied = reply_approved(actor=world.handler, case=to_accepted(world), reply=a_reply())
     closed = services.case_terminate(
         actor=world.handler,
         case=services.case_deliver(
             actor=world.handler,
-            case=services.case_reply(actor=world.handler, case=to_accepted(world), reply=a_reply()),
+            case=reply_approved(actor=world.handler, case=to_accepted(world), reply=a_reply()),
             method="in_person",
         ),
         reason="petitioner_accepted",
@@ -152,7 +152,7 @@ def test_mine_lists_no_closed_case(world: World) -> None:
     open_case = to_accepted(world)
     done = services.case_deliver(
         actor=world.handler,
-        case=services.case_reply(actor=world.handler, case=to_accepted(world), reply=a_reply()),
+        case=reply_approved(actor=world.handler, case=to_accepted(world), reply=a_reply()),
         method="in_person",
     )
     mine = set(cases_filtered(world.handler, mine=True))

@@ -17,7 +17,7 @@ from docx import Document
 from xinfang.cases import services
 from xinfang.cases.documents import DOCUMENT_KINDS, available_documents
 from xinfang.cases.models import Case, CaseEvent, Petitioner
-from xinfang.cases.tests.helpers import a_reply, register, to_accepted
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_accepted
 from xinfang.core.forms import TextField
 from xinfang.core.text import FORBIDDEN_PATTERN
 from xinfang.orgs.models import Org, Role
@@ -150,7 +150,7 @@ def test_every_document_of_a_case_stored_with_control_characters_downloads(
         actor=world.handler, case=climbed, days=30, approver=world.approver, reason="需委托鉴定"
     )
     freeze("2025-05-20 10:00")
-    climbed = services.case_reply(actor=world.handler, case=climbed, reply=a_reply())
+    climbed = reply_approved(actor=world.handler, case=climbed, reply=a_reply())
     climbed = services.case_deliver(actor=world.handler, case=climbed, method="in_person")
     freeze("2025-05-26 10:00")
     climbed = services.case_review_request(actor=world.leader, case=climbed, reasons="不服")

@@ -12,7 +12,7 @@ from django.test import Client
 from xinfang.cases import services
 from xinfang.cases.models import CaseEvent
 from xinfang.cases.presentation import event_summary
-from xinfang.cases.tests.helpers import a_reply, to_accepted
+from xinfang.cases.tests.helpers import a_reply, reply_approved, to_accepted
 from xinfang.cases.tests.test_replay import PATHS
 from xinfang.core.timeutil import local_date
 from xinfang.supervision import services as supervision
@@ -64,7 +64,7 @@ def test_rating_and_supervision_events_read_in_chinese_on_the_case_page(world: W
         feedback_due=due,
     )
     supervision.supervision_feedback(actor=world.handler, supervision=opened, text="已组织维修")
-    case = services.case_reply(actor=world.handler, case=case, reply=a_reply())
+    case = reply_approved(actor=world.handler, case=case, reply=a_reply())
     case = services.case_deliver(actor=world.handler, case=case, method="in_person")
     services.case_rate(
         actor=world.registrar, case=case, track="unit", value="dissatisfied", reason="维修太慢"
