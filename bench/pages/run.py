@@ -46,6 +46,7 @@ TARGET_MS = 150.0
 SEED = 15
 CHUNK = 10_000
 REPEATS = 15
+PAGES = 15  # pages measured per persona (`_measure_persona`)
 CITY_WEIGHTS = (0.4, 0.3, 0.2, 0.1)
 CITY_DEPARTMENTS = (
     "住房和城乡建设局",
@@ -377,8 +378,9 @@ def populate(world: World, total: int) -> None:
 
 
 def service_cases(world: World) -> list[int]:
-    """Ten cases every persona may see, made through the services: registered by the county
-    bureau about its county, handed to the city housing department, accepted, one in two under 督办."""
+    """Ten cases every persona may see, made through the services: registered by the city
+    bureau about the county, handed to the city housing department, accepted, one in two under 督办
+    (a county bureau routes only down its own ladder, so the city bureau hands them to the city unit)."""
     import datetime as dt
 
     from xinfang.cases import services
@@ -401,8 +403,8 @@ def service_cases(world: World) -> list[int]:
     ids = []
     for i in range(10):
         case = services.case_register(
-            actor=county.registrar,
-            org=county.bureau,
+            actor=city.registrar,
+            org=city.bureau,
             channel="visit",
             nature="appeal",
             category=world.category,
@@ -413,7 +415,7 @@ def service_cases(world: World) -> list[int]:
                 PetitionerInput(name="张三", id_number="", phone="13800138000", address="城关镇幸福路1号")
             ],
         )
-        case = services.case_forward(actor=county.registrar, case=case, to_org=housing)
+        case = services.case_forward(actor=city.registrar, case=case, to_org=housing)
         case = services.case_accept(actor=unit_handler, case=case)
         if i % 2 == 0:
             supervision_services.supervision_open(
@@ -447,14 +449,14 @@ def measure(world: World, targets: list[int]) -> int:
         if result < 0:
             return 1
         misses += result
-    print(f"  {misses} of {len(world.personas) * 7} medians over the {TARGET_MS:.0f} ms target", flush=True)
+    print(f"  {misses} of {len(world.personas) * PAGES} medians over the {TARGET_MS:.0f} ms target", flush=True)
     return 0
 
 
 def _measure_persona(
     world: World, targets: list[int], label: str, user: object, region: str, unit: int
 ) -> int:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -511,6 +513,7 @@ def _measure_persona(
     for name, call, expected in pages:
         timings, statements = [], []
         for n in range(REPEATS + 2):
+            reset_queries()  # the log keeps 9,000 statements: a full one would count none
             with CaptureQueriesContext(connection) as queries:
                 t = time.perf_counter()
                 response = call(n)
