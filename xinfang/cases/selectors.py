@@ -472,3 +472,8 @@ def case_instructions(case: Case) -> list[Instruction]:
             "leader", "leader_org", "sent_by", "sent_by_org", "unit", "reported_by"
         ).order_by("seq")
     )
+
+
+def instructions_sent_by(user: User) -> QuerySet[Instruction]:
+    """What `user` sent to leaders, newest first, whatever its state (the sender follows it up)."""
+    return _instruction_rows(user).filter(sent_by=user).order_by("-sent_at", "-pk")
