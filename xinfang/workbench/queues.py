@@ -136,30 +136,24 @@ def handler_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
             at,
             empty="没有待反馈的督办。",
         ),
-        to_carry_out_queue(user, org, at),
+        to_carry_out_queue(user, org),
     ]
 
 
-def to_carry_out_queue(user: User, org: Org, at: dt.datetime) -> Queue:
+def to_carry_out_queue(user: User, org: Org) -> Queue:
     return instruction_queue(
         "instructions-to-carry-out",
         "领导批示待落实",
         instructions_to_carry_out(user).filter(unit=org),
-        at,
         empty="没有待落实的领导批示。",
     )
 
 
-def instruction_queue(
-    key: str, title: str, rows: QuerySet[Instruction], at: dt.datetime, *, empty: str
-) -> Queue:
+def instruction_queue(key: str, title: str, rows: QuerySet[Instruction], *, empty: str) -> Queue:
     """领导阅批 (cases.services.instructions): rows in the selector's order (overdue first where
-    they have a due date), the first LIMIT of them."""
+    they have a due date), the first LIMIT of them; `Instruction.is_late` marks those overdue."""
     count = rows.count()
     items = list(rows[:LIMIT]) if count else []
-    today = local_date(at)
-    for item in items:
-        item.is_late = item.due_on is not None and item.due_on < today  # type: ignore[attr-defined]
     return Queue(
         key,
         title,
@@ -167,7 +161,7 @@ def instruction_queue(
         items,
         reverse("workbench:instruction-list"),
         empty,
-        overdue=sum(1 for i in items if i.is_late),  # type: ignore[attr-defined]
+        overdue=sum(1 for i in items if i.is_late),
     )
 
 
@@ -284,7 +278,7 @@ def home_sections(
                     empty="本机关没有未办结的督办。",
                 )
             ]
-            section.queues.append(to_carry_out_queue(user, m.org, at))
+            section.queues.append(to_carry_out_queue(user, m.org))
             section.extra = {
                 "overdue_units": overdue_by_unit(user),
                 "week": week_figures(m.org, at),
@@ -298,14 +292,12 @@ def home_sections(
                     "instructions-to-read",
                     "待阅批",
                     instructions_to_read(user).filter(leader_org=m.org),
-                    at,
                     empty="没有待阅批的信访件。",
                 ),
                 instruction_queue(
                     "instructions-followed",
                     "批示跟踪",
                     instructions_followed(user).filter(leader_org=m.org),
-                    at,
                     empty="没有待落实的批示。",
                 ),
                 _case_queue(
