@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
 
 from xinfang.cases import services
 from xinfang.cases.instructions import instruction_problems, rebuild_instructions
@@ -269,6 +270,9 @@ def test_the_check_finds_an_edited_row_and_the_rebuild_mends_it(world: World) ->
     Instruction.objects.filter(case=case).delete()
     assert "缺少" in instruction_problems(case.number)[0]
     assert rebuild_instructions() == 1
+    assert instruction_problems() == []
+    Instruction.objects.filter(case=case).update(due_on=dt.date(2030, 1, 1))
+    call_command("rebuild_instructions")
     assert instruction_problems() == []
     assert _only(case).text == "请核查。"
     _clean()
