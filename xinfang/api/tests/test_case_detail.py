@@ -113,10 +113,9 @@ def test_the_detail_lists_units_events_clocks_and_the_actions_the_state_allows(
         "object",
         "add_assisting",
         "link",
-        # 领导阅批 is open in every stage of an open case
+        # 领导阅批 is open in every stage of an open case; the report only once there is a 批示
         "send_for_instruction",
         "instruct",
-        "report_on_instruction",
     }
     assert actions["accept"] == {
         "action": "accept",
