@@ -28,6 +28,8 @@ from xinfang.api.schemas import (
     ForwardIn,
     HearingEndIn,
     Id,
+    InstructIn,
+    InstructionReportIn,
     LinkIn,
     NoteIn,
     RateIn,
@@ -37,6 +39,7 @@ from xinfang.api.schemas import (
     RereviewRequestIn,
     ReturnIn,
     ReviewRequestIn,
+    SendForInstructionIn,
     TerminateIn,
 )
 from xinfang.cases import services
@@ -331,3 +334,32 @@ def link(request: HttpRequest, case_id: Id, payload: LinkIn) -> Any:
         return services.case_link(actor=user, case=case, target=target, kind=payload.kind)
 
     return _act(request, case_id, run)
+
+
+@_post(Action.SEND_FOR_INSTRUCTION)
+def send_for_instruction(request: HttpRequest, case_id: Id, payload: SendForInstructionIn) -> Any:
+    def run(user: User, case: Case) -> Case:
+        leader = lookups.staff_user(payload.leader_id, field="leader_id")
+        return services.case_send_for_instruction(actor=user, case=case, leader=leader, note=payload.note)
+
+    return _act(request, case_id, run)
+
+
+@_post(Action.INSTRUCT)
+def instruct(request: HttpRequest, case_id: Id, payload: InstructIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_instruct(actor=u, case=c, text=payload.text, due_on=payload.due_on),
+    )
+
+
+@_post(Action.REPORT_ON_INSTRUCTION)
+def report_on_instruction(request: HttpRequest, case_id: Id, payload: InstructionReportIn) -> Any:
+    return _act(
+        request,
+        case_id,
+        lambda u, c: services.case_report_on_instruction(
+            actor=u, case=c, instruction=payload.instruction, text=payload.text
+        ),
+    )

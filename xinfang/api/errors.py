@@ -62,6 +62,7 @@ FIELD_ALIASES = {
     "approver": "approver_id",
     "review_org": "review_org_id",
     "rereview_org": "rereview_org_id",
+    "leader": "leader_id",
 }
 
 CASE_NOT_FOUND = "信访件不存在，或您无权查看。"

@@ -7,7 +7,18 @@ from dataclasses import asdict
 from typing import Any
 
 from xinfang.cases.clocks import case_clocks
-from xinfang.cases.models import Case, CaseEvent, CaseUnit, Channel, Nature, Petitioner, Rating, Status
+from xinfang.cases.instructions import derive as derive_instructions
+from xinfang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseUnit,
+    Channel,
+    InstructionState,
+    Nature,
+    Petitioner,
+    Rating,
+    Status,
+)
 from xinfang.cases.privacy import petitioner_view, sees_personal_data
 from xinfang.cases.selectors import case_events
 from xinfang.cases.services import Registration
@@ -75,7 +86,12 @@ def petitioner_out(person: Petitioner, *, masked: bool) -> dict[str, Any]:
     return asdict(petitioner_view(person, masked=masked))
 
 
-def action_links(case: Case) -> list[dict[str, str]]:
+def action_links(case: Case, events: list[CaseEvent]) -> list[dict[str, str]]:
+    """The steps the case's status allows; the report on a leader's instruction only while one
+    waits for it (it is allowed in every status, closed ones included)."""
+    awaiting = any(
+        row["state"] == InstructionState.INSTRUCTED for row in derive_instructions(events).values()
+    )
     return [
         {
             "action": action.value,
@@ -84,7 +100,9 @@ def action_links(case: Case) -> list[dict[str, str]]:
             "path": f"/api/v1/cases/{case.pk}/{ACTION_PATHS[action]}",
         }
         for action in allowed_actions(case.status)
-        if action in ACTION_PATHS and not (action in BUREAU_ONLY and not case.current_org.is_petition_bureau)
+        if action in ACTION_PATHS
+        and not (action in BUREAU_ONLY and not case.current_org.is_petition_bureau)
+        and (action != Action.REPORT_ON_INSTRUCTION or awaiting)
     ]
 
 
@@ -189,5 +207,5 @@ def case_detail_of(
             }
             for rating in ratings
         ],
-        "allowed_actions": action_links(case),
+        "allowed_actions": action_links(case, events),
     }

@@ -180,6 +180,28 @@ class AssignIn(ForwardIn):
     report_due: Day = Field(description="办结报告期限")
 
 
+class SendForInstructionIn(Schema):
+    """呈送领导阅批: the leader (a user id) and the 呈批说明."""
+
+    leader_id: BodyId
+    note: LongText = ""
+
+
+class InstructIn(Schema):
+    """领导批示: the text, and the date by which it is to be carried out (optional)."""
+
+    text: LongText
+    due_on: Day | None = Field(default=None, description="落实期限")
+
+
+class InstructionReportIn(Schema):
+    """报告批示落实情况: the instruction, named by the `seq` of the event that opened it (the
+    `sent_for_instruction`, or an unprompted `instructed`, in the case's `events`), and the report."""
+
+    instruction: BodyId
+    text: LongText
+
+
 class ReplyIn(Schema):
     """信访处理意见书 (第三十二条)."""
 

@@ -15,6 +15,8 @@ Three checks, all run by `verify_events` (and nightly by the `verify_events` tas
   of the latest line elsewhere (`anchor_events --show`) and passes it to `verify_events --fingerprint`.
 - **The projection.** Each case's stored status, units and dates must be the replay of its events
   (xinfang.cases.replay); the access policy filters on them.
+- **The leaders' instructions.** The `Instruction` rows the queues read must be the ones the
+  case's 阅批 events give (xinfang.cases.instructions).
 - **The report facts.** Each case's fact row (`CaseFact`) must be the one recomputed from its row
   and its events (xinfang.cases.facts); the statistics count those rows.
 
@@ -47,6 +49,7 @@ from xinfang.cases.facts import (
     fact_values,
     first_repeats,
 )
+from xinfang.cases.instructions import instruction_problems
 from xinfang.cases.models import Case, CaseEvent, CaseFact
 from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
 from xinfang.cases.services._core import GENESIS_HASH, chain_key, event_digest
@@ -479,6 +482,9 @@ def verify(
             found(f"信访件 #{case_id} 已锚定，但已不存在（被删除）")
     if facts:
         for problem in linked_fact_problems(number):
+            found(problem)
+    if projection:
+        for problem in instruction_problems(number):
             found(problem)
     return result
 

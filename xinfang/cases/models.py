@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from xinfang.cases import pii, vocabulary
+from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Org, Region
 
 
@@ -607,3 +608,84 @@ class CaseFileExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
+
+
+class InstructionState(models.TextChoices):
+    SENT = "sent", "待阅批"
+    INSTRUCTED = "instructed", "待落实"
+    REPORTED = "reported", "已落实"
+
+
+class Instruction(models.Model):
+    """领导阅批 (第十八条): a case sent to a leader to read, the leader's instruction (批示) to the unit
+    handling it, and the unit's report on how it was carried out.
+
+    A projection of the case's `sent_for_instruction`, `instructed` and `instruction_reported`
+    events, for the leaders' and units' queues: written in the transaction of each step
+    (`xinfang.cases.instructions.store_instructions`, from the log), and checked against the log by
+    `verify_events`. `seq` is that of the event that opened it (the sending, or an instruction a
+    leader wrote unprompted) and numbers the instruction within the case.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="instructions", verbose_name="信访件"
+    )
+    seq = models.PositiveIntegerField("记录序号")
+    state = models.CharField("状态", max_length=16, choices=InstructionState.choices)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="领导", on_delete=models.PROTECT, related_name="+"
+    )
+    leader_org = models.ForeignKey(
+        Org, verbose_name="领导所在机关", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="呈批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_by_org = models.ForeignKey(
+        Org, verbose_name="呈批机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField("呈批时间", null=True, blank=True)
+    note = models.TextField("呈批说明", blank=True)
+    instructed_at = models.DateTimeField("批示时间", null=True, blank=True)
+    text = models.TextField("批示内容", blank=True)
+    due_on = models.DateField("落实期限", null=True, blank=True)
+    unit = models.ForeignKey(
+        Org, verbose_name="落实单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="反馈人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    report = models.TextField("落实情况", blank=True)
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="instruction_case_seq_unique")]
+        indexes = [
+            # 待阅批 and 批示跟踪: a leader's rows by state; 领导批示待落实: a unit's, by due date.
+            models.Index(fields=["leader", "state"], name="instruction_leader_state"),
+            models.Index(fields=["unit", "state", "due_on"], name="instruction_unit_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.get_state_display()}"
+
+    @property
+    def is_late(self) -> bool:
+        """The unit reported after the due date, or has not and the date has passed (Beijing days)."""
+        if self.due_on is None or self.state == InstructionState.SENT:
+            return False
+        day = local_date(self.reported_at) if self.reported_at else local_date()
+        return day > self.due_on

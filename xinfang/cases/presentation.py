@@ -102,6 +102,35 @@ def _rated(payload: dict[str, object]) -> list[str]:
     return details
 
 
+_INSTRUCTION_EVENTS = (
+    EventKind.SENT_FOR_INSTRUCTION,
+    EventKind.INSTRUCTED,
+    EventKind.INSTRUCTION_REPORTED,
+)
+
+
+def _instruction(kind: str, payload: dict[str, object]) -> list[str]:
+    """领导阅批's steps: the leader sent to, the 批示 and its unit and date, the report."""
+    details: list[str] = []
+    if kind == EventKind.SENT_FOR_INSTRUCTION:
+        if payload.get("leader_name"):
+            org = payload.get("leader_org_name")
+            details.append(f"{payload['leader_name']}{'（' + str(org) + '）' if org else ''}")
+        if payload.get("note"):
+            details.append(str(payload["note"]))
+        return details
+    if payload.get("text"):
+        details.append(str(payload["text"]))
+    if kind == EventKind.INSTRUCTED:
+        if payload.get("unit_name"):
+            details.append(f"落实单位 {payload['unit_name']}")
+        if payload.get("due_on"):
+            details.append(f"落实期限 {payload['due_on']}")
+    elif "late" in payload:
+        details.append("逾期报告" if payload["late"] else "按期报告")
+    return details
+
+
 def event_summary(kind: str, payload: dict[str, object]) -> str:
     """One line for the timeline: the event's label and what matters in its payload, in Chinese
     only (no payload code is ever written as such)."""
@@ -109,6 +138,8 @@ def event_summary(kind: str, payload: dict[str, object]) -> str:
     payload = payload if isinstance(payload, dict) else {}
     if kind == EventKind.RATED:
         details = _rated(payload)
+    elif kind in _INSTRUCTION_EVENTS:
+        details = _instruction(kind, payload)
     else:
         details = [text for key in _SHOWN_KEYS if (text := _shown(key, payload))]
     if payload.get("tracking_number"):

@@ -14,7 +14,7 @@ from django.db.models import Case as DbCase
 
 from xinfang.cases import pii, search
 from xinfang.cases.clocks import overdue_q
-from xinfang.cases.models import Case, CaseAccess, CaseEvent, Nature
+from xinfang.cases.models import Case, CaseAccess, CaseEvent, Instruction, InstructionState, Nature
 from xinfang.cases.vocabulary import APPROVAL_KINDS, Action
 from xinfang.core.timeutil import local_midnight, now
 from xinfang.orgs.models import Org, OrgKind, Region, Role, User
@@ -428,3 +428,57 @@ def my_requests(user: User, *, limit: int = 20) -> list[RequestOutcome]:
         if isinstance(event.payload, dict) and event.payload.get("request_seq")
     }
     return [RequestOutcome(r.case, r, decisions.get((r.case_id, r.seq))) for r in requests]
+
+
+# -- leaders' instructions (领导阅批, xinfang.cases.services.instructions) -------------------------
+
+# Who carries out an instruction at the unit it is addressed to (services._core.UNIT_ROLES).
+INSTRUCTION_UNIT_ROLES = (Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD)
+
+
+def _instruction_rows(user: User) -> QuerySet[Instruction]:
+    return Instruction.objects.filter(sees_case(user, "case_id")).select_related(
+        "case", "case__current_org", "leader", "leader_org", "sent_by", "sent_by_org", "unit", "reported_by"
+    )
+
+
+def _due_first() -> tuple[object, ...]:
+    # Earliest date first: what is overdue comes before what is due later; no date last.
+    return (F("due_on").asc(nulls_last=True), "instructed_at", "pk")
+
+
+def instructions_to_read(user: User) -> QuerySet[Instruction]:
+    """待阅批: the cases sent to `user` to read and instruct on, oldest sending first."""
+    return _instruction_rows(user).filter(leader=user, state=InstructionState.SENT).order_by("sent_at", "pk")
+
+
+def instructions_followed(user: User) -> QuerySet[Instruction]:
+    """批示跟踪: `user`'s instructions that the unit has not yet reported on, overdue first."""
+    return (
+        _instruction_rows(user).filter(leader=user, state=InstructionState.INSTRUCTED).order_by(*_due_first())
+    )
+
+
+def instructions_to_carry_out(user: User) -> QuerySet[Instruction]:
+    """领导批示待落实: instructions addressed to a unit where `user` handles, approves or heads, not
+    yet reported on, overdue first."""
+    units = user_memberships(user).filter(role__in=INSTRUCTION_UNIT_ROLES).values("org_id")
+    return (
+        _instruction_rows(user)
+        .filter(unit__in=units, state=InstructionState.INSTRUCTED)
+        .order_by(*_due_first())
+    )
+
+
+def case_instructions(case: Case) -> list[Instruction]:
+    """The case's instructions, in the order they were opened (the case page)."""
+    return list(
+        case.instructions.select_related(
+            "leader", "leader_org", "sent_by", "sent_by_org", "unit", "reported_by"
+        ).order_by("seq")
+    )
+
+
+def instructions_sent_by(user: User) -> QuerySet[Instruction]:
+    """What `user` sent to leaders, newest first, whatever its state (the sender follows it up)."""
+    return _instruction_rows(user).filter(sent_by=user).order_by("-sent_at", "-pk")

@@ -41,6 +41,7 @@ __all__ = [
     "CLOCK_TERMS",
     "EVENTS",
     "EVENT_LABELS",
+    "INSTRUCTION_ACTIONS",
     "KIND_ACTIONS",
     "SAME",
     "STATUS_LABELS",
@@ -124,6 +125,11 @@ class Action(StrEnum):
     LINK = "link"  # 重复信访 of an earlier case, or a duplicate of a master
     ATTACH = "attach"  # add material (letters, photos, minutes) to the file
     SUPERVISE = "supervise"  # note a 督办 step in the case's history
+    # 领导阅批: a bureau head sends the case to a leader, who writes a 批示 addressed to the unit
+    # handling it; the unit reports back how it was carried out (xinfang.cases.services.instructions).
+    SEND_FOR_INSTRUCTION = "send_for_instruction"
+    INSTRUCT = "instruct"
+    REPORT_ON_INSTRUCTION = "report_on_instruction"
 
     @property
     def label(self) -> str:
@@ -199,13 +205,33 @@ ACTIONS: dict[Action, ActionTerm] = {
         "上传附件", also_by=frozenset({Taker.REGISTERING_ORG, Taker.ORGAN_ABOVE, Taker.REVIEW_ORG})
     ),
     Action.SUPERVISE: ActionTerm("记录督办", "第四十条"),
+    # 第十八条: leaders read and act on letters and online petitions (阅办群众来信和网上信访); the steps are taken by
+    # the bureau, the leader and the addressed unit, whoever holds the case now.
+    Action.SEND_FOR_INSTRUCTION: ActionTerm(
+        "呈送领导阅批", "第十八条", path="send-for-instruction", also_by=frozenset({Taker.ANYONE})
+    ),
+    Action.INSTRUCT: ActionTerm("领导批示", "第十八条", also_by=frozenset({Taker.ANYONE})),
+    Action.REPORT_ON_INSTRUCTION: ActionTerm(
+        "报告批示落实情况", "第十八条", path="instruction-report", also_by=frozenset({Taker.ANYONE})
+    ),
 }
 ACTION_LABELS: dict[Action, str] = {action: term.label for action, term in ACTIONS.items()}
 # Steps only a petition bureau holding the case takes (ActionTerm.bureau_only).
 BUREAU_ONLY = frozenset(action for action, term in ACTIONS.items() if term.bureau_only)
 
 # Bookkeeping steps that do not move the case along; pages list them apart from the workflow.
-BOOKKEEPING = frozenset({Action.LINK, Action.ATTACH, Action.SUPERVISE})
+BOOKKEEPING = frozenset(
+    {
+        Action.LINK,
+        Action.ATTACH,
+        Action.SUPERVISE,
+        Action.SEND_FOR_INSTRUCTION,
+        Action.INSTRUCT,
+        Action.REPORT_ON_INSTRUCTION,
+    }
+)
+# The leaders' instructions (领导阅批): the steps, on the case page apart from the workflow.
+INSTRUCTION_ACTIONS = frozenset({Action.SEND_FOR_INSTRUCTION, Action.INSTRUCT, Action.REPORT_ON_INSTRUCTION})
 
 # Request kind -> (the kind that grants it, the kind that sends it back): a request is pending
 # while it is the latest of its three in the log (xinfang.cases.services.approvals).
@@ -252,6 +278,9 @@ class EventKind(StrEnum):
     SUPERVISED = "supervised"
     SUPERVISION_ANSWERED = "supervision_answered"
     SUPERVISION_CLOSED = "supervision_closed"
+    SENT_FOR_INSTRUCTION = "sent_for_instruction"
+    INSTRUCTED = "instructed"
+    INSTRUCTION_REPORTED = "instruction_reported"
 
     @property
     def label(self) -> str:
@@ -301,6 +330,9 @@ EVENTS: dict[EventKind, EventTerm] = {
     EventKind.SUPERVISED: EventTerm("督办", Action.SUPERVISE),
     EventKind.SUPERVISION_ANSWERED: EventTerm("督办反馈", Action.SUPERVISE),
     EventKind.SUPERVISION_CLOSED: EventTerm("督办办结", Action.SUPERVISE),
+    EventKind.SENT_FOR_INSTRUCTION: EventTerm("呈送领导阅批", Action.SEND_FOR_INSTRUCTION),
+    EventKind.INSTRUCTED: EventTerm("领导批示", Action.INSTRUCT),
+    EventKind.INSTRUCTION_REPORTED: EventTerm("报告批示落实情况", Action.REPORT_ON_INSTRUCTION),
 }
 EVENT_LABELS: dict[str, str] = {kind.value: term.label for kind, term in EVENTS.items()}
 # Event kind -> the workflow action it records; registration starts the log and is not folded.
@@ -376,3 +408,11 @@ for _status in (Status.DECLINED, Status.REFUSED_AGAIN, Status.TERMINATED):
 # A 督办 may be answered or closed after the case itself closed, so it is noted in every status.
 for _status in Status:
     TRANSITIONS[(_status, Action.SUPERVISE)] = SAME
+# 领导阅批 concerns a matter still being handled: a case is sent and instructed on while open. The
+# unit's report on an instruction may come after the case closed (the instruction was written
+# while it was open and is followed up until answered), so it is allowed in every status.
+for _status in _OPEN:
+    TRANSITIONS[(_status, Action.SEND_FOR_INSTRUCTION)] = SAME
+    TRANSITIONS[(_status, Action.INSTRUCT)] = SAME
+for _status in Status:
+    TRANSITIONS[(_status, Action.REPORT_ON_INSTRUCTION)] = SAME

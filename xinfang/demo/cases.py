@@ -478,6 +478,62 @@ def _raise_again(story: _Story) -> None:
         )
 
 
+# 领导阅批 in the demo: the city bureau's head (王局长) presents cases to 陈副市长, who instructs the
+# unit; (sent days ago, instructed days ago, due in days from the instruction, reported days ago).
+INSTRUCTION_STORIES: list[tuple[float, float | None, int | None, float | None, str]] = [
+    (2, None, None, None, "群众反映强烈，涉及人数较多，呈请领导阅示。"),
+    (9, 8, 6, None, "该件已多次重复信访，呈请领导阅示，督促责任单位加快办理。"),
+    (20, 19, 10, 12, "呈请领导阅示。"),
+]
+INSTRUCTION_TEXTS = [
+    "请责任单位高度重视，依法依规妥善处理，及时向信访人反馈。",
+    "请抓紧核查，限期办结，并将落实情况报市政府。",
+    "请主要负责同志亲自过问，切实解决群众合理诉求。",
+]
+REPORT_TEXT = "已按领导批示要求组织专人核查，问题已依法处理，并已向信访人反馈，信访人表示认可。"
+
+
+def leaders_instructions() -> int:
+    """A few cases sent to 陈副市长 through the services: one waiting for the 批示, one instructed and
+    awaiting the unit's report (overdue), one reported back. Returns the cases used; none where the
+    demo staff are missing or too few open cases are old enough."""
+    head = User.objects.filter(username="juzhang").first()
+    leader = User.objects.filter(username="fushizhang").first()
+    if head is None or leader is None or Case.objects.filter(instructions__isnull=False).exists():
+        return 0
+    moment = now()
+    # Quiet for three weeks, so that every step falls after the case's last event and before now.
+    quiet = moment - dt.timedelta(days=22)
+    cases = list(
+        Case.objects.filter(
+            registered_org__name="示例市信访局",
+            status__in=[Status.ROUTED, Status.ACCEPTED],
+            updated_at__lt=quiet,
+        ).order_by("registered_at", "pk")[: len(INSTRUCTION_STORIES)]
+    )
+    for case, (sent, instructed, due_days, reported, note), text in zip(
+        cases, INSTRUCTION_STORIES, INSTRUCTION_TEXTS, strict=False
+    ):
+        with pinned_now(moment - dt.timedelta(days=sent)):
+            case = services.case_send_for_instruction(actor=head, case=case, leader=leader, note=note)
+        if instructed is None or due_days is None:
+            continue
+        at = moment - dt.timedelta(days=instructed)
+        due = at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=due_days)
+        with pinned_now(at):
+            case = services.case_instruct(actor=leader, case=case, text=text, due_on=due)
+        handler = User.objects.filter(
+            memberships__org=case.current_org, memberships__role=Role.HANDLER, memberships__is_active=True
+        ).first()
+        if reported is None or handler is None:
+            continue
+        with pinned_now(moment - dt.timedelta(days=reported)):
+            services.case_report_on_instruction(
+                actor=handler, case=case, instruction=case.instructions.get().seq, text=REPORT_TEXT
+            )
+    return len(cases)
+
+
 def create_demo_staff(*, seed: int = 20260101) -> None:
     """The staff of every demo organ (registrars, handlers, approvers, leaders) without any case:
     what `load_demo --without-cases` gives a bureau that wants to try the import."""
@@ -510,6 +566,8 @@ def generate_cases(
                     raise RuntimeError(f"demo case failed: {exc.message}") from exc
         if progress:
             progress(min(batch_start + 100, count))
+    with transaction.atomic():
+        leaders_instructions()
     counts: dict[str, int] = {}
     for status in Status.values:
         counts[status] = Case.objects.filter(status=status).count()

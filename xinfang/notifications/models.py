@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     DUE_SOON = "due_soon", "期限临近"
     EXTENDED = "extended", "延期"
     APPROVAL = "approval", "审批"
+    INSTRUCTION = "instruction", "领导批示"
 
 
 class Notification(models.Model):

@@ -78,6 +78,8 @@ def _notify(event: CaseEvent) -> None:
             Notice(Kind.SUPERVISED, text, case, url, key),
             actor,
         )
+    elif kind in INSTRUCTION_KINDS:
+        _notify_instruction(event, case, payload, actor, key)
     elif kind in APPROVAL_REQUESTS:
         text = f"信访件 {case.number} 的{APPROVAL_REQUESTS[kind]}待您审批（提交人：{actor or ''}）。"
         _tell(
@@ -111,6 +113,42 @@ APPROVAL_DECISIONS = {
     EventKind.OPINION_APPROVED: ("的复查（复核）意见", "批准"),
     EventKind.OPINION_RETURNED: ("的复查（复核）意见", "退回"),
 }
+
+
+# 领导阅批 (cases.services.instructions): the leader is told of a case sent to them; the unit addressed
+# of the 批示 (its handlers, and whoever signs the report); the sender and the leader of the report.
+INSTRUCTION_KINDS = (EventKind.SENT_FOR_INSTRUCTION, EventKind.INSTRUCTED, EventKind.INSTRUCTION_REPORTED)
+INSTRUCTED_ROLES = (Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD)
+
+
+def _notify_instruction(
+    event: CaseEvent, case: Case, payload: dict[str, object], actor: User | None, key: str
+) -> None:
+    url = case_url(case)
+    if event.kind == EventKind.SENT_FOR_INSTRUCTION:
+        leader = User.objects.filter(pk=payload.get("leader"), is_active=True).first()
+        if leader is not None:
+            sender = event.org.name if event.org_id else ""
+            text = f"{sender}呈送信访件 {case.number} 请您阅批（呈批人：{actor or ''}）。"
+            notify([leader], Notice(Kind.INSTRUCTION, text, case, url, key), skip=actor)
+    elif event.kind == EventKind.INSTRUCTED:
+        due = f"，请于 {payload['due_on']} 前报告落实情况" if payload.get("due_on") else "，请报告落实情况"
+        text = f"{actor or '领导'}对信访件 {case.number} 作出批示{due}。"
+        _tell(
+            case,
+            [payload.get("unit")],
+            INSTRUCTED_ROLES,
+            Notice(Kind.INSTRUCTION, text, case, url, key),
+            actor,
+        )
+    else:
+        row = case.instructions.filter(seq=payload.get("instruction")).first()
+        if row is None:
+            return
+        told = User.objects.filter(pk__in=[row.sent_by_id, row.leader_id], is_active=True)
+        unit = event.org.name if event.org_id else "落实单位"
+        text = f"{unit}已报告信访件 {case.number} 领导批示的落实情况。"
+        notify(list(told), Notice(Kind.INSTRUCTION, text, case, url, key), skip=actor)
 
 
 def _tell(

@@ -503,7 +503,7 @@ def case_condition(key: str, s: Scope) -> Q:
 
 def _check_vocabulary() -> None:
     """Every count of FIGURES has a condition (or is counted elsewhere: alerts)."""
-    counted = {*CASE_CONDITIONS, *SUPERVISION_CONDITIONS, "类案预警.发出", "类案预警.已研判"}
+    counted = {*CASE_CONDITIONS, *SUPERVISION_CONDITIONS, "类案预警.发出", "类案预警.已研判", "领导批示"}
     missing = {k for k, term in FIGURES.items() if term.kind is Kind.COUNT} - counted
     if missing:
         raise ImportError(f"figures without a condition: {sorted(missing)}")

@@ -96,6 +96,7 @@ def _vocabulary() -> dict[str, Term]:
         "督办.问责建议函": _count("问责建议函", "份", "supervision"),
         "类案预警.发出": _count("类案预警", "次", "cluster-alerts"),
         "类案预警.已研判": _count("已研判类案预警", "次", "cluster-alerts"),
+        "领导批示": _count("领导批示", "次", "leader-instructions"),
     }
     for place in _VISIT_PLACES:
         for kind, label in (("个访", "个访"), ("集访", "集体访")):

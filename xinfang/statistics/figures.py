@@ -24,7 +24,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from xinfang.cases.facts import territory_q
-from xinfang.cases.models import Case, CaseFact, Channel, ContentCategory
+from xinfang.cases.models import Case, CaseFact, Channel, ContentCategory, Instruction
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Org, Region, RegionPopulation, User
@@ -72,7 +72,10 @@ def compute_report(*, org: Org, start: dt.date, end: dt.date, comparison: Compar
     with transaction.atomic(), _grouping_memory():
         counted, categories, places = _count(scopes)
         supervised = _count_supervisions(scopes)
-        alerts = _count_alerts(scopes)
+        alerts = [
+            {**counts, **instructed}
+            for counts, instructed in zip(_count_alerts(scopes), _count_instructions(scopes), strict=True)
+        ]
         breakdowns = _breakdowns(org, scopes, categories, places)
     values = [
         _values(counted[i], supervised[i], alerts[i], _population(org.region, scope.end))
@@ -240,6 +243,20 @@ def _count_alerts(scopes: Sequence[Scope]) -> list[dict[str, int]]:
         }
         for i, scope in enumerate(scopes)
     ]
+
+
+def _count_instructions(scopes: Sequence[Scope]) -> list[dict[str, int]]:
+    """领导批示: the 批示 that leaders of the organs (the organisation and those under it) wrote in
+    the period ("主要领导对信访工作作出具体批示 N 次"): one query."""
+    row = Instruction.objects.filter(
+        leader_org__path__startswith=scopes[0].org_path, instructed_at__isnull=False
+    ).aggregate(
+        **{
+            f"i{i}": Count("pk", filter=conditions.moment_range("instructed_at", scope))
+            for i, scope in enumerate(scopes)
+        }
+    )
+    return [{"领导批示": row[f"i{i}"]} for i in range(len(scopes))]
 
 
 def _population(region: Region, end: dt.date) -> int | None:

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from xinfang.cases import services
 from xinfang.cases.clocks import case_clocks
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, InstructionState
 from xinfang.cases.presentation import CLOCK_LABELS, CLOCK_STATE_LABELS
 from xinfang.cases.selectors import (
     APPROVAL_STEPS,
@@ -35,7 +35,7 @@ from xinfang.cases.transitions import (
     TransitionRefused,
     allowed_actions,
 )
-from xinfang.cases.vocabulary import ACTIONS, BUREAU_ONLY, Taker
+from xinfang.cases.vocabulary import ACTIONS, BUREAU_ONLY, INSTRUCTION_ACTIONS, Taker
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
@@ -88,6 +88,23 @@ _BY_ROLE: dict[Action, tuple[str, tuple[str, ...]]] = {
 _APPEAL_ROLES = frozenset((*BUREAU_ROLES, *DECIDING_ROLES))
 
 
+def _may_take_instruction_step(
+    case: Case, action: Action, posts: set[tuple[int, str]], orgs: list[Any]
+) -> bool:
+    """领导阅批 (services.instructions): a petition bureau's head sends, a leader instructs, the unit
+    an open instruction is addressed to reports on it."""
+    if action == Action.SEND_FOR_INSTRUCTION:
+        return any(
+            org.is_petition_bureau and (org.pk, role) in posts
+            for org in orgs
+            for role in services.INSTRUCTION_SENDING_ROLES
+        )
+    if action == Action.INSTRUCT:
+        return any(role == Role.LEADER for _, role in posts)
+    units = {org_id for org_id, role in posts if role in UNIT_ROLES}
+    return case.instructions.filter(state=InstructionState.INSTRUCTED, unit_id__in=units).exists()
+
+
 def _may_take(case: Case, user: User, action: Action, posts: set[tuple[int, str]], orgs: list[Any]) -> bool:
     """Whether the service would let `user` take `action` on `case` as far as who they are goes;
     the status is checked by the caller, the input by the service."""
@@ -97,6 +114,8 @@ def _may_take(case: Case, user: User, action: Action, posts: set[tuple[int, str]
         return org_id is not None and any((org_id, role) in posts for role in roles)
     if action == Action.RATE:
         return services.rater_problem(user, case) is None
+    if action in INSTRUCTION_ACTIONS:
+        return _may_take_instruction_step(case, action, posts, orgs)
     if action in (Action.REVIEW_REQUEST, Action.REREVIEW_REQUEST):
         below = case.current_org if action == Action.REVIEW_REQUEST else case.review_org
         if below is None:

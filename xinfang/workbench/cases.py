@@ -39,6 +39,7 @@ from xinfang.cases.selectors import (
     PendingApproval,
     case_detail,
     case_events,
+    case_instructions,
     cases_filtered,
     pending_requests,
 )
@@ -218,6 +219,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "attachments_refused": "" if may_download_attachment(request.user, case) else ATTACHMENT_REFUSED,  # type: ignore[arg-type]
         "overdue": case.is_overdue,
         "pending_approvals": [PendingApproval(case, event) for event in pending_requests(case)],
+        "instructions": case_instructions(case),
     }
     return render(request, "workbench/cases/detail.html", context)
 

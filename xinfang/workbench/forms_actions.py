@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 from django import forms
 
 from xinfang.cases import services
-from xinfang.cases.models import Case, CaseEvent, Rating
+from xinfang.cases.models import Case, CaseEvent, InstructionState, Rating
 from xinfang.cases.presentation import suggested_unit_id
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import cases_visible_to, instructions_to_carry_out
 from xinfang.cases.services.appeals import LINK_KINDS, REVIEW_OUTCOMES, TERMINATION_REASONS
 from xinfang.cases.services.replies import DELIVERY_METHODS, OUTCOME_TAGS, OUTCOMES
 from xinfang.cases.services.routing import LEGAL_CHANNELS
@@ -23,7 +23,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
 from xinfang.core.validation import MAX_ATTACHMENT_PAGES, MAX_EXTENSION_DAYS
-from xinfang.orgs.models import LEVEL_RANK, Level, Org, User
+from xinfang.orgs.models import LEVEL_RANK, Level, Membership, Org, Role, User
 from xinfang.workbench.forms_cases import DATE_INPUT, org_choices
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -434,6 +434,89 @@ class LinkForm(ActionForm):
         return services.case_link(actor=actor, case=case, target=target, kind=self.cleaned_data["kind"])
 
 
+def leader_choices(user: User, case: Case) -> list[tuple[int, str]]:
+    """The leaders `user`'s bureaus may send `case` to (who may see it), each with their organ;
+    not those it already waits with."""
+    waiting = set(case.instructions.filter(state=InstructionState.SENT).values_list("leader_id", flat=True))
+    choices: dict[int, str] = {}
+    for bureau in services.instruction_sending_bureaus(user):
+        leaders = services.instruction_leaders(bureau, case).exclude(pk__in=waiting)
+        posts = Membership.objects.filter(
+            user__in=leaders, role=Role.LEADER, is_active=True, org__path__in=_paths_above(bureau)
+        ).select_related("user", "org")
+        for post in posts.order_by("org__path", "user__full_name"):
+            choices.setdefault(post.user_id, f"{post.user}（{post.org.name}）")
+    return list(choices.items())
+
+
+def _paths_above(bureau: Org) -> list[str]:
+    parts = [part for part in bureau.path.strip("/").split("/") if part]
+    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+
+
+class SendForInstructionForm(ActionForm):
+    leader = forms.TypedChoiceField(
+        label="阅批领导", coerce=int, help_text="本机关所属党委政府或上级机关的领导，须能查看本件。"
+    )
+    note = _note("呈批说明", help_text="可写明呈批理由、需领导关注的问题。")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].choices = [("", "请选择领导"), *leader_choices(self.user, self.case)]
+
+    def run(self, actor: User, case: Case) -> Any:
+        pk = self.cleaned_data.get("leader")
+        leader = User.objects.filter(pk=pk, is_active=True).first() if pk else None
+        return services.case_send_for_instruction(
+            actor=actor, case=case, leader=leader, note=self.cleaned_data["note"]
+        )
+
+
+class InstructForm(ActionForm):
+    text = _text("批示内容", help_text="批示送当前责任单位落实。")
+    due_on = forms.DateField(
+        label="落实期限",
+        widget=DATE_INPUT,
+        required=False,
+        help_text="可不填；填写的，最早为今天，最迟为一年内。",
+    )
+    shows_matter = True
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_instruct(
+            actor=actor, case=case, text=self.cleaned_data["text"], due_on=self.cleaned_data["due_on"]
+        )
+
+
+class ReportOnInstructionForm(ActionForm):
+    instruction = forms.TypedChoiceField(label="领导批示", coerce=int)
+    text = _text("落实情况", help_text="报告批示的落实情况，报告后批示跟踪即告完成。")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        open_ones = instructions_to_carry_out(self.user).filter(case=self.case)
+        choices = [
+            (
+                row.seq,
+                f"{row.leader}批示（{local_date(row.instructed_at):%Y-%m-%d}）"
+                + (f"，落实期限 {row.due_on:%Y-%m-%d}" if row.due_on else ""),
+            )
+            for row in open_ones
+            if row.instructed_at is not None
+        ]
+        self.fields["instruction"].choices = choices
+        if len(choices) == 1:
+            self.fields["instruction"].initial = choices[0][0]
+
+    def run(self, actor: User, case: Case) -> Any:
+        return services.case_report_on_instruction(
+            actor=actor,
+            case=case,
+            instruction=self.cleaned_data["instruction"],
+            text=self.cleaned_data["text"],
+        )
+
+
 ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.FORWARD: ForwardForm,
     Action.ASSIGN: AssignForm,
@@ -464,4 +547,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.ADD_ASSISTING: AddAssistingForm,
     Action.ATTACH: AttachForm,
     Action.LINK: LinkForm,
+    Action.SEND_FOR_INSTRUCTION: SendForInstructionForm,
+    Action.INSTRUCT: InstructForm,
+    Action.REPORT_ON_INSTRUCTION: ReportOnInstructionForm,
 }

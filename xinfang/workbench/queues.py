@@ -18,8 +18,14 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from xinfang.cases.clocks import is_overdue, overdue_q
-from xinfang.cases.models import Case, CaseEvent, Status
-from xinfang.cases.selectors import approvals_pending, cases_visible_to
+from xinfang.cases.models import Case, CaseEvent, Instruction, Status
+from xinfang.cases.selectors import (
+    approvals_pending,
+    cases_visible_to,
+    instructions_followed,
+    instructions_to_carry_out,
+    instructions_to_read,
+)
 from xinfang.cases.vocabulary import EventKind
 from xinfang.core.timeutil import local_date, local_midnight, now
 from xinfang.orgs.models import Membership, Org, Role, User
@@ -130,7 +136,33 @@ def handler_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
             at,
             empty="没有待反馈的督办。",
         ),
+        to_carry_out_queue(user, org),
     ]
+
+
+def to_carry_out_queue(user: User, org: Org) -> Queue:
+    return instruction_queue(
+        "instructions-to-carry-out",
+        "领导批示待落实",
+        instructions_to_carry_out(user).filter(unit=org),
+        empty="没有待落实的领导批示。",
+    )
+
+
+def instruction_queue(key: str, title: str, rows: QuerySet[Instruction], *, empty: str) -> Queue:
+    """领导阅批 (cases.services.instructions): rows in the selector's order (overdue first where
+    they have a due date), the first LIMIT of them; `Instruction.is_late` marks those overdue."""
+    count = rows.count()
+    items = list(rows[:LIMIT]) if count else []
+    return Queue(
+        key,
+        title,
+        count,
+        items,
+        reverse("workbench:instruction-list"),
+        empty,
+        overdue=sum(1 for i in items if i.is_late),
+    )
 
 
 def approver_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
@@ -246,15 +278,28 @@ def home_sections(
                     empty="本机关没有未办结的督办。",
                 )
             ]
+            section.queues.append(to_carry_out_queue(user, m.org))
             section.extra = {
                 "overdue_units": overdue_by_unit(user),
                 "week": week_figures(m.org, at),
                 "alerts": True,
             }
         elif m.role == Role.LEADER:
-            # No 阅批 records yet (issue 13): the organ's overdue and supervised cases are what a
-            # leader is asked about.
+            # 领导阅批: what waits for the leader's 批示 and the follow-up of those written; then the
+            # overdue and supervised cases, which are what a leader is asked about.
             section.queues = [
+                instruction_queue(
+                    "instructions-to-read",
+                    "待阅批",
+                    instructions_to_read(user).filter(leader_org=m.org),
+                    empty="没有待阅批的信访件。",
+                ),
+                instruction_queue(
+                    "instructions-followed",
+                    "批示跟踪",
+                    instructions_followed(user).filter(leader_org=m.org),
+                    empty="没有待落实的批示。",
+                ),
                 _case_queue(
                     "leader-overdue",
                     "超期未办结",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("xinfang.workbench.urls_supervision")),
     path("", include("xinfang.workbench.urls_alerts")),
     path("", include("xinfang.workbench.urls_approvals")),
+    path("", include("xinfang.workbench.urls_instructions")),
     path("", include("xinfang.workbench.urls_statistics")),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read-all/", notifications.notification_read_all, name="notification-read-all"),

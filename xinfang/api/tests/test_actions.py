@@ -308,3 +308,36 @@ def test_an_action_body_may_be_empty_when_every_field_is_optional(world: World, 
     )
     assert response.status_code == 200, response.content.decode()
     assert response.json()["status"] == "accepted"
+
+
+def test_leaders_instructions_through_the_api(world: World, api_as: ApiAs) -> None:
+    case = to_accepted(world)
+    body = ok(api_as(world.bureau_head).act(case.pk, "send-for-instruction", {"leader_id": world.leader.pk}))
+    sent = body["events"][-1]
+    assert sent["kind"] == "sent_for_instruction" and sent["payload"]["leader"] == world.leader.pk
+    assert "report_on_instruction" not in {
+        a["action"] for a in body["allowed_actions"]
+    }  # nothing to report yet
+    # Not twice while unanswered: 409 naming the leader.
+    again = api_as(world.bureau_head).act(case.pk, "send-for-instruction", {"leader_id": world.leader.pk})
+    assert again.status_code == 409 and "leader_id" in errors_by_field(again)
+    due = (local_date() + dt.timedelta(days=10)).isoformat()
+    late = (local_date() + dt.timedelta(days=400)).isoformat()
+    far = api_as(world.leader).act(case.pk, "instruct", {"text": "请抓紧办理。", "due_on": late})
+    assert far.status_code == 400 and "due_on" in errors_by_field(far)
+    body = ok(api_as(world.leader).act(case.pk, "instruct", {"text": "请抓紧办理。", "due_on": due}))
+    assert "report_on_instruction" in {a["action"] for a in body["allowed_actions"]}
+    assert body["events"][-1]["payload"]["due_on"] == due
+    assert body["events"][-1]["payload"]["unit"] == world.city_housing.pk
+    # Only the addressed unit reports: 403 for the bureau's registrar.
+    refused = api_as(world.registrar).act(
+        case.pk, "instruction-report", {"instruction": sent["seq"], "text": "已办"}
+    )
+    assert refused.status_code == 403
+    body = ok(
+        api_as(world.handler).act(
+            case.pk, "instruction-report", {"instruction": sent["seq"], "text": "已办结。"}
+        )
+    )
+    assert body["events"][-1]["kind"] == "instruction_reported"
+    assert kinds(case.pk)[-3:] == ["sent_for_instruction", "instructed", "instruction_reported"]

@@ -107,7 +107,16 @@ def test_the_detail_lists_units_events_clocks_and_the_actions_the_state_allows(
         "warnings",
     }  # fmt: skip
     actions = {a["action"]: a for a in body["allowed_actions"]}
-    assert set(actions) == {"accept", "decline", "object", "add_assisting", "link"}
+    assert set(actions) == {
+        "accept",
+        "decline",
+        "object",
+        "add_assisting",
+        "link",
+        # 领导阅批 is open in every stage of an open case; the report only once there is a 批示
+        "send_for_instruction",
+        "instruct",
+    }
     assert actions["accept"] == {
         "action": "accept",
         "label": "受理",

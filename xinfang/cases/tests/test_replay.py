@@ -14,6 +14,7 @@ from xinfang.cases.models import Case
 from xinfang.cases.replay import PROJECTED_FIELDS, replay
 from xinfang.cases.services._core import ProjectionDrift, lock_case, project
 from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_accepted, to_delivered
+from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant
 from xinfang.testing.world import World
@@ -98,6 +99,20 @@ def _noted_and_attached(world: World) -> Case:
     )
 
 
+def _instructed_and_reported(world: World) -> Case:
+    """领导阅批: sent, instructed with a date and reported on; the case keeps its status."""
+    case = services.case_send_for_instruction(
+        actor=world.bureau_head, case=to_accepted(world), leader=world.leader
+    )
+    case = services.case_instruct(
+        actor=world.leader, case=case, text="请依法依规处理。", due_on=local_date() + dt.timedelta(days=15)
+    )
+    seq = case.instructions.get().seq
+    return services.case_report_on_instruction(
+        actor=world.handler, case=case, instruction=seq, text="已处理。"
+    )
+
+
 PATHS: dict[str, Callable[[World], Case]] = {
     "registered": register,
     "accepted": to_accepted,
@@ -112,6 +127,7 @@ PATHS: dict[str, Callable[[World], Case]] = {
     "refused_again": _refused_again,
     "linked": _linked,
     "noted_and_attached": _noted_and_attached,
+    "instructed_and_reported": _instructed_and_reported,
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from xinfang.cases.models import Case, CaseEvent, CaseUnit
+from xinfang.cases.models import Case, CaseEvent, CaseUnit, Instruction
 from xinfang.core.timeutil import now
 from xinfang.demo.cases import generate_cases
 from xinfang.demo.generator import load_demo
@@ -58,6 +58,11 @@ def test_demo_cases_cover_the_workflow_and_their_logs_verify(
     assert CaseEvent.objects.filter(kind="review_requested").exists()
     oldest = Case.objects.order_by("registered_at").first()
     assert oldest is not None and (now() - oldest.registered_at).days > 300
+    # 领导阅批: 陈副市长 has one case to read, one instruction awaiting the unit, one reported back.
+    leader = User.objects.get(username="fushizhang")
+    states = sorted(Instruction.objects.filter(leader=leader).values_list("state", flat=True))
+    assert states == ["instructed", "reported", "sent"]
+    assert Instruction.objects.get(state="instructed").is_late  # the overdue one
     call_command("verify_events")
     assert "办理记录完整" in capsys.readouterr().out
     # most housing matters were routed to a housing department, as a routing suggestion would expect

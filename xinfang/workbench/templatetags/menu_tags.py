@@ -22,6 +22,8 @@ CASE_WORK = {Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD}
 OVERSIGHT = {Role.BUREAU_HEAD, Role.LEADER, Role.REGISTRAR, Role.HANDLER, Role.APPROVER}
 # 类案预警 are reviewed by every role that handles or oversees cases (textintel REVIEW_ROLES).
 ALERTS = set(REVIEW_ROLES)
+# 领导批示: leaders read and instruct, bureau heads send, units carry out.
+INSTRUCTIONS = {Role.LEADER, Role.BUREAU_HEAD, Role.HANDLER, Role.APPROVER}
 STATISTICS = {Role.BUREAU_HEAD, Role.LEADER, Role.STATS_VIEWER, Role.ADMIN}
 
 
@@ -36,6 +38,7 @@ def nav_roles(context: template.Context) -> dict[str, bool]:
         "case_work": bool(roles & CASE_WORK),
         "oversight": bool(roles & OVERSIGHT),
         "alerts": bool(roles & ALERTS),
+        "instructions": bool(roles & INSTRUCTIONS),
         "statistics": bool(roles & STATISTICS),
     }
 
