@@ -69,7 +69,9 @@ class FileBackend:
     def send(self, message: SmsMessage) -> str:
         path = Path(settings.SMS_FILE_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"id": message.id, "phone": message.phone, "text": message.text}, ensure_ascii=False)
+        line = json.dumps(
+            {"id": message.id, "phone": message.phone, "text": message.text}, ensure_ascii=False
+        )
         with path.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
         return message.id

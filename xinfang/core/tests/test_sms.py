@@ -44,7 +44,7 @@ class _Gateway(BaseHTTPRequestHandler):
     status = 200
     received: list[tuple[dict[str, Any], str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         _Gateway.received.append((json.loads(self.rfile.read(length)), self.headers["Authorization"]))
         self.send_response(_Gateway.status)
