@@ -12,3 +12,7 @@ def _fresh_rate_limits() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+# The browser tests' headless Chromium page, shared with the workbench's.
+from xinfang.workbench.tests.conftest import page  # noqa: E402, F401
