@@ -260,15 +260,21 @@ def intake_orgs() -> QuerySet[Org]:
     )
 
 
-def suggested_organ(region: Region | None) -> Org | None:
-    """The petition bureau (信访部门) of the problem's region, else of the nearest region above it
-    that has one taking online submissions: it routes the matter to the organ with authority."""
-    if region is None:
-        return None
+def organ_suggestions() -> dict[int, Org]:
+    """Region id -> the petition bureau (信访部门) of that region, else of the nearest region above
+    it that takes online submissions: it routes the matter on to the organ with authority (第二十二条).
+    Two queries, whatever the number of regions (the 写信 page lists them all)."""
     bureaus = {org.region_id: org for org in intake_orgs().filter(kind=OrgKind.PETITION_BUREAU)}
-    place: Region | None = region
-    while place is not None:
-        if place.pk in bureaus:
-            return bureaus[place.pk]
-        place = place.parent
-    return None
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    out: dict[int, Org] = {}
+    for region_id in parents:
+        place: int | None = region_id
+        while place is not None and place not in bureaus:
+            place = parents.get(place)
+        if place is not None:
+            out[region_id] = bureaus[place]
+    return out
+
+
+def suggested_organ(region: Region | None) -> Org | None:
+    return organ_suggestions().get(region.pk) if region is not None else None

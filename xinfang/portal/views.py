@@ -43,7 +43,7 @@ from xinfang.portal.selectors import (
     case_view,
     cn_date,
     my_cases,
-    suggested_organ,
+    organ_suggestions,
 )
 
 LOOKUP_SESSION = "portal_lookup"  # the cases opened with their 查询码 in this session
@@ -280,10 +280,12 @@ def submit(request: HttpRequest) -> HttpResponse:
             form.show(exc)
     elif request.method == "POST":
         region = form.cleaned_data.get("problem_region") if hasattr(form, "cleaned_data") else None
+    suggestions = organ_suggestions()
     context = {
         "form": form,
         "similar": similar,
-        "suggested": suggested_organ(region),
+        "suggested": suggestions.get(region.pk) if region is not None else None,
+        "suggestions": sorted(suggestions.items()),
     }
     return render(request, "portal/submit.html", context)
 

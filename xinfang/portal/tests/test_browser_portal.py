@@ -68,7 +68,10 @@ def test_a_citizen_registers_writes_follows_rates_and_asks_for_review(
     page.wait_for_url(f"{base}/portal/submit/")
     page.select_option("select[name=problem_region]", str(world.county.pk))
     page.select_option("select[name=category]", str(category("030000").pk))
-    page.select_option("select[name=org]", str(world.city_bureau.pk))
+    # The county bureau takes no online submissions here: the city's bureau is suggested.
+    assert "示例市信访局" in page.inner_text("#organ-suggested")
+    page.click("#organ-take")
+    assert page.input_value("select[name=org]") == str(world.city_bureau.pk)
     page.check("input[name=nature][value=appeal]")
     page.fill("input[name=subject]", "小区楼道灯长期不亮")
     content = "楼道灯坏了三个月，物业一直不修，老人晚上出行不安全。"

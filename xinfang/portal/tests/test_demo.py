@@ -20,7 +20,9 @@ def test_the_demo_citizen_signs_in_and_sees_an_answered_matter(
     assert own.filter(channel="online", status="delivered").exists()
     assert own.filter(status="registered").exists()
     client = Client()
-    signed = client.post("/portal/login/", {"mode": "password", "phone": "qunzhong", "password": DEMO_PASSWORD})
+    signed = client.post(
+        "/portal/login/", {"mode": "password", "phone": "qunzhong", "password": DEMO_PASSWORD}
+    )
     assert signed.status_code == 302
     delivered = own.filter(status="delivered").first()
     page = client.get(f"/portal/cases/{delivered.pk}/")

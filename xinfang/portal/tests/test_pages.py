@@ -143,6 +143,7 @@ def test_a_submission_gives_the_number_the_code_and_the_date(world: Any, freeze:
     client = signed_in(user)
     form = client.get("/portal/submit/")
     assert 'name="token"' in form.text and "legal-route-guide" in form.text and "data-count" in form.text
+    assert f'data-region="{world.town.pk}" data-org="{world.city_bureau.pk}"' in form.text
     data = _form(world, files=SimpleUploadedFile("照片.png", PNG, content_type="image/png"))
     response = client.post("/portal/submit/", data)
     assert response.status_code == 302, re.findall(r"(?:field|form)-error[^>]*>([^<]*)", response.text)
@@ -225,7 +226,7 @@ def test_the_delivered_reply_is_downloaded_rated_and_appealed(world: Any) -> Non
         f"/portal/cases/{case.pk}/rate/",
         {"track_key": "unit", "unit-track": "unit", "unit-value": "dissatisfied"},
     )
-    assert refused.status_code == 400 and "评价为“不满意”的" in refused.text
+    assert refused.status_code == 400 and "评价为“不满意”的，请写明理由" in refused.text
     assert 'id="id_unit-reason-error"' in refused.text and not case.ratings.exists()
     rated = client.post(
         f"/portal/cases/{case.pk}/rate/",
