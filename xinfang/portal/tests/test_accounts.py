@@ -163,3 +163,17 @@ def test_a_citizen_account_can_never_hold_a_staff_role(world: Any) -> None:
     assert not user.memberships.exists()
     user.refresh_from_db()
     assert not user.is_staff and not user.is_superuser
+
+
+def test_the_back_office_shows_the_numbers_masked(world: Any, django_user_model: Any) -> None:
+    from django.test import Client
+
+    citizen()
+    root = django_user_model.objects.create_superuser(username="root", password="Root-Pass-2026-x")
+    client = Client()
+    client.force_login(root)
+    page = client.get("/admin/portal/citizenprofile/").text
+    assert "张三" in page and "13800138000" not in page
+    profile = CitizenProfile.objects.get()
+    detail = client.get(f"/admin/portal/citizenprofile/{profile.pk}/change/").text
+    assert ID_NUMBER not in detail and "13800138000" not in detail
