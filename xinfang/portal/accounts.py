@@ -151,11 +151,16 @@ def _identity(*, phone: str, full_name: str, id_number: str) -> tuple[str, str, 
         raise ServiceError("请填写身份证号码。", field="id_number")
     if problem := id_number_problem(id_number, local_date()):
         raise ServiceError(problem, field="id_number")
-    if CitizenProfile.objects.filter(id_number_hash=pii.keyed_hash(id_number)).exists():
-        raise ServiceError("该身份证号码已注册账号，请用注册时的手机号码登录或找回密码。", field="id_number")
     if citizen_by_phone(phone) is not None:
         raise ServiceError("该手机号码已注册，请直接登录。", field="phone")
     return phone, full_name, id_number
+
+
+def _refuse_taken_id_number(id_number: str) -> None:
+    # Asked only after the code was right: whether an ID number has an account is said to the owner
+    # of a verified phone, once per code, not to anyone typing numbers.
+    if CitizenProfile.objects.filter(id_number_hash=pii.keyed_hash(id_number)).exists():
+        raise ServiceError("该身份证号码已注册账号，请用注册时的手机号码登录或找回密码。", field="id_number")
 
 
 def _profile(user: User, phone: str, id_number: str) -> CitizenProfile:
@@ -175,6 +180,7 @@ def citizen_register(*, phone: str, code: str, full_name: str, id_number: str, p
     _check_password(password, phone=phone, full_name=full_name)
     # Outside the account's transaction: a wrong code's count must survive the refusal.
     code_check(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code)
+    _refuse_taken_id_number(id_number)
     try:
         with transaction.atomic():
             user = citizen_user_create(
@@ -195,6 +201,7 @@ def citizen_verify(*, user: User, phone: str, code: str, id_number: str) -> Citi
         raise ServiceError("您的账号已完成实名认证。", field=None)
     phone, _, id_number = _identity(phone=phone, full_name=user.full_name, id_number=id_number)
     code_check(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code)
+    _refuse_taken_id_number(id_number)
     try:
         with transaction.atomic():
             return _profile(user, phone, id_number)

@@ -190,11 +190,13 @@ def _next_step(case: Case, events: list[CaseEvent]) -> str:
     return "本事项已办结。"
 
 
-def _steps(events: list[CaseEvent]) -> list[Step]:
+def _steps(case: Case, events: list[CaseEvent]) -> list[Step]:
+    # An organ's own files (minutes, internal material) are its business; the petitioner's are listed.
     return [
         Step(local_date(e.at), CITIZEN_STEPS[e.kind], e.org.name if e.org else "")
         for e in events
         if e.kind in CITIZEN_STEPS
+        and (e.kind != EventKind.ATTACHED or (case.citizen_id is not None and e.actor_id == case.citizen_id))
     ]
 
 
@@ -209,7 +211,7 @@ def case_view(case: Case, user: User | None) -> CaseView:
     ]
     view = CaseView(
         case=case,
-        steps=_steps(events),
+        steps=_steps(case, events),
         next_step=_next_step(case, events),
         due_dates=_clocks(case, events),
         documents=documents,

@@ -246,3 +246,11 @@ def test_code_lookups_are_rate_limited(world: Any, settings: Any) -> None:
         case_by_code(number=case.number, code="WRONG", ip="10.0.0.7")
     with pytest.raises(ServiceError, match="查询过于频繁"):
         case_by_code(number=case.number, code=case.query_code, ip="10.0.0.7")
+
+
+def test_the_petitioner_sees_their_own_material_in_the_timeline_not_the_organs(world: Any) -> None:
+    user = citizen()
+    case, _ = submit(world, user, files=[("照片.png", PNG)])
+    services.case_attach(actor=world.registrar, case=case, name="内部笔录.pdf", content=b"%PDF-1.4 x")
+    steps = [s.text for s in case_view(case, user).steps]
+    assert steps.count("补充材料") == 1
