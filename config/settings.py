@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xinfang.statistics",
     "xinfang.notifications",
     "xinfang.workbench",
+    "xinfang.portal",
     "xinfang.demo",
 ]
 
@@ -195,6 +196,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept for audit, visible i
 AXES_LOCKOUT_CALLABLE = "xinfang.workbench.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "xinfang.core.clientip.client_ip"
 AXES_VERBOSE = False  # no banner on every command; failures are still logged, and kept in the database
+# The citizen portal (/portal/): a signed-in citizen's session ends after this many seconds (phones
+# are shared and lost); its rate limits are xinfang.portal.throttle.DEFAULT_LIMITS.
+XINFANG_PORTAL_SESSION_SECONDS = env_int("XINFANG_PORTAL_SESSION_SECONDS", 2 * 3600, minimum=300)
 # The client address comes from REMOTE_ADDR, or only from this header set by the trusted reverse proxy.
 XINFANG_CLIENT_IP_HEADER = env_header("XINFANG_CLIENT_IP_HEADER", "")
 

@@ -534,6 +534,61 @@ def leaders_instructions() -> int:
     return len(cases)
 
 
+def _citizen_matters(stock: _Stock, end: dt.datetime) -> None:
+    """The demo citizen's own online matters, so the portal has something to show: one answered and
+    served three days ago (rating and 复查 still open), one submitted two days ago."""
+    citizen = stock.citizen
+    if citizen is None:
+        return
+    bureau, registrar = next(pair for pair in stock.bureaus if pair[0].level == Level.CITY)
+    unit, handler = next(pair for pair in stock.city_units if "住房" in pair[0].name)
+    county = Region.objects.filter(parent=bureau.region).order_by("code").first() or bureau.region
+    person = PetitionerInput(
+        name=citizen.full_name, phone="13900000000", address=f"{county.name}幸福小区3号楼"
+    )
+    matters = [
+        (
+            "demo-qunzhong-1",
+            40,
+            "030400",
+            "幸福小区楼道灯长期不亮",
+            "我住在幸福小区3号楼，楼道灯坏了三个月，物业一直不修，老人晚上出行不安全，请求督促物业维修。",
+        ),
+        (
+            "demo-qunzhong-2",
+            2,
+            "030100",
+            "小区地下车库渗水问题",
+            "幸福小区地下车库雨天渗水严重，车辆被泡，开发商推诿，请求有关部门督促处理。",
+        ),
+    ]
+    for key, days_ago, code, subject, content in matters:
+        start = end - dt.timedelta(days=days_ago)
+        story = _Story(stock, start)
+        with pinned_now(start):
+            story.case, created = services.case_submit_online(
+                citizen=citizen,
+                petitioner=person,
+                org=bureau,
+                nature="appeal",
+                category=stock.categories[code],
+                subject=subject,
+                content=content,
+                problem_region=county,
+                idempotency_key=key,
+            )
+        if not created or days_ago < 10:
+            continue
+        story.at = start + dt.timedelta(days=1)
+        story.do(services.case_forward, actor=registrar, to_org=unit)
+        story.at = start + dt.timedelta(days=4)
+        story.do(services.case_accept, actor=handler)
+        story.at = end - dt.timedelta(days=5)
+        _reply_through_approval(story, handler, unit, _reply(random.Random(1), "appeal"))
+        story.at = end - dt.timedelta(days=3)
+        story.do(services.case_deliver, actor=handler, method="online")
+
+
 def create_demo_staff(*, seed: int = 20260101) -> None:
     """The staff of every demo organ (registrars, handlers, approvers, leaders) without any case:
     what `load_demo --without-cases` gives a bureau that wants to try the import."""
@@ -568,6 +623,7 @@ def generate_cases(
             progress(min(batch_start + 100, count))
     with transaction.atomic():
         leaders_instructions()
+        _citizen_matters(stock, end)
     counts: dict[str, int] = {}
     for status in Status.values:
         counts[status] = Case.objects.filter(status=status).count()

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from xinfang.cases.clocks import is_overdue, overdue_q
-from xinfang.cases.models import Case, CaseEvent, Instruction, Status
+from xinfang.cases.models import Case, CaseEvent, Channel, Instruction, Status
 from xinfang.cases.selectors import (
     approvals_pending,
     cases_visible_to,
@@ -31,6 +31,7 @@ from xinfang.core.timeutil import local_date, local_midnight, now
 from xinfang.orgs.models import Membership, Org, Role, User
 from xinfang.supervision.models import ACTIVE_STATUSES, DueWarning, Supervision, SupervisionStatus
 from xinfang.supervision.selectors import flagged_by_unit, supervisions_visible_to
+from xinfang.textintel.db.intake import find_similar
 
 LIMIT = 8  # rows shown per queue; the count says how many there are
 UNITS = 10  # units listed in 超期 by unit
@@ -82,11 +83,23 @@ def _case_queue(
 def registrar_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
     last_kind = Subquery(CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-seq").values("kind")[:1])
     waiting = _at_org(user, org, (Status.REGISTERED,)).annotate(last_kind=last_kind)
+    fresh = waiting.exclude(last_kind=EventKind.OBJECTED)
+    online = _case_queue(
+        "online",
+        "网上信访待处理",
+        fresh.filter(channel=Channel.ONLINE),
+        at,
+        more_url="/cases/?status=registered&channel=online&scope=mine",
+        empty="没有待处理的网上信访。",
+    )
+    for case in online.items:
+        case.queue_note = _duplicate_note(user, case)
     return [
+        online,
         _case_queue(
             "to-route",
             "待交转",
-            waiting.exclude(last_kind=EventKind.OBJECTED),
+            fresh.exclude(channel=Channel.ONLINE),
             at,
             more_url="/cases/?status=registered&scope=mine",
             empty="没有待交转的信访件。",
@@ -99,6 +112,15 @@ def registrar_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
             empty="没有被承办单位异议退回的信访件。",
         ),
     ]
+
+
+def _duplicate_note(user: User, case: Case) -> str:
+    """查重 of an online submission against what the clerk sees: nobody keyed it in, so nobody has
+    looked yet. By text, as the registration form does before the petitioners are typed."""
+    found = find_similar(user, case.subject, case.content, exclude=case.pk, limit=1)
+    if not found:
+        return "查重：未发现相似事项"
+    return f"查重：{found[0].describe()}"
 
 
 def handler_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:

@@ -181,7 +181,8 @@ def case_rate(
         )
     if value in REASON_REQUIRED and not reason:
         if not imported:
-            raise ServiceError(f"评价为“{Rating.Value(value).label}”的，请记录信访人的理由。", field="reason")
+            ask = "请写明理由" if actor.is_citizen else "请记录信访人的理由"
+            raise ServiceError(f"评价为“{Rating.Value(value).label}”的，{ask}。", field="reason")
         reason = REASON_NOT_IN_SOURCE
     _refuse_lapsed(locked, Clock.RATING, "评价期限已过，不能再评价。")
     rated_org = locked.registered_org if track == Rating.Track.BUREAU else unit

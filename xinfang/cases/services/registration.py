@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ from xinfang.cases.models import (
 from xinfang.cases.services._core import append_event, project, require_role
 from xinfang.cases.services.routing import check_forward_at_registration, forward_at_registration
 from xinfang.cases.vocabulary import Action, EventKind
-from xinfang.core.errors import ServiceError, ServiceErrors
+from xinfang.core.errors import NotAllowed, ServiceError, ServiceErrors
 from xinfang.core.text import clean_text
 from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import (
@@ -47,6 +48,7 @@ __all__ = [
     "case_register",
     "case_register_detailed",
     "case_register_idempotent",
+    "case_submit_online",
 ]
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -224,7 +226,8 @@ def case_register_detailed(
     `outside_level`: for a matter registered by an organ outside this installation and received
     through another system's exchange (the historic import): that organ's level (`Case.outside_level`).
     """
-    require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
+    if not _online_by_citizen(actor, channel, citizen):
+        require_role(actor, org, REGISTER_ROLES, Action.REGISTER)
     if channel not in Channel.values:
         raise ServiceError(f"信访形式“{channel}”无效，可选：{'、'.join(Channel.labels)}。", field="channel")
     if nature not in Nature.values:
@@ -293,6 +296,7 @@ def case_register_detailed(
             "headcount": headcount,
             "petitioners": len(petitioners),
             "received_on": received_on.isoformat(),
+            **({"online": True} if actor.is_citizen else {}),
             **({"suggestion": recorded} if (recorded := _suggestion_payload(suggestion)) else {}),
         },
     )
@@ -367,3 +371,78 @@ def case_register_idempotent(*, key: str, actor: User, **kwargs: object) -> tupl
             raise
         return winner.case, None
     return registration.case, registration
+
+
+# Set only while case_submit_online runs: the one way a citizen is the registering actor.
+_ONLINE_SUBMISSION: ContextVar[bool] = ContextVar("online_submission", default=False)
+
+
+def _online_by_citizen(actor: User, channel: str, citizen: User | None) -> bool:
+    """A citizen registers nothing themself except their own online submission (第十七条: 网上信访),
+    which arrives at the chosen organ's intake as if its registrar had entered it."""
+    if not actor.is_citizen:
+        return False
+    if not _ONLINE_SUBMISSION.get() or channel != Channel.ONLINE or citizen is None or citizen.pk != actor.pk:
+        raise NotAllowed("群众账号只能通过网上信访提交本人的信访事项。")
+    return True
+
+
+MAX_COSIGNERS = 50  # 联名: the names a form can take; a larger group gives the number only
+
+
+@transaction.atomic
+def case_submit_online(
+    *,
+    citizen: User,
+    petitioner: PetitionerInput,
+    org: Org,
+    nature: str,
+    category: ContentCategory,
+    subject: str,
+    content: str,
+    problem_region: Region,
+    idempotency_key: str,
+    cosigner_count: int = 0,
+    cosigner_names: list[str] | None = None,
+) -> tuple[Case, bool]:
+    """网上信访: a citizen's own submission, registered at `org` (its intake queue, channel 网上信访).
+
+    The registration event is the submission, so the 15-day clock of 第二十二条 starts now. The
+    citizen is the first petitioner (`petitioner`: their verified name, ID number and phone);
+    联名 adds `cosigner_count` others, of whom `cosigner_names` are named. Returns (case, created):
+    a resubmitted form (the same `idempotency_key` of the same citizen) returns the first case and
+    registers nothing.
+    """
+    if not citizen.is_citizen:
+        raise NotAllowed("网上信访只能由群众账号提交。")
+    if not org.is_active:
+        raise ServiceError(f"机构“{org.name}”已停用，请选择其他受理机关。", field="org")
+    if not org.memberships.filter(role=Role.REGISTRAR, is_active=True).exists():
+        raise ServiceError(f"“{org.name}”暂不接收网上信访，请选择其他机关。", field="org")
+    names = [clean_text(name).strip() for name in (cosigner_names or []) if clean_text(name).strip()]
+    if len(names) > MAX_COSIGNERS:
+        raise ServiceError(
+            f"联名人姓名最多填写 {MAX_COSIGNERS} 人，更多的请只填人数。", field="cosigner_names"
+        )
+    if not 0 <= cosigner_count <= MAX_HEADCOUNT - 1:
+        raise ServiceError(f"联名人数应为 0 至 {MAX_HEADCOUNT - 1} 之间的整数。", field="cosigner_count")
+    others = max(cosigner_count, len(names))
+    token = _ONLINE_SUBMISSION.set(True)
+    try:
+        case, registration = case_register_idempotent(
+            key=idempotency_key,
+            actor=citizen,
+            org=org,
+            channel=Channel.ONLINE,
+            nature=nature,
+            category=category,
+            subject=subject,
+            content=content,
+            problem_region=problem_region,
+            petitioners=[petitioner, *(PetitionerInput(name=name) for name in names)],
+            headcount=1 + others,
+            citizen=citizen,
+        )
+    finally:
+        _ONLINE_SUBMISSION.reset(token)
+    return case, registration is not None
