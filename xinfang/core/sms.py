@@ -69,7 +69,9 @@ class FileBackend:
     def send(self, message: SmsMessage) -> str:
         path = Path(settings.SMS_FILE_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"id": message.id, "phone": message.phone, "text": message.text}, ensure_ascii=False)
+        line = json.dumps(
+            {"id": message.id, "phone": message.phone, "text": message.text}, ensure_ascii=False
+        )
         with path.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
         return message.id
@@ -115,7 +117,10 @@ def signed(text: str) -> str:
     return f"【{signature}】{text}" if signature and not text.startswith("【") else text
 
 
-def send_sms(phone: str, text: str) -> str:
-    """Send `text` to the mobile number `phone` now; the backend's id for it, or SmsError."""
-    message = SmsMessage(id=uuid.uuid4().hex, phone=phone, text=text)
+def send_sms(phone: str, text: str, *, message_id: str = "") -> str:
+    """Send `text` to the mobile number `phone` now; the backend's id for it, or SmsError.
+
+    `message_id` (32 hex digits) names the message to the gateway; a sender that retries passes the
+    same id each time, so a gateway that accepted a first try it did not answer sends it once."""
+    message = SmsMessage(id=message_id or uuid.uuid4().hex, phone=phone, text=text)
     return backend().send(message)

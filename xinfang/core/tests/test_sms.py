@@ -44,7 +44,7 @@ class _Gateway(BaseHTTPRequestHandler):
     status = 200
     received: list[tuple[dict[str, Any], str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         _Gateway.received.append((json.loads(self.rfile.read(length)), self.headers["Authorization"]))
         self.send_response(_Gateway.status)
@@ -88,3 +88,11 @@ def test_http_gateway_unreachable_raises(settings: Any) -> None:
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/send"
     with pytest.raises(sms.SmsError, match="could not be reached"):
         sms.send_sms("13800000001", "x")
+
+
+def test_a_retried_message_keeps_its_id() -> None:
+    sms.send_sms("13800000001", "第一次", message_id="a" * 32)
+    sms.send_sms("13800000001", "第二次", message_id="a" * 32)
+    sms.send_sms("13800000001", "另一条")
+    ids = [m.id for m in sms.outbox]
+    assert ids[0] == ids[1] == "a" * 32 and ids[2] != ids[0] and len(ids[2]) == 32
