@@ -68,7 +68,7 @@ class MessageTemplateAdmin(CleanTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(PetitionerMessage)
-class PetitionerMessageAdmin(admin.ModelAdmin):
+class PetitionerMessageAdmin(CleanTextAdmin, admin.ModelAdmin):
     """The delivery log: written and sent by the worker; the back office looks, and may send a
     failed message again. The address is shown masked, never in the clear."""
 
