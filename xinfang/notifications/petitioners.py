@@ -291,6 +291,15 @@ def _send(message: PetitionerMessage) -> str:
     return sms.send_sms(message.recipient, message.text, message_id=message.message_id)
 
 
+def _reason(message: PetitionerMessage, error: Exception) -> str:
+    """What the log shows staff: the gateway's refusal as `core.sms` words it, else the failure
+    (a mail server's, a backend's) after a Chinese lead."""
+    if isinstance(error, sms.SmsError):
+        return str(error)[:300]
+    what = "邮件" if message.channel == Channel.EMAIL else "短信"
+    return f"{what}发送失败：{type(error).__name__}：{error}"[:300]
+
+
 def _attempt(message: PetitionerMessage) -> bool:
     rows = PetitionerMessage.objects.filter(pk=message.pk)
     try:
@@ -306,7 +315,7 @@ def _attempt(message: PetitionerMessage) -> bool:
         )
         rows.update(
             status=MessageStatus.FAILED if final else MessageStatus.PENDING,
-            last_error=(str(error) or type(error).__name__)[:300],
+            last_error=_reason(message, error),
         )
         return False
     rows.update(status=MessageStatus.SENT, sent_at=now(), backend_id=(backend_id or "")[:64], last_error="")

@@ -197,7 +197,7 @@ class _Flaky:
     def send(self, message: SmsMessage) -> str:
         type(self).calls += 1
         if type(self).calls <= type(self).fails:
-            raise SmsError("The SMS gateway answered 503.")
+            raise SmsError("短信网关拒绝发送（HTTP 503）。")
         sms.outbox.append(message)
         return "gw-" + message.id[:8]
 
@@ -220,7 +220,7 @@ def test_a_failed_message_is_retried_after_a_wait_then_sent(
     assert (message.status, message.attempts, message.last_error) == (
         "pending",
         1,
-        "The SMS gateway answered 503.",
+        "短信网关拒绝发送（HTTP 503）。",
     )
     assert send_petitioner_messages.call() == 0  # not yet: the first retry waits five minutes
     freeze("2025-03-03 10:06")
@@ -364,3 +364,24 @@ def test_the_case_page_lists_the_messages_to_those_who_see_the_case(world: World
     assert outsider.get(f"/cases/{case.pk}/").status_code == 404
     assert list(petitioners.messages_for_case(world.other_clerk, case)) == []
     assert len(petitioners.messages_for_case(world.registrar, case)) == 1
+
+
+def test_a_mail_server_failure_is_logged_in_chinese_and_retried(world: World, settings: Any) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}._BrokenMail"
+    citizen: User = world.citizen
+    citizen.email = "zhang@example.com"
+    citizen.save(update_fields=["email"])
+    case = register(world, citizen=citizen)
+    queue_step.call(CaseEvent.objects.get(case=case, kind="registered").pk)
+    by_channel = dict(PetitionerMessage.objects.values_list("channel", "status"))
+    assert by_channel == {"sms": "sent", "email": "pending"}
+    failed = PetitionerMessage.objects.get(channel="email")
+    assert failed.last_error == "邮件发送失败：ConnectionRefusedError：[Errno 111] Connection refused"
+
+
+class _BrokenMail:
+    def __init__(self, **kwargs: Any) -> None:
+        pass
+
+    def send_messages(self, messages: list[Any]) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
