@@ -17,7 +17,7 @@ from xinfang.cases import services
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.services import PetitionerInput
-from xinfang.cases.tests.helpers import a_reply, register, to_accepted
+from xinfang.cases.tests.helpers import a_reply, register, to_accepted, to_delivered
 from xinfang.core import sms
 from xinfang.core.schedule import registered_jobs
 from xinfang.core.sms import SmsError, SmsMessage
@@ -385,3 +385,33 @@ class _BrokenMail:
 
     def send_messages(self, messages: list[Any]) -> int:
         raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_rereview_is_told_as_final_and_a_later_matter_is_refused_again(
+    world: World, committed: Callable[[Callable[[], Any]], Any]
+) -> None:
+    from xinfang.orgs.models import Role
+    from xinfang.orgs.services import membership_grant
+
+    membership_grant(user=world.leader, org=world.province_gov, role=Role.LEADER)
+    case = services.case_review_request(actor=world.leader, case=to_delivered(world), reasons="不服")
+    case = services.case_review_decide(actor=world.leader, case=case, outcome="uphold", opinion="维持")
+    sms.outbox.clear()
+    case = committed(lambda: services.case_rereview_request(actor=world.leader, case=case, reasons="不服"))
+    earlier = committed(
+        lambda: services.case_rereview_decide(actor=world.leader, case=case, outcome="change", opinion="变更")
+    )
+    later = register(world)
+    sms.outbox.clear()
+    committed(
+        lambda: services.case_refuse_again(
+            actor=world.registrar, case=later, earlier=earlier, reasons="同一事实和理由"
+        )
+    )
+    requested, decided = PetitionerMessage.objects.filter(case=earlier).order_by("pk")[:2]
+    assert (requested.template, decided.template) == ("rereview_requested", "rereview_decided")
+    assert "复核请求已由示例省人民政府" in requested.text
+    assert "提出复核意见（变更）" in decided.text and "复核意见为最终处理意见" in decided.text
+    [refused] = _texts()
+    assert f"与已经复核终结的信访事项（编号{earlier.number}）事实和理由相同" in refused
+    assert "示例市信访局不再受理。理由：同一事实和理由。" in refused
