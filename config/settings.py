@@ -263,6 +263,11 @@ SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10, minimum=1)
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms" / "outbox.jsonl"))
 SMS_SIGNATURE = env_str("SMS_SIGNATURE", "信访事项办理系统")
+# Petitioners are told of each step that concerns them by SMS and e-mail (xinfang.notifications,
+# docs/workbench.md "群众短信通知"); off: nothing is queued for them.
+XINFANG_PETITIONER_SMS = env_bool("XINFANG_PETITIONER_SMS", True)
+# The reminder to rate goes out when this many days or fewer are left of the rating window.
+XINFANG_RATING_REMINDER_DAYS = env_int("XINFANG_RATING_REMINDER_DAYS", 2, minimum=0)
 # The address users reach the workbench at, for the links in e-mails ("" leaves the link out).
 XINFANG_SITE_URL = env_str("XINFANG_SITE_URL", "")
 

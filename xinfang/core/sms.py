@@ -33,7 +33,8 @@ logger = logging.getLogger("xinfang.sms")
 
 
 class SmsError(Exception):
-    """The backend did not accept the message (the gateway refused or could not be reached)."""
+    """The backend did not accept the message (the gateway refused or could not be reached). The
+    message is in Chinese: the delivery log shows it to staff."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class HttpGatewayBackend:
     def send(self, message: SmsMessage) -> str:
         url = settings.SMS_GATEWAY_URL
         if not url:
-            raise SmsError("SMS_GATEWAY_URL is not set.")
+            raise SmsError("未配置短信网关地址（SMS_GATEWAY_URL）。")
         body = json.dumps({"id": message.id, "phone": message.phone, "text": message.text}).encode()
         request = urllib.request.Request(
             url,
@@ -96,9 +97,9 @@ class HttpGatewayBackend:
             with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as answer:
                 raw = answer.read()
         except urllib.error.HTTPError as error:
-            raise SmsError(f"The SMS gateway answered {error.code}.") from error
+            raise SmsError(f"短信网关拒绝发送（HTTP {error.code}）。") from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise SmsError(f"The SMS gateway could not be reached: {error}.") from error
+            raise SmsError(f"无法连接短信网关：{error}。") from error
         try:
             answer_id = json.loads(raw or b"{}").get("id")
         except (ValueError, AttributeError):
@@ -117,7 +118,10 @@ def signed(text: str) -> str:
     return f"【{signature}】{text}" if signature and not text.startswith("【") else text
 
 
-def send_sms(phone: str, text: str) -> str:
-    """Send `text` to the mobile number `phone` now; the backend's id for it, or SmsError."""
-    message = SmsMessage(id=uuid.uuid4().hex, phone=phone, text=text)
+def send_sms(phone: str, text: str, *, message_id: str = "") -> str:
+    """Send `text` to the mobile number `phone` now; the backend's id for it, or SmsError.
+
+    `message_id` (32 hex digits) names the message to the gateway; a sender that retries passes the
+    same id each time, so a gateway that accepted a first try it did not answer sends it once."""
+    message = SmsMessage(id=message_id or uuid.uuid4().hex, phone=phone, text=text)
     return backend().send(message)

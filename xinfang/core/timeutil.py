@@ -35,6 +35,11 @@ def pinned_now(moment: dt.datetime) -> Iterator[None]:
         _pinned.reset(token)
 
 
+def is_pinned() -> bool:
+    """Whether `now()` is pinned here: a historical record is being entered, not live work."""
+    return _pinned.get() is not None
+
+
 def local_date(moment: dt.datetime | None = None) -> dt.date:
     """The calendar date in Beijing of an aware moment (default: now)."""
     return (moment or now()).astimezone(LOCAL_TZ).date()

@@ -1,4 +1,5 @@
-"""The worker's side of notifications: the e-mails, and the notices of deadlines drawing near."""
+"""The worker's side of notifications: the e-mails, the notices of deadlines drawing near, and the
+petitioners' messages (:mod:`.petitioners`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from xinfang.core.timeutil import now
+from xinfang.notifications import petitioners
 from xinfang.notifications.models import Kind, Notification
 from xinfang.notifications.services import Notice, holders, notify
 from xinfang.orgs.models import Role
@@ -73,3 +75,26 @@ def due_soon_notices(at: dt.datetime | None = None) -> int:
 @task()
 def notify_due_soon() -> int:
     return due_soon_notices()
+
+
+# --- 群众短信通知 (xinfang.notifications.petitioners) ---------------------------------------------
+
+
+@task()
+def queue_step(event_id: int) -> int:
+    """Write and send the petitioner's messages of one case event; how many went out now."""
+    queued = petitioners.queue_for_event(event_id)
+    return petitioners.deliver(queued) if queued else 0
+
+
+@task()
+def send_petitioner_messages() -> int:
+    """Every few minutes: send what is due, the retries of earlier failures among them."""
+    return petitioners.deliver()
+
+
+@task()
+def remind_rating() -> int:
+    """Daily: remind petitioners whose rating window is about to close; how many went out."""
+    queued = petitioners.rating_reminders()
+    return petitioners.deliver(queued) if queued else 0

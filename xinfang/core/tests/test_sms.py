@@ -79,12 +79,20 @@ def test_http_gateway_posts_the_message_with_the_token(gateway: type[_Gateway]) 
 
 def test_http_gateway_refusal_raises_for_a_retry(gateway: type[_Gateway]) -> None:
     gateway.status = 503
-    with pytest.raises(sms.SmsError, match="503"):
+    with pytest.raises(sms.SmsError, match="短信网关拒绝发送（HTTP 503）"):
         sms.send_sms("13800000001", "x")
 
 
 def test_http_gateway_unreachable_raises(settings: Any) -> None:
     settings.SMS_BACKEND = "xinfang.core.sms.HttpGatewayBackend"
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/send"
-    with pytest.raises(sms.SmsError, match="could not be reached"):
+    with pytest.raises(sms.SmsError, match="无法连接短信网关"):
         sms.send_sms("13800000001", "x")
+
+
+def test_a_retried_message_keeps_its_id() -> None:
+    sms.send_sms("13800000001", "第一次", message_id="a" * 32)
+    sms.send_sms("13800000001", "第二次", message_id="a" * 32)
+    sms.send_sms("13800000001", "另一条")
+    ids = [m.id for m in sms.outbox]
+    assert ids[0] == ids[1] == "a" * 32 and ids[2] != ids[0] and len(ids[2]) == 32
