@@ -16,7 +16,7 @@ def add_templates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0003_petitioner_messages"),
+        ("notifications", "0004_petitioner_messages"),
     ]
 
     operations = [migrations.RunPython(add_templates, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0008_document_numbers'),
-        ('notifications', '0002_approval_notices'),
+        ('notifications', '0003_instruction_notices'),
     ]
 
     operations = [
