@@ -17,7 +17,7 @@ from xinfang.cases import services
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.services import PetitionerInput
-from xinfang.cases.tests.helpers import a_reply, register, to_accepted, to_delivered
+from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_accepted, to_delivered
 from xinfang.core import sms
 from xinfang.core.schedule import registered_jobs
 from xinfang.core.sms import SmsError, SmsMessage
@@ -85,7 +85,7 @@ def test_each_step_tells_the_petitioner_in_order(
     )
     extended_due = _due(case, "handle")
     freeze("2025-03-10 09:00")
-    case = committed(lambda: services.case_reply(actor=world.handler, case=case, reply=a_reply()))
+    case = committed(lambda: reply_approved(actor=world.handler, case=case, reply=a_reply()))
     case = committed(lambda: services.case_deliver(actor=world.handler, case=case, method="in_person"))
     freeze("2025-03-12 10:00")  # five days of the seven left: too early to remind
     assert remind_rating.call() == 0
