@@ -302,14 +302,23 @@ def first_repeats() -> Subquery:
 
 
 def refresh_first_repeats(case_ids: Iterable[int] | None) -> int:
-    """Recompute `first_repeat_on` of the cases `case_ids` (None: every case): one statement."""
+    """Recompute `first_repeat_on` of the cases `case_ids` (None: every case): two statements.
+    Only the cases some repeat points at get the subquery; the others (most of an archive) only
+    lose a date they should no longer carry, so a whole rebuild writes the rows that change."""
     rows = CaseFact.objects.all()
     if case_ids is not None:
         ids = sorted(set(case_ids))
         if not ids:
             return 0
         rows = rows.filter(case_id__in=ids)
-    return rows.update(first_repeat_on=first_repeats())
+    targets = CaseFact.objects.filter(repeat_of__isnull=False, duplicate_of__isnull=True).values(
+        "repeat_of_id"
+    )
+    repeated = rows.filter(case_id__in=targets).update(first_repeat_on=first_repeats())
+    cleared = (
+        rows.filter(first_repeat_on__isnull=False).exclude(case_id__in=targets).update(first_repeat_on=None)
+    )
+    return repeated + cleared
 
 
 def fact_differences(stored: Mapping[str, Any], derived: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
