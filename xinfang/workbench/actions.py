@@ -157,6 +157,8 @@ def action_links(case: Case, user: User) -> dict[str, Any]:
             continue
         if action in BUREAU_ONLY and not case.current_org.is_petition_bureau:
             continue  # a department 受理s, declines or objects; only a bureau routes on
+        if action == (Action.HEARING_START if case.paused else Action.HEARING_END):
+            continue  # one hearing at a time: started while none is open, ended while one is
         group = "bookkeeping" if action in BOOKKEEPING else "workflow"
         links[group].append(
             {

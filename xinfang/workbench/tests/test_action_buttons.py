@@ -48,3 +48,12 @@ def test_the_review_decision_is_offered_to_the_reviewing_organ_only(world: World
     assert "submit_opinion_for_approval" not in _buttons(world.leader, case)
     for other in (world.handler, world.registrar):
         assert not {"review_decide", "submit_opinion_for_approval"} & _buttons(other, case)
+
+
+def test_a_hearing_is_offered_to_start_while_none_is_open_and_to_end_while_one_is(world: World) -> None:
+    case = to_accepted(world)
+    buttons = _buttons(world.handler, case)
+    assert "hearing_start" in buttons and "hearing_end" not in buttons
+    case = services.case_hearing_start(actor=world.handler, case=case, note="组织听证")
+    buttons = _buttons(world.handler, case)
+    assert "hearing_end" in buttons and "hearing_start" not in buttons
