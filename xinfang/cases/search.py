@@ -9,7 +9,8 @@ Text is searched per database (the indexes are made by migration 0007_person_sea
 - PostgreSQL: `ILIKE '%term%'` on subject and content, served by pg_trgm GIN indexes for terms of
   three or more characters (pg_trgm counts CJK characters as word characters under a UTF-8 ctype);
 - SQLite: the FTS5 table `cases_case_fts` (trigram tokenizer) for terms of three or more
-  characters; a shorter term (二字词 such as 拆迁) is a LIKE over the visible cases.
+  characters, asked differently for rare and common terms (`_fts_term`); a shorter term (二字词
+  such as 拆迁) is a LIKE over the visible cases.
 
 Terms are separated by whitespace and all must occur (in the subject or the content).
 """
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, Lookup, Q
-from django.db.models.expressions import RawSQL
 
 from xinfang.cases import pii
 from xinfang.cases.models import Petitioner
@@ -155,6 +155,38 @@ def _term(term: str) -> Q:
         pattern = _like_pattern(term)
         return Q(_ILike(F("subject"), pattern)) | Q(_ILike(F("content"), pattern))
     if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
-        phrase = '"' + term.replace('"', '""') + '"'
-        return Q(pk__in=RawSQL("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [phrase]))
+        return _fts_term('"' + term.replace('"', '""') + '"')
     return Q(subject__icontains=term) | Q(content__icontains=term)
+
+
+# A term found in more cases than this is common: its cases are not listed out (see `_fts_term`).
+COMMON_TERM = 1000
+
+
+def _fts_term(phrase: str) -> Q:
+    """The cases whose FTS5 row matches `phrase`, asked the way that suits how many there are. A
+    rare term's rowids (a bounded probe finds them) become a list, which the list's other
+    conditions then narrow. A common one (墙体开裂 in a housing bureau's archive) would make SQLite
+    collect every matching rowid before ordering a page; instead each case the list reads in its
+    order is checked against the index (`_FtsRow`), so a page stops after a few dozen checks."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s LIMIT %s",
+            [phrase, COMMON_TERM + 1],
+        )
+        rowids = [row[0] for row in cursor.fetchall()]
+    if len(rowids) <= COMMON_TERM:
+        return Q(pk__in=rowids)
+    return Q(_FtsRow(F("pk"), phrase))
+
+
+class _FtsRow(Lookup):
+    """The case's own row of the FTS5 table matches the phrase (a rowid seek in the index)."""
+
+    lookup_name = "fts_row"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        sql = f"EXISTS (SELECT 1 FROM cases_case_fts WHERE cases_case_fts MATCH {rhs} AND cases_case_fts.rowid = {lhs})"
+        return sql, [*rhs_params, *lhs_params]

@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from xinfang.cases import pii
+from xinfang.cases import pii, search
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.search import classify
 from xinfang.cases.selectors import cases_filtered, person_matters
@@ -91,6 +91,20 @@ def test_words_of_the_subject_or_content_are_found(world: World) -> None:
     assert not cases_filtered(world.registrar, q="农民工 墙体").exists()
     assert _ids(cases_filtered(world.registrar, text="住房质量")) == {housing.pk}
     assert not cases_filtered(world.registrar, q="100%_").exists()  # LIKE wildcards are literal
+
+
+@pytest.mark.parametrize("common", [False, True], ids=["rare term", "common term"])
+def test_a_term_is_found_alike_however_common_it_is(
+    world: World, monkeypatch: pytest.MonkeyPatch, common: bool
+) -> None:
+    # SQLite lists a rare term's cases and checks a common one's case by case (search._fts_term).
+    monkeypatch.setattr(search, "COMMON_TERM", 1 if common else 1000)
+    first, second = register(world), register(world)
+    register(world, subject="工资拖欠问题", content="某建筑公司拖欠农民工工资三个月未发放。")
+    found = cases_filtered(world.registrar, q="墙体开裂")
+    assert _ids(found) == {first.pk, second.pk}
+    assert _ids(found.filter(pk=second.pk)) == {second.pk}  # with the list's other conditions
+    assert not cases_filtered(world.registrar, q="墙体开裂 农民工").exists()
 
 
 def test_the_text_index_follows_changes_of_the_case(world: World) -> None:
