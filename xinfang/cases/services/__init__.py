@@ -15,6 +15,7 @@ from xinfang.cases.services import (
     attachments,
     extensions,
     hearings,
+    history,
     notes,
     registration,
     replies,
@@ -28,13 +29,25 @@ from xinfang.cases.services.approvals import *  # noqa: F403
 from xinfang.cases.services.attachments import *  # noqa: F403
 from xinfang.cases.services.extensions import *  # noqa: F403
 from xinfang.cases.services.hearings import *  # noqa: F403
+from xinfang.cases.services.history import *  # noqa: F403
 from xinfang.cases.services.notes import *  # noqa: F403
 from xinfang.cases.services.registration import *  # noqa: F403
 from xinfang.cases.services.replies import *  # noqa: F403
 from xinfang.cases.services.routing import *  # noqa: F403
 from xinfang.cases.vocabulary import Action
 
-_MODULES = (appeals, approvals, attachments, extensions, hearings, notes, registration, replies, routing)
+_MODULES = (
+    appeals,
+    approvals,
+    attachments,
+    extensions,
+    hearings,
+    history,
+    notes,
+    registration,
+    replies,
+    routing,
+)
 # The one action whose service is not called case_<action>: a 督办 is noted on the case.
 _SERVICE_NAMES = {Action.SUPERVISE: "case_note_supervision"}
 
