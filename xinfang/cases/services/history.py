@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from xinfang.cases.access import access_rows
@@ -138,15 +138,52 @@ class TargetNotEntered(ServiceError):
         self.index = index
 
 
+@dataclass(slots=True)
+class _Event:
+    """An event as `append_event` writes it (the fields of `CaseEvent`), and `replay`, the clocks
+    and the facts read it, without a model instance."""
+
+    kind: str
+    actor_id: int | None
+    org: Org | None
+    at: dt.datetime
+    payload: Any
+    pk: int = 0
+    case_id: int = 0
+    seq: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+
+    @property
+    def org_id(self) -> int | None:
+        return None if self.org is None else self.org.pk
+
+
+@dataclass(slots=True)
+class _Unit:
+    org: Org
+    since: dt.datetime
+    is_active: bool = True
+
+
+@dataclass(slots=True)
+class _Rating:
+    track: str
+    org: Org
+    value: str
+    reason: str
+    rated_at: dt.datetime
+
+
 @dataclass
 class _Draft:
     """A record checked and laid out in memory, before its rows are written."""
 
     case: Case
     petitioners: list[PetitionerInput]
-    events: list[CaseEvent] = field(default_factory=list)
-    units: list[CaseUnit] = field(default_factory=list)
-    ratings: list[Rating] = field(default_factory=list)
+    events: list[_Event] = field(default_factory=list)
+    units: list[_Unit] = field(default_factory=list)
+    ratings: list[_Rating] = field(default_factory=list)
     target: Case | _Draft | None = None
 
 
@@ -194,7 +231,9 @@ def _enter(actor: User, records: Sequence[HistoricRecord]) -> list[Case | Servic
 
 def _event(draft: _Draft, kind: str, *, actor: User, org: Org | None, at: dt.datetime, payload: dict) -> None:
     clean = json.loads(json.dumps(payload, ensure_ascii=False, default=str))
-    draft.events.append(CaseEvent(kind=kind, actor=actor, org=org, at=at.astimezone(dt.UTC), payload=clean))
+    draft.events.append(
+        _Event(kind=kind, actor_id=actor.pk, org=org, at=at.astimezone(dt.UTC), payload=clean)
+    )
 
 
 def _step(draft: _Draft, action: Action) -> str:
@@ -294,7 +333,7 @@ def _register(record: HistoricRecord, actor: User, roles: _Roles) -> _Draft:
         updated_at=moment,
     )
     draft = _Draft(case=case, petitioners=petitioners)
-    draft.units.append(CaseUnit(org=org, role=CaseUnit.Role.LEAD, since=moment))
+    draft.units.append(_Unit(org=org, since=moment))
     _event(
         draft,
         EventKind.REGISTERED,
@@ -373,7 +412,7 @@ def _forward(
     moment = now()
     for unit in draft.units:
         unit.is_active = False
-    draft.units.append(CaseUnit(org=to_org, role=CaseUnit.Role.LEAD, since=moment))
+    draft.units.append(_Unit(org=to_org, since=moment))
     case.current_org = to_org
     _event(
         draft,
@@ -481,7 +520,7 @@ def _rate(draft: _Draft, track: str, value: str, actor: User, roles: _Roles) -> 
         raise InvalidState(refusal, field=None)
     rated_org = case.registered_org if track == Rating.Track.BUREAU else unit
     moment = now()
-    draft.ratings.append(Rating(track=track, org=rated_org, value=value, reason=reason, rated_at=moment))
+    draft.ratings.append(_Rating(track=track, org=rated_org, value=value, reason=reason, rated_at=moment))
     _event(
         draft,
         EventKind.RATED,
@@ -566,6 +605,21 @@ def _reserve_ids(model: Any, count: int) -> list[int]:
 _CONVERTED = frozenset({"DateTimeField", "DateField", "JSONField"})
 
 
+def _converter(field: Any) -> Any:
+    """What `field.get_db_prep_save` does to a value of the types written here (aware moments,
+    dates, JSON); None where the value goes to the driver as it is."""
+    ops = connections[DEFAULT_DB_ALIAS].ops
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    if kind == "JSONField":
+        encoder = field.encoder
+        return lambda value: ops.adapt_json_value(value, encoder)
+    return None
+
+
 def _insert(model: Any, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT `rows` (values of the fields `names`, a foreign key as its id) in one prepared
     statement run over all of them: what `bulk_create` writes, without building and compiling a
@@ -573,12 +627,7 @@ def _insert(model: Any, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in names]
-    converters = [
-        (lambda value, f=f: f.get_db_prep_save(value, connection))
-        if f.get_internal_type() in _CONVERTED
-        else None
-        for f in fields
-    ]
+    converters = [_converter(f) for f in fields]
     prepared = [
         tuple(
             value if convert is None else convert(value)
@@ -619,7 +668,7 @@ def _write(drafts: list[_Draft], actor: User) -> None:
         prev = GENESIS_HASH
         for seq, event in enumerate(draft.events, start=1):
             event.pk = next(event_ids)
-            event.case = case
+            event.case_id = case.pk
             event.seq = seq
             event.prev_hash = prev
             event.hash = prev = event_digest(
@@ -643,17 +692,17 @@ def _write(drafts: list[_Draft], actor: User) -> None:
     _instances(Case, cases)
     units: list[tuple[Any, ...]] = []
     people: list[Petitioner] = []
-    events: list[CaseEvent] = []
+    events: list[_Event] = []
     ratings: list[tuple[Any, ...]] = []
     access: list[tuple[Any, ...]] = []
     facts: list[dict[str, Any]] = []
     targets: set[int] = set()
     for draft in drafts:
         case = draft.case
-        units += [(case.pk, u.org_id, u.role, u.is_active, u.since) for u in draft.units]
+        units += [(case.pk, u.org.pk, CaseUnit.Role.LEAD, u.is_active, u.since) for u in draft.units]
         people += [_petitioner_row(case, person) for person in draft.petitioners]
         events += draft.events
-        ratings += [(case.pk, r.track, r.org_id, r.value, r.reason, r.rated_at) for r in draft.ratings]
+        ratings += [(case.pk, r.track, r.org.pk, r.value, r.reason, r.rated_at) for r in draft.ratings]
         access += [
             (case.pk, *row)
             for row in access_rows(
@@ -661,7 +710,7 @@ def _write(drafts: list[_Draft], actor: User) -> None:
                 current_org_id=case.current_org_id,
                 review_org_id=case.review_org_id,
                 problem_region_id=case.problem_region_id,
-                unit_org_ids=[unit.org_id for unit in draft.units],
+                unit_org_ids=[unit.org.pk for unit in draft.units],
                 reviewer_org_ids=(),
             )
         ]
@@ -677,20 +726,27 @@ def _write(drafts: list[_Draft], actor: User) -> None:
             for p in people
         ],
     )
-    _instances(CaseEvent, events)
+    _insert(
+        CaseEvent,
+        ("id", "case", "seq", "kind", "actor", "org", "at", "payload", "prev_hash", "hash"),
+        [
+            (e.pk, e.case_id, e.seq, e.kind, e.actor_id, e.org_id, e.at, e.payload, e.prev_hash, e.hash)
+            for e in events
+        ],
+    )
     _insert(Rating, ("case", "track", "org", "value", "reason", "rated_at"), ratings)
     _insert(CaseAccess, ("case", "org", "region", "tree", "area"), access)
     names = list(facts[0])
     _insert(CaseFact, names, [[fact[name] for name in names] for fact in facts])
     refresh_first_repeats(targets)
-    _number_documents(events)
+    _number_documents(events, {case.pk: case for case in cases})
     on_cases_entered.send(cases)
 
 
 _PETITIONER_FIELDS = tuple(f.name for f in Petitioner._meta.concrete_fields if not f.primary_key)
 
 
-def _check_projection(case: Case, events: list[CaseEvent]) -> None:
+def _check_projection(case: Case, events: list[_Event]) -> None:
     """What `project()` refuses: a projection the replay of the log does not give."""
     try:
         derived = replay(events)
@@ -702,7 +758,7 @@ def _check_projection(case: Case, events: list[CaseEvent]) -> None:
         raise ProjectionDrift(f"{case.number}: 信访件状态与办理记录不一致：{detail}")
 
 
-def _number_documents(events: list[CaseEvent]) -> None:
+def _number_documents(events: list[_Event], cases: dict[int, Case]) -> None:
     """The 文号 `numbers.number_new_event` gives each event that issues a numbered document, in the
     order the events were written, from the same counters (locked once for the batch)."""
     numbered = [event for event in events if event.kind in SERIES_BY_EVENT]
@@ -711,7 +767,7 @@ def _number_documents(events: list[CaseEvent]) -> None:
     keys: list[tuple[int, int, str]] = []
     issuers: dict[int, Org] = {}
     for event in numbered:
-        org = event.org or event.case.current_org
+        org = event.org or cases[event.case_id].current_org
         issuers[id(event)] = org
         keys.append((org.pk, local_date(event.at).year, SERIES_BY_EVENT[event.kind].code))
     wanted = sorted(set(keys))
