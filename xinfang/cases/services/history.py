@@ -236,11 +236,6 @@ def _event(draft: _Draft, kind: str, *, actor: User, org: Org | None, at: dt.dat
     )
 
 
-def _step(draft: _Draft, action: Action) -> str:
-    status = check_transition(draft.case, action)
-    return status
-
-
 def _draft(
     record: HistoricRecord,
     actor: User,
@@ -260,7 +255,7 @@ def _draft(
         with pinned_now(record.forwarded_at):
             _forward(draft, record.unit, actor, roles, reach)
     if record.accepted_at is not None:
-        status = _step(draft, Action.ACCEPT)
+        status = check_transition(draft.case, Action.ACCEPT)
         roles.require(case.current_org, UNIT_ROLES, Action.ACCEPT)
         _event(
             draft,
@@ -369,7 +364,7 @@ def _link(
     """`case_link(kind="repeat")`."""
     from xinfang.cases.selectors import case_visible
 
-    _step(draft, Action.LINK)
+    check_transition(draft.case, Action.LINK)
     if actor.is_citizen:
         raise NotAllowed("只有工作人员可以关联信访件。")
     target = record.repeat_of
@@ -397,7 +392,7 @@ def _forward(
 ) -> None:
     """`case_forward` from the registering bureau, no assisting units, no note."""
     case = draft.case
-    status = _step(draft, Action.FORWARD)
+    status = check_transition(draft.case, Action.FORWARD)
     bureau = case.current_org
     onward = case.status == Status.ROUTED
     if not bureau.is_petition_bureau:
@@ -435,7 +430,7 @@ def _forward(
 def _reply(draft: _Draft, reply: ReplyInput, actor: User, roles: _Roles, at: dt.datetime) -> None:
     """`case_reply(recorded=True)`."""
     case = draft.case
-    status = _step(draft, Action.REPLY)
+    status = check_transition(draft.case, Action.REPLY)
     roles.require(case.current_org, UNIT_ROLES, Action.REPLY)
     if case.paused:
         raise InvalidState("听证尚未结束，不能出具处理意见书。")
@@ -451,7 +446,7 @@ def _reply(draft: _Draft, reply: ReplyInput, actor: User, roles: _Roles, at: dt.
 def _deliver(draft: _Draft, record: HistoricRecord, actor: User, roles: _Roles) -> None:
     """`case_deliver`, without a tracking number."""
     case = draft.case
-    status = _step(draft, Action.DELIVER)
+    status = check_transition(draft.case, Action.DELIVER)
     roles.require(case.current_org, (*UNIT_ROLES, Role.REGISTRAR), Action.DELIVER)
     method = record.delivery_method
     if method not in DELIVERY_METHODS:
@@ -488,7 +483,7 @@ def _clocks(draft: _Draft) -> dict[str, Any]:
 def _rate(draft: _Draft, track: str, value: str, actor: User, roles: _Roles) -> None:
     """`case_rate(imported=True)` by staff of a routing bureau, without a reason."""
     case = draft.case
-    _step(draft, Action.RATE)
+    check_transition(draft.case, Action.RATE)
     replied = next(
         (e for e in reversed(draft.events) if e.kind in (EventKind.REPLIED, EventKind.ANSWERED)), None
     )
@@ -544,7 +539,7 @@ def _terminate(draft: _Draft, actor: User, roles: _Roles) -> None:
     """`case_terminate`: "window_lapsed" when the 复查 (复核) window has lapsed at this moment, else
     "petitioner_accepted" (the importer's choice, statistics.importer._conclude)."""
     case = draft.case
-    status = _step(draft, Action.TERMINATE)
+    status = check_transition(draft.case, Action.TERMINATE)
     roles.require(case.current_org, (*UNIT_ROLES, *BUREAU_ROLES, *DECIDING_ROLES), Action.TERMINATE)
     window = Clock.REVIEW_REQUEST if case.status == Status.DELIVERED else Clock.REREVIEW_REQUEST
     clock = _clocks(draft).get(window)
