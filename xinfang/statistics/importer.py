@@ -3,10 +3,13 @@
 Three stages. `read_table` and `parse_rows` (the pure `importing` module) check every value;
 `plan_rows` resolves what needs the database (region, category, organs, the earlier case of a
 repeat) and reports what it cannot resolve the same way, as (row, column, reason); `write_rows`
-then registers each row as a case and moves it along with the real services inside
-`pinned_now(<the historic moment>)`, each row atomically (a savepoint of its own), so the events,
-the clocks (on the calendar of those dates) and the projection are what live work would have
-produced, and imported cases are counted by the same code as live ones.
+then registers each row as a case and moves it along, each step at its historic moment
+(`_Moments`), in batches through `services.case_enter_history`, which makes the one-step services'
+checks and writes their rows (or, `bulk=False` and as the fallback of a batch that fails whole, row
+by row through those services inside `pinned_now(<the moment>)`, each row a savepoint of its own).
+Either way the events, the clocks (on the calendar of those dates) and the projection are what live
+work would have produced, and imported cases are counted by the same code as live ones; no notice
+is sent for these steps (`hooks.entering_history`).
 
 Who registers. A row's 登记机构 is an organ of this installation (by exact name), or the
 installation's petition bureau at the given 登记机构级别 over the 问题属地, or, with neither, the

@@ -369,6 +369,8 @@ def _link(
         raise NotAllowed("只有工作人员可以关联信访件。")
     target = record.repeat_of
     if isinstance(target, int):
+        if not 0 <= target < len(earlier):
+            raise ValueError(f"repeat_of={target}: not an earlier record of this call")
         found = earlier[target]
         if isinstance(found, ServiceError):
             raise TargetNotEntered(target)

@@ -20,7 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from xinfang.cases import pii
+from xinfang.cases import pii, search
 from xinfang.cases.facts import FACT_FIELDS
 from xinfang.cases.integrity import verify
 from xinfang.cases.models import (
@@ -236,6 +236,15 @@ def _snapshot() -> dict[str, Any]:
             for d in DocumentNumber.objects.select_related("event")
         ),
         "counters": sorted(DocumentCounter.objects.values_list("org_id", "year", "series", "last")),
+        # the search index (FTS5 on SQLite, kept by triggers) and the people's name keys
+        "found": sorted(
+            names[pk]
+            for word in ("拖欠工资", "墙体开裂", "补偿款")
+            for pk in Case.objects.filter(search.by_text(word)).values_list("pk", flat=True)
+        ),
+        "found_by_name": sorted(
+            names[pk] for pk in Case.objects.filter(search.by_name("王建国")).values_list("pk", flat=True)
+        ),
         "signatures": sorted(
             (names[s.case_id], s.band, s.hash) for s in CaseTextSignature.objects.all() if s.case_id in names
         ),
@@ -317,4 +326,5 @@ def test_the_bulk_path_writes_what_the_one_step_services_write(
     assert stepwise["cases"]["XF-2024-0006"]["repeat_of_id"] == "XF-2024-0001"
     assert stepwise["facts"]["XF-2024-0001"]["first_repeat_on"] is not None
     assert stepwise["numbers"] and stepwise["signatures"]
+    assert stepwise["found"] and len(stepwise["found_by_name"]) == 2
     assert any(outside for _, _, outside, _, _ in stepwise["imported"])
