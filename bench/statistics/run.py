@@ -55,9 +55,9 @@ million-case archive in one year) does not on 2 cores: the work is per row, so i
 (PostgreSQL's parallel workers) or a pre-aggregated table, which the "as of the period end"
 conditions make hard to keep (a month's figures move when an older case closes).
 
-Import (SQLite, the machine shared with other work, load about 2): 5,000 rows in 6.3 s, 1.26 ms/row,
-so 100,000 rows in about 126 s projected (1.05 × the 2 min target); 20,000 rows in 30.6 s, 1.53
-ms/row (153 s projected, 1.28 ×). Row by row through the one-step services it was 14.0 ms/row
+Import (SQLite, the machine shared with other work, load about 1 to 2): 5,000 rows in 6.3 s, 1.26
+ms/row, so 100,000 rows in about 126 s projected (1.05 × the 2 min target); 20,000 rows in 25.0 s,
+1.25 ms/row (125 s projected, 1.04 ×; 1.53 ms/row on a busier run). Row by row through the one-step services it was 14.0 ms/row
 (about 60 SQL statements per row). The batch writes each table with one prepared INSERT over all its
 rows; what is left (cProfile, 3,000 rows): the database's own work on the inserts and their indexes
 about a quarter, the 查重 index (hashing the texts, some 30 rows a case) a sixth, the statutory
