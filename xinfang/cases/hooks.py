@@ -12,12 +12,15 @@ must not refuse a registration (the duplicate index) catches its own failures.
 ``on_case_event`` runs for every event appended to a case's log, inside the action's transaction,
 right after the event row is written (a Django ``post_save`` on ``CaseEvent`` relayed from here, so
 no service names it): the in-app notifications subscribe to it. The same rule holds: a subscriber
-that must not refuse an action catches its own failures.
+that must not refuse an action catches its own failures. It is not sent for history entered after
+the fact (``entering_history``, and the bulk ``services.history``, which sends ``on_cases_entered``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db.models.signals import post_save
@@ -75,11 +78,27 @@ class EventHook:
             self._subscribers.remove(subscriber)
 
     def send(self, event: CaseEvent) -> None:
+        if _entering_history.get():
+            return
         for subscriber in tuple(self._subscribers):
             subscriber(event)
 
 
 on_case_event = EventHook("on_case_event")
+
+_entering_history = contextvars.ContextVar("entering_history", default=False)
+
+
+@contextlib.contextmanager
+def entering_history() -> Iterator[None]:
+    """Within it, events appended are history entered after the fact (the import of an archive,
+    row by row through the services): ``on_case_event`` is not sent, so nobody is notified of
+    steps taken long ago; the bulk path (services.history) sends no per-event hook at all."""
+    token = _entering_history.set(True)
+    try:
+        yield
+    finally:
+        _entering_history.reset(token)
 
 
 def _relay_case_event(
@@ -94,3 +113,30 @@ def _relay_case_event(
 post_save.connect(
     _relay_case_event, sender="cases.CaseEvent", weak=False, dispatch_uid="xinfang.cases.on_case_event"
 )
+
+
+class CasesHook:
+    """``CaseHook`` for many cases written at once (history entered in bulk): subscribers get the list."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._subscribers: list[Callable[[list[Case]], None]] = []
+
+    def connect(self, subscriber: Callable[[list[Case]], None]) -> Callable[[list[Case]], None]:
+        if subscriber not in self._subscribers:
+            self._subscribers.append(subscriber)
+        return subscriber
+
+    def disconnect(self, subscriber: Callable[[list[Case]], None]) -> None:
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
+
+    def send(self, cases: list[Case]) -> None:
+        for subscriber in tuple(self._subscribers):
+            subscriber(cases)
+
+
+# The bulk counterpart of ``on_case_registered``: run inside the transaction that entered the cases
+# (services.history.case_enter_history), after all their rows are written. Not ``on_case_event``:
+# entered history is not news (nobody is notified of it).
+on_cases_entered = CasesHook("on_cases_entered")

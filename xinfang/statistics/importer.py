@@ -3,10 +3,13 @@
 Three stages. `read_table` and `parse_rows` (the pure `importing` module) check every value;
 `plan_rows` resolves what needs the database (region, category, organs, the earlier case of a
 repeat) and reports what it cannot resolve the same way, as (row, column, reason); `write_rows`
-then registers each row as a case and moves it along with the real services inside
-`pinned_now(<the historic moment>)`, each row atomically (a savepoint of its own), so the events,
-the clocks (on the calendar of those dates) and the projection are what live work would have
-produced, and imported cases are counted by the same code as live ones.
+then registers each row as a case and moves it along, each step at its historic moment
+(`_Moments`), in batches through `services.case_enter_history`, which makes the one-step services'
+checks and writes their rows (or, `bulk=False` and as the fallback of a batch that fails whole, row
+by row through those services inside `pinned_now(<the moment>)`, each row a savepoint of its own).
+Either way the events, the clocks (on the calendar of those dates) and the projection are what live
+work would have produced, and imported cases are counted by the same code as live ones; no notice
+is sent for these steps (`hooks.entering_history`).
 
 Who registers. A row's 登记机构 is an organ of this installation (by exact name), or the
 installation's petition bureau at the given 登记机构级别 over the 问题属地, or, with neither, the
@@ -33,9 +36,9 @@ from typing import TypeVar
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 
-from xinfang.cases import pii, services
+from xinfang.cases import hooks, pii, services
 from xinfang.cases.models import Case, ContentCategory, Nature
-from xinfang.cases.services import PetitionerInput, ReplyInput
+from xinfang.cases.services import HistoricRecord, PetitionerInput, ReplyInput, TargetNotEntered
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import LOCAL_TZ, local_date, now, pinned_now
 from xinfang.orgs import services as org_services
@@ -102,9 +105,12 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
     today: dt.date | None = None,
     source_name: str = "",
+    bulk: bool = True,
+    batch: int | None = None,
 ) -> ImportResult:
     """Check the whole file, then (unless `dry_run`, and only when no row is bad or `skip_bad`)
-    write its good rows. `source_name`: the file's name as recorded (default: the path's name).
+    write its good rows. `source_name`: the file's name as recorded (default: the path's name);
+    `bulk`, `batch`: as for `write_rows`.
     Raises `importing.FileProblem` for a file that cannot be read at all."""
     header, table = read_table(path)
     result = ImportResult(rows=len(table), ignored_columns=[c for c in header if c and c not in COLUMNS])
@@ -115,7 +121,9 @@ def import_file(
         return result
     result.written = True
     source = source_name or Path(path).name
-    failures = write_rows(result.planned, source=source, progress=progress, result=result)
+    failures = write_rows(
+        result.planned, source=source, progress=progress, result=result, bulk=bulk, batch=batch
+    )
     result.errors = sorted([*result.errors, *failures], key=lambda e: e.row)
     return result
 
@@ -380,6 +388,38 @@ class _Moments:
         return moment
 
 
+@dataclass(frozen=True)
+class _RowMoments:
+    """The moments of one row's steps, taken from `_Moments` in the order the steps are written."""
+
+    register: dt.datetime
+    link: dt.datetime | None
+    forward: dt.datetime | None
+    accept: dt.datetime | None
+    reply: dt.datetime | None
+    deliver: dt.datetime | None
+    ratings: tuple[tuple[str, str, dt.datetime], ...]
+    close: dt.datetime | None
+
+
+def _row_moments(plan: PlannedRow, moments: _Moments) -> _RowMoments:
+    row = plan.row
+    register = moments.register(row.received_on)
+    link = moments.at(row.received_on, _REGISTER_AT) if plan.repeat_of else None
+    forward = moments.at(row.received_on, _REGISTER_AT, minutes=30) if plan.unit is not None else None
+    accept = moments.at(row.accepted_on, _ACCEPT_AT) if row.accepted_on is not None else None
+    reply = deliver = None
+    ratings: list[tuple[str, str, dt.datetime]] = []
+    if row.replied_on is not None:
+        reply = moments.at(row.replied_on, _REPLY_AT)
+        deliver = moments.at(row.replied_on, _REPLY_AT, minutes=30)
+        for track, value in (("bureau", row.bureau_rating), ("unit", row.unit_rating)):
+            if value:
+                ratings.append((track, value, moments.at(row.replied_on, _REPLY_AT, minutes=60)))
+    close = moments.at(row.closed_on, _CLOSE_AT) if row.closed_on is not None else None
+    return _RowMoments(register, link, forward, accept, reply, deliver, tuple(ratings), close)
+
+
 def write_rows(
     planned: Sequence[PlannedRow],
     *,
@@ -387,41 +427,187 @@ def write_rows(
     progress: Callable[[int, int], None] | None = None,
     result: ImportResult | None = None,
     every: int = 500,
-    batch: int = 100,
+    batch: int | None = None,
+    bulk: bool = True,
 ) -> list[RowError]:
-    """Write each planned row atomically (a savepoint of its own, `batch` rows to a commit); a
-    row the services refuse is rolled back whole and returned as an error (the other rows are
-    still written). `progress(done, total)` is called every `every` rows and at the end."""
+    """Write the planned rows; a row the services refuse writes nothing and is returned as an error
+    (the other rows are still written). `progress(done, total)` is called every `every` rows (at
+    the end of the batch that reaches them) and at the end.
+
+    `bulk` (the default): `batch` rows (1000) at a time through `services.case_enter_history`, one
+    transaction each, with the services' own checks; should a batch fail as a whole (another
+    import wrote one of its rows meanwhile), it is written again row by row. `bulk=False`: row by
+    row through the one-step services (`batch` rows, 100, to a commit), as the fallback does; both
+    write the same rows (statistics/tests/test_import_bulk.py)."""
     if not planned:
         return []
     account = import_account()
     _grant_roles(account, planned)
     moments = _Moments(now())
+    timed = [(plan, _row_moments(plan, moments)) for plan in planned]
     failures: list[RowError] = []
     numbers: dict[str, Case] = {}
-    for start in range(0, len(planned), batch):
-        # A batch commits together (one commit per row costs SQLite a sync to disk each); each row
-        # is its own savepoint inside it, so a row the services refuse leaves nothing behind. A
-        # crash loses at most the batch, which importing the file again writes.
-        with transaction.atomic():
-            for index, plan in enumerate(planned[start : start + batch], start=start + 1):
-                try:
-                    with transaction.atomic():
-                        case = _write_one(plan, account, moments, numbers, source)
-                except ServiceError as exc:
-                    failures.append(RowError(plan.row.row, _column_of(exc.field), f"无法导入：{exc.message}"))
-                except IntegrityError:
-                    # Another import of the same file wrote this 信访件编号 meanwhile.
-                    if not ImportedCase.objects.filter(external_number=plan.row.external_number).exists():
-                        raise
-                    failures.append(RowError(plan.row.row, "信访件编号", "已由同时进行的另一次导入写入。"))
-                else:
-                    numbers[plan.row.external_number] = case
-                    if result is not None:
-                        result.imported += 1
-                if progress is not None and (index % every == 0 or index == len(planned)):
-                    progress(index, len(planned))
+    size = batch or (1000 if bulk else 100)
+    for start in range(0, len(timed), size):
+        chunk = timed[start : start + size]
+        if bulk:
+            _write_batch(chunk, account, numbers, source, failures, result)
+        else:
+            _write_stepwise(chunk, account, numbers, source, failures, result)
+        if progress is not None:
+            done = start + len(chunk)
+            if done == len(timed) or done // every > start // every:
+                progress(done, len(timed))
     return failures
+
+
+def _write_stepwise(
+    chunk: Sequence[tuple[PlannedRow, _RowMoments]],
+    account: User,
+    numbers: dict[str, Case],
+    source: str,
+    failures: list[RowError],
+    result: ImportResult | None,
+) -> None:
+    # A batch commits together (one commit per row costs SQLite a sync to disk each); each row
+    # is its own savepoint inside it, so a row the services refuse leaves nothing behind. A
+    # crash loses at most the batch, which importing the file again writes.
+    with transaction.atomic(), hooks.entering_history():
+        for plan, row_moments in chunk:
+            try:
+                with transaction.atomic():
+                    case = _write_one(plan, account, row_moments, numbers, source)
+            except ServiceError as exc:
+                failures.append(_refused(plan, exc))
+            except IntegrityError:
+                # Another import of the same file wrote this 信访件编号 meanwhile.
+                if not ImportedCase.objects.filter(external_number=plan.row.external_number).exists():
+                    raise
+                failures.append(_written_meanwhile(plan))
+            else:
+                numbers[plan.row.external_number] = case
+                if result is not None:
+                    result.imported += 1
+
+
+def _refused(plan: PlannedRow, exc: ServiceError) -> RowError:
+    return RowError(plan.row.row, _column_of(exc.field), f"无法导入：{exc.message}")
+
+
+def _written_meanwhile(plan: PlannedRow) -> RowError:
+    return RowError(plan.row.row, "信访件编号", "已由同时进行的另一次导入写入。")
+
+
+def _write_batch(
+    chunk: Sequence[tuple[PlannedRow, _RowMoments]],
+    account: User,
+    numbers: dict[str, Case],
+    source: str,
+    failures: list[RowError],
+    result: ImportResult | None,
+) -> None:
+    """One batch through `services.case_enter_history`, with its rows' ImportedCase rows."""
+    meanwhile = _existing(ImportedCase.objects, "external_number", [p.row.external_number for p, _ in chunk])
+    records: list[HistoricRecord] = []
+    sent: list[PlannedRow] = []
+    index: dict[str, int] = {}
+    refused: dict[int, RowError] = {}  # by row number, to report in the file's order
+    for plan, row_moments in chunk:
+        if plan.row.external_number in meanwhile:
+            refused[plan.row.row] = _written_meanwhile(plan)
+            continue
+        target: Case | int | None = None
+        if plan.repeat_of:
+            target = index.get(plan.repeat_of)
+            if target is None:
+                target = numbers.get(plan.repeat_of) or _earlier_case(plan.repeat_of)
+            if target is None:
+                refused[plan.row.row] = _refused(plan, _target_missing(plan))
+                continue
+        index[plan.row.external_number] = len(records)
+        records.append(_record(plan, row_moments, target))
+        sent.append(plan)
+    try:
+        with transaction.atomic():
+            outcomes = services.case_enter_history(actor=account, records=records)
+            written = [
+                (plan, case) for plan, case in zip(sent, outcomes, strict=True) if isinstance(case, Case)
+            ]
+            at = now()
+            ImportedCase.objects.bulk_create(
+                [
+                    ImportedCase(
+                        external_number=plan.row.external_number,
+                        case=case,
+                        registered_level=plan.level,
+                        outside_org=plan.outside_org,
+                        source_file=source[:255],
+                        source_row=plan.row.row,
+                        imported_at=at,
+                    )
+                    for plan, case in written
+                ],
+                batch_size=1000,
+            )
+    except (ServiceError, IntegrityError):
+        # Written meanwhile by another import, or refused as a whole: row by row, as before.
+        _write_stepwise(chunk, account, numbers, source, failures, result)
+        return
+    for plan, outcome in zip(sent, outcomes, strict=True):
+        if isinstance(outcome, TargetNotEntered):
+            refused[plan.row.row] = _refused(plan, _target_missing(plan))
+        elif isinstance(outcome, ServiceError):
+            refused[plan.row.row] = _refused(plan, outcome)
+        else:
+            numbers[plan.row.external_number] = outcome
+            if result is not None:
+                result.imported += 1
+    failures.extend(refused[plan.row.row] for plan, _ in chunk if plan.row.row in refused)
+
+
+def _target_missing(plan: PlannedRow) -> ServiceError:
+    return ServiceError(f"找不到重复信访件“{plan.repeat_of}”。", field="target")
+
+
+def _record(plan: PlannedRow, m: _RowMoments, target: Case | int | None) -> HistoricRecord:
+    row = plan.row
+    return HistoricRecord(
+        org=plan.org,
+        channel=row.channel,
+        nature=row.nature,
+        category=plan.category,
+        subject=row.subject,
+        content=row.content,
+        problem_region=plan.region,
+        petitioners=tuple(_petitioners(row)),
+        received_on=row.received_on,
+        registered_at=m.register,
+        headcount=row.headcount,
+        via_proper_ladder=row.via_proper_ladder,
+        outside_level=plan.level if plan.outside_org else "",
+        repeat_of=target,
+        linked_at=m.link,
+        unit=plan.unit,
+        forwarded_at=m.forward,
+        accepted_at=m.accept,
+        reply=_reply(row) if row.replied_on is not None else None,
+        replied_at=m.reply,
+        delivery_method=DELIVERY_METHOD,
+        delivered_on=row.replied_on,
+        delivered_at=m.deliver,
+        ratings=m.ratings,
+        closed_at=m.close,
+    )
+
+
+def _reply(row: ImportRow) -> ReplyInput:
+    return ReplyInput(
+        outcome=row.reply_outcome,
+        request=NOT_IN_SOURCE,
+        facts=NOT_IN_SOURCE,
+        reasons=NOT_IN_SOURCE,
+        legal_basis=NOT_IN_SOURCE,
+    )
 
 
 # Service fields -> the file's columns, for an error raised while writing.
@@ -456,11 +642,9 @@ def _petitioners(row: ImportRow) -> list[PetitionerInput]:
     ]
 
 
-def _write_one(
-    plan: PlannedRow, actor: User, moments: _Moments, numbers: dict[str, Case], source: str
-) -> Case:
+def _write_one(plan: PlannedRow, actor: User, m: _RowMoments, numbers: dict[str, Case], source: str) -> Case:
     row = plan.row
-    with pinned_now(moments.register(row.received_on)):
+    with pinned_now(m.register):
         case = services.case_register(
             actor=actor,
             org=plan.org,
@@ -479,35 +663,30 @@ def _write_one(
     if plan.repeat_of:
         target = numbers.get(plan.repeat_of) or _earlier_case(plan.repeat_of)
         if target is None:
-            raise ServiceError(f"找不到重复信访件“{plan.repeat_of}”。", field="target")
-        with pinned_now(moments.at(row.received_on, _REGISTER_AT)):
+            raise _target_missing(plan)
+        assert m.link is not None
+        with pinned_now(m.link):
             case = services.case_link(actor=actor, case=case, target=target, kind="repeat")
     if plan.unit is not None:
-        with pinned_now(moments.at(row.received_on, _REGISTER_AT, minutes=30)):
+        assert m.forward is not None
+        with pinned_now(m.forward):
             case = services.case_forward(actor=actor, case=case, to_org=plan.unit)
-    if row.accepted_on is not None:
-        with pinned_now(moments.at(row.accepted_on, _ACCEPT_AT)):
+    if m.accept is not None:
+        with pinned_now(m.accept):
             case = services.case_accept(actor=actor, case=case)
     if row.replied_on is not None:
-        reply = ReplyInput(
-            outcome=row.reply_outcome,
-            request=NOT_IN_SOURCE,
-            facts=NOT_IN_SOURCE,
-            reasons=NOT_IN_SOURCE,
-            legal_basis=NOT_IN_SOURCE,
-        )
-        with pinned_now(moments.at(row.replied_on, _REPLY_AT)):
-            case = services.case_reply(actor=actor, case=case, reply=reply, recorded=True)
-        with pinned_now(moments.at(row.replied_on, _REPLY_AT, minutes=30)):
+        assert m.reply is not None and m.deliver is not None
+        with pinned_now(m.reply):
+            case = services.case_reply(actor=actor, case=case, reply=_reply(row), recorded=True)
+        with pinned_now(m.deliver):
             case = services.case_deliver(
                 actor=actor, case=case, method=DELIVERY_METHOD, delivered_on=row.replied_on
             )
-        for track, value in (("bureau", row.bureau_rating), ("unit", row.unit_rating)):
-            if value:
-                with pinned_now(moments.at(row.replied_on, _REPLY_AT, minutes=60)):
-                    case = services.case_rate(actor=actor, case=case, track=track, value=value, imported=True)
-    if row.closed_on is not None:
-        with pinned_now(moments.at(row.closed_on, _CLOSE_AT)):
+        for track, value, at in m.ratings:
+            with pinned_now(at):
+                case = services.case_rate(actor=actor, case=case, track=track, value=value, imported=True)
+    if m.close is not None:
+        with pinned_now(m.close):
             case = _conclude(actor, case)
     ImportedCase.objects.create(
         external_number=row.external_number,

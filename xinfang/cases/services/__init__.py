@@ -15,6 +15,7 @@ from xinfang.cases.services import (
     attachments,
     extensions,
     hearings,
+    history,
     instructions,
     notes,
     registration,
@@ -29,6 +30,7 @@ from xinfang.cases.services.approvals import *  # noqa: F403
 from xinfang.cases.services.attachments import *  # noqa: F403
 from xinfang.cases.services.extensions import *  # noqa: F403
 from xinfang.cases.services.hearings import *  # noqa: F403
+from xinfang.cases.services.history import *  # noqa: F403
 from xinfang.cases.services.instructions import *  # noqa: F403
 from xinfang.cases.services.notes import *  # noqa: F403
 from xinfang.cases.services.registration import *  # noqa: F403
@@ -42,6 +44,7 @@ _MODULES = (
     attachments,
     extensions,
     hearings,
+    history,
     instructions,
     notes,
     registration,

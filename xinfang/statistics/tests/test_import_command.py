@@ -272,6 +272,7 @@ def test_a_row_the_services_refuse_leaves_nothing_and_the_rest_is_imported(
 ) -> None:
     from xinfang.cases import services
     from xinfang.core.errors import ServiceError
+    from xinfang.statistics import importer
 
     real_accept = services.case_accept
 
@@ -281,6 +282,8 @@ def test_a_row_the_services_refuse_leaves_nothing_and_the_rest_is_imported(
         return real_accept(case=case, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(services, "case_accept", accept)
+    # Through the one-step services (the bulk path's refusals: test_import_bulk.py).
+    monkeypatch.setattr(importer, "_write_batch", importer._write_stepwise)
     out = tmp_path / "errors.csv"
     with pytest.raises(CommandError, match="1 行导入失败，其余 4 件已导入"):
         _import(write_csv(tmp_path / "export.csv", GOOD_ROWS), "--errors", str(out))
