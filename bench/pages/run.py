@@ -449,7 +449,9 @@ def measure(world: World, targets: list[int]) -> int:
         if result < 0:
             return 1
         misses += result
-    print(f"  {misses} of {len(world.personas) * PAGES} medians over the {TARGET_MS:.0f} ms target", flush=True)
+    print(
+        f"  {misses} of {len(world.personas) * PAGES} medians over the {TARGET_MS:.0f} ms target", flush=True
+    )
     return 0
 
 
