@@ -45,7 +45,11 @@ class Queue:
     items: list[Any]
     more_url: str = ""
     empty: str = "暂无待办。"
-    overdue: int = 0
+
+    @property
+    def overdue(self) -> int:
+        """How many of the rows shown are late (each builder marks its rows' `is_late`)."""
+        return sum(1 for item in self.items if getattr(item, "is_late", False))
 
 
 @dataclass
@@ -75,9 +79,7 @@ def _case_queue(
 ) -> Queue:
     count = cases.count()
     items = list(_overdue_first(cases, at).select_related("current_org", "category")[:LIMIT] if count else [])
-    return Queue(
-        key, title, count, items, more_url, empty or "暂无待办。", overdue=sum(1 for c in items if c.is_late)
-    )
+    return Queue(key, title, count, items, more_url, empty or "暂无待办。")
 
 
 def registrar_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
@@ -123,31 +125,26 @@ def _duplicate_note(user: User, case: Case) -> str:
     return f"查重：{found[0].describe()}"
 
 
+# 承办人's case queues: (key, title, the status the cases are in at the unit, what an empty one says).
+HANDLER_CASE_QUEUES = [
+    ("to-accept", "待受理", Status.ROUTED, "没有待受理的信访件。"),
+    ("in-progress", "办理中", Status.ACCEPTED, "没有办理中的信访件。"),
+    ("to-deliver", "待送达", Status.REPLIED, "没有待送达的处理意见书。"),
+]
+
+
 def handler_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
     return [
-        _case_queue(
-            "to-accept",
-            "待受理",
-            _at_org(user, org, (Status.ROUTED,)),
-            at,
-            more_url="/cases/?status=routed&scope=mine",
-            empty="没有待受理的信访件。",
-        ),
-        _case_queue(
-            "in-progress",
-            "办理中",
-            _at_org(user, org, (Status.ACCEPTED,)),
-            at,
-            more_url="/cases/?status=accepted&scope=mine",
-            empty="没有办理中的信访件。",
-        ),
-        _case_queue(
-            "to-deliver",
-            "待送达",
-            _at_org(user, org, (Status.REPLIED,)),
-            at,
-            more_url="/cases/?status=replied&scope=mine",
-            empty="没有待送达的处理意见书。",
+        *(
+            _case_queue(
+                key,
+                title,
+                _at_org(user, org, (status,)),
+                at,
+                more_url=f"/cases/?status={status}&scope=mine",
+                empty=empty,
+            )
+            for key, title, status, empty in HANDLER_CASE_QUEUES
         ),
         supervision_queue(
             "to-answer",
@@ -183,7 +180,6 @@ def instruction_queue(key: str, title: str, rows: QuerySet[Instruction], *, empt
         items,
         reverse("workbench:instruction-list"),
         empty,
-        overdue=sum(1 for i in items if i.is_late),
     )
 
 
@@ -205,7 +201,6 @@ def approver_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
             items,
             more_url="/approvals/",
             empty="没有待审批的申请。",
-            overdue=sum(1 for c in items if c.is_late),  # type: ignore[attr-defined]
         )
     ]
 
@@ -225,7 +220,6 @@ def supervision_queue(
         items,
         reverse("workbench:supervision-list"),
         empty,
-        overdue=sum(1 for s in items if s.is_late),
     )
 
 
