@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from xinfang.cases import pii
 from xinfang.cases.documents import DOCX_MIME, render_document
 from xinfang.cases.models import Case
 from xinfang.core.clientip import client_ip
@@ -79,10 +80,6 @@ def _sign_in(request: HttpRequest, user: Any) -> None:
     request.session.set_expiry(_session_seconds())
 
 
-def _masked(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else phone
-
-
 def _send_code(request: HttpRequest, form: Any, purpose: str) -> str:
     """The 获取验证码 button of a form: send the code, or show why not; the typed values stay."""
     phone = (form.data.get("phone") or "").strip()
@@ -91,7 +88,7 @@ def _send_code(request: HttpRequest, form: Any, purpose: str) -> str:
     except ServiceError as exc:
         form.show(exc)
         return ""
-    return CODE_SENT.format(phone=_masked(accounts.phone_clean(phone)))
+    return CODE_SENT.format(phone=pii.mask_phone(accounts.phone_clean(phone)))
 
 
 def home(request: HttpRequest) -> HttpResponse:
