@@ -87,6 +87,18 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)
 
 
+# A mainland mobile number (手机号码), as `normalise` leaves it: what search recognises as a phone and
+# what a text message can be sent to (a landline cannot receive one).
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_MOBILE_WITH_CODE = re.compile(r"(?:\+?86)?(" + MOBILE.pattern + ")")
+
+
+def mobile_number(phone: str) -> str:
+    """The 11-digit mobile number in `phone` (spaces, dashes and a +86 allowed), or ""."""
+    match = _MOBILE_WITH_CODE.fullmatch(normalise(phone))
+    return match.group(1) if match else ""
+
+
 def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)
 

@@ -28,7 +28,6 @@ from xinfang.cases import pii
 from xinfang.cases.models import Petitioner
 
 ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
-MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # The 查询码 alphabet of services.registration (no 0/O, 1/I), ten characters.
 QUERY_CODE = re.compile(r"[2-9A-HJ-NP-Z]{10}")
 CASE_NUMBER = re.compile(r"[0-9]{22}")
@@ -65,7 +64,7 @@ def classify(text: str) -> Query | None:
         return None
     for kind, pattern in (
         ("id_number", ID_NUMBER),
-        ("phone", MOBILE),
+        ("phone", pii.MOBILE),
         ("query_code", QUERY_CODE),
         ("number", CASE_NUMBER),
     ):

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import uuid
 from collections.abc import Iterable
 
@@ -91,8 +90,6 @@ BACKOFF = (
 SEND_BATCH = 500
 REMINDER_BATCH = 2000
 EMAIL_FOOTER = "\n\n（本邮件由信访事项办理系统自动发送，请勿直接回复。）"
-# A mainland mobile number, after `pii.normalise` and without the country code: SMS goes nowhere else.
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
 
 
 def enabled() -> bool:
@@ -120,12 +117,6 @@ def on_case_event(event: CaseEvent) -> None:
 # --- queueing --------------------------------------------------------------------------------------
 
 
-def mobile(phone: str) -> str:
-    """The 11-digit mobile number in `phone`, or "" (a landline cannot receive SMS)."""
-    match = _MOBILE.fullmatch(pii.normalise(phone))
-    return match.group(1) if match else ""
-
-
 def recipients(case: Case) -> list[tuple[str, str, str]]:
     """(reference, channel, address) of everyone told about `case`: each petitioner with a mobile
     number, and the citizen account that submitted it (its mobile and its e-mail). Petitioners
@@ -133,13 +124,13 @@ def recipients(case: Case) -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
     numbers: set[str] = set()
     for petitioner in case.petitioners.all():
-        number = mobile(petitioner.phone)
+        number = pii.mobile_number(petitioner.phone)
         if number and number not in numbers:
             numbers.add(number)
             found.append((f"p{petitioner.pk}", Channel.SMS, number))
     citizen: User | None = case.citizen
     if citizen is not None and citizen.is_active and citizen.is_citizen:
-        number = mobile(citizen.phone)
+        number = pii.mobile_number(citizen.phone)
         if number and number not in numbers:
             found.append((f"u{citizen.pk}", Channel.SMS, number))
         if citizen.email:
