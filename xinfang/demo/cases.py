@@ -359,11 +359,7 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
     if rng.random() < 0.06 and story.later(20, 50):
         # 延期 needs an approver of the unit other than the handler (第三十四条), unless the unit needs
         # no approval (Org.requires_approval off); otherwise this matter is not extended.
-        approver = (
-            User.objects.filter(memberships__org=unit, memberships__role=Role.APPROVER)
-            .exclude(pk=handler.pk)
-            .first()
-        )
+        approver = _approver(unit, handler)
         if approver is not None or not unit.requires_approval:
             story.do(
                 services.case_extend,
@@ -378,17 +374,22 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
     _deliver_and_after(story, handler, unit)
 
 
+def _approver(unit: Org, handler: User) -> User | None:
+    """The unit's 审核人 who approves `handler`'s requests: never the handler (第三十四条)."""
+    return (
+        User.objects.filter(memberships__org=unit, memberships__role=Role.APPROVER)
+        .exclude(pk=handler.pk)
+        .first()
+    )
+
+
 def _reply_through_approval(story: _Story, handler: User, unit: Org, reply: ReplyInput) -> None:
     """The handler submits the draft; the unit's 审核人 approves it within the hour (the unit's
     approver is another person; a unit that needs no approval issues it at once)."""
     story.do(services.case_submit_reply_for_approval, actor=handler, reply=reply)
     if services.pending_request(story.case, EventKind.REPLY_SUBMITTED) is None:
         return
-    approver = (
-        User.objects.filter(memberships__org=unit, memberships__role=Role.APPROVER)
-        .exclude(pk=handler.pk)
-        .first()
-    )
+    approver = _approver(unit, handler)
     assert approver is not None, f"{unit} has no 审核人"
     story.at += dt.timedelta(minutes=50)
     story.do(services.case_approve_reply, actor=approver)
