@@ -159,7 +159,11 @@ def next_due_clock(clocks: Sequence[Clock], duties: frozenset[str] | None = None
 
 def case_next_due(case: Case, *, events: Iterable[CaseEvent]) -> tuple[dt.datetime | None, str]:
     """The next due moment of the case and the name of the clock due then (see `next_due_clock`)."""
-    clocks = case_clocks(case, events=events)
+    return next_due_of(case, case_clocks(case, events=events))
+
+
+def next_due_of(case: Case, clocks: Sequence[Clock]) -> tuple[dt.datetime | None, str]:
+    """`case_next_due` from the case's clocks derived already."""
     return _next_due_at(case, clocks), next_due_clock(clocks, duty_clock_names())
 
 

@@ -154,7 +154,14 @@ def _text(event: EventLike | None, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _clocks(case: CaseInput, events: Sequence[EventLike]) -> dict[str, DerivedClock]:
+def fact_clock_day(events: Sequence[EventLike]) -> dt.date | None:
+    """The day the fact row's clocks are derived "as of": the last day the clocks see in the log
+    (`fact_clocks`); None for an empty log."""
+    clock_events = derive_clock_events((e.kind, e.at, _payload(e) or {}) for e in events)
+    return max((e.at for e in clock_events), default=None)
+
+
+def fact_clocks(case: CaseInput, events: Sequence[EventLike]) -> dict[str, DerivedClock]:
     """The case's clocks as its events leave them, on the calendar and profile in force.
 
     Derived "as of" the day of the last event, so the row is a function of the events (and the
@@ -184,12 +191,17 @@ def _met_on(clock: DerivedClock | None) -> dt.date | None:
 
 
 def fact_values(
-    case: CaseInput, events: Iterable[EventLike], projection: Projection | None = None
+    case: CaseInput,
+    events: Iterable[EventLike],
+    projection: Projection | None = None,
+    *,
+    clocks: Mapping[str, DerivedClock] | None = None,
 ) -> dict[str, Any]:
     """The fact row of a case (column attribute name → value) from its row and its whole log.
 
     `projection`: the replay of `events` when the caller has it; ReplayError if the log cannot
-    be replayed.
+    be replayed. `clocks`: `fact_clocks` of the case when the caller has them (derived as of
+    `fact_clock_day`).
     """
     events = list(events)
     state = replay(events) if projection is None else projection
@@ -203,7 +215,7 @@ def fact_values(
         if closing is None and event.kind in CLOSING_KINDS:
             # a reply served before the clerk recorded it was served that day (as the clocks count)
             closing = clock_event(event.kind, event.at, dict(_payload(event))).at
-    clocks = _clocks(case, events)
+    clocks = fact_clocks(case, events) if clocks is None else clocks
     accepted = first.get(EventKind.ACCEPTED)
     answered = first.get(EventKind.ANSWERED)
     reply = next((e for e in events if e.kind in _REPLY_KINDS), None)

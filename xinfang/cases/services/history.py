@@ -34,9 +34,9 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from xinfang.cases.access import access_rows
-from xinfang.cases.clocks import case_clocks, case_next_due
+from xinfang.cases.clocks import case_clocks, case_next_due, next_due_of
 from xinfang.cases.documents.numbers import SERIES_BY_EVENT, format_number
-from xinfang.cases.facts import CaseInput, fact_values, refresh_first_repeats
+from xinfang.cases.facts import CaseInput, fact_clock_day, fact_clocks, fact_values, refresh_first_repeats
 from xinfang.cases.hooks import on_cases_entered
 from xinfang.cases.models import (
     Case,
@@ -185,6 +185,7 @@ class _Draft:
     units: list[_Unit] = field(default_factory=list)
     ratings: list[_Rating] = field(default_factory=list)
     target: Case | _Draft | None = None
+    clocks: dict[str, Any] | None = None  # `_final_clocks`, once the log is complete
 
 
 class _Roles:
@@ -684,8 +685,12 @@ def _write(drafts: list[_Draft], actor: User) -> None:
         last = draft.events[-1].at
         case.version = len(draft.events)
         case.updated_at = last
+        draft.clocks = _final_clocks(case, draft.events)
         with pinned_now(last):
-            case.next_due_at, case.next_due_clock = case_next_due(case, events=draft.events)
+            if draft.clocks:  # derived as of the last event's day: what case_next_due derives here
+                case.next_due_at, case.next_due_clock = next_due_of(case, tuple(draft.clocks.values()))
+            else:
+                case.next_due_at, case.next_due_clock = case_next_due(case, events=draft.events)
     _instances(Case, cases)
     units: list[tuple[Any, ...]] = []
     people: list[Petitioner] = []
@@ -711,7 +716,7 @@ def _write(drafts: list[_Draft], actor: User) -> None:
                 reviewer_org_ids=(),
             )
         ]
-        facts.append({"case": case.pk, **fact_values(CaseInput.of(case), draft.events)})
+        facts.append({"case": case.pk, **fact_values(CaseInput.of(case), draft.events, clocks=draft.clocks)})
         if case.repeat_of_id is not None:
             targets.add(case.repeat_of_id)
     _insert(CaseUnit, ("case", "org", "role", "is_active", "since"), units)
@@ -741,6 +746,15 @@ def _write(drafts: list[_Draft], actor: User) -> None:
 
 
 _PETITIONER_FIELDS = tuple(f.name for f in Petitioner._meta.concrete_fields if not f.primary_key)
+
+
+def _final_clocks(case: Case, events: list[_Event]) -> dict[str, Any] | None:
+    """The clocks of the whole log, derived once for both the fact row (`fact_clocks`, as of the
+    last day the clocks see) and the next due moment (as of the last event's day); None where the
+    two days differ (a reply recorded after the day it was served) or the log gives no clocks."""
+    if fact_clock_day(events) != local_date(events[-1].at):
+        return None
+    return fact_clocks(CaseInput.of(case), events) or None
 
 
 def _check_projection(case: Case, events: list[_Event]) -> None:

@@ -129,14 +129,16 @@ def index_new_cases(cases: list[Case]) -> None:
     """Subscribed to ``on_cases_entered`` (history entered in bulk): `index_new_case` for many cases.
 
     Some thirty rows a case: written with one prepared INSERT run over all of them (executemany),
-    as model instances would cost more than the hashing itself."""
+    as model instances would cost more than the hashing itself. The texts' shingles are hashed in
+    one pass (`_shingle_sets`: the same keys as `band_hashes` of each, in less time)."""
     rows: list[tuple[int, int, int]] = []
-    for case in cases:
-        try:
-            hashes = band_hashes(case_text(case.subject, case.content))
-        except Exception:  # pragma: no cover - logged, the backfill command repairs it
-            logger.exception("textintel: could not index case %s", case.pk)
-            continue
+    try:
+        shingle_sets = _shingle_sets([case_text(case.subject, case.content) for case in cases])
+    except Exception:  # pragma: no cover - logged, the backfill command repairs it
+        logger.exception("textintel: could not index %d entered cases", len(cases))
+        return
+    for case, shingles in zip(cases, shingle_sets, strict=True):
+        hashes = _band_hashes_of(shingles, near_dup.minhash(shingles))
         rows += [(case.pk, band, h) for band, h in enumerate(hashes)]
     if not rows:
         return
