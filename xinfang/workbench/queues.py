@@ -12,15 +12,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Count, F, OuterRef, QuerySet, Subquery, Value, When, Window
 from django.db.models import Case as DbCase
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
 from xinfang.cases.clocks import is_overdue, overdue_q
 from xinfang.cases.models import Case, CaseEvent, Channel, Instruction, Status
 from xinfang.cases.selectors import (
     approvals_pending,
+    cases_held_by,
     cases_visible_to,
     instructions_followed,
     instructions_to_carry_out,
@@ -63,15 +64,59 @@ class Section:
 
 def _at_org(user: User, org: Org, statuses: tuple[str, ...]) -> QuerySet[Case]:
     """The cases at ``org`` now in ``statuses`` that ``user`` sees: the (current_org, status) index."""
-    return cases_visible_to(user).filter(current_org=org, status__in=list(statuses))
+    return cases_held_by(user, org).filter(status__in=list(statuses))
+
+
+def _late(at: dt.datetime) -> DbCase:
+    return DbCase(When(overdue_q(at), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _overdue_order(late: DbCase) -> list[Any]:
+    """Overdue first, then by due moment (none last), then oldest first."""
+    return [late.desc(), Coalesce("next_due_at", Value(_FAR)).asc(), F("id").asc()]
 
 
 def _overdue_first(cases: QuerySet[Case], at: dt.datetime) -> QuerySet[Case]:
-    late = DbCase(When(overdue_q(at), then=Value(True)), default=Value(False), output_field=BooleanField())
-    return cases.annotate(is_late=late).order_by("-is_late", Coalesce("next_due_at", Value(_FAR)), "id")
+    late = _late(at)
+    return cases.annotate(is_late=late).order_by(*_overdue_order(late))
 
 
 _FAR = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+def _status_queues(
+    user: User, org: Org, specs: list[tuple[str, str, str, str]], at: dt.datetime
+) -> list[Queue]:
+    """One queue per (key, title, status, empty) of the cases at `org` in that status, as
+    `_case_queue` builds each, in two statements whatever the number of queues: each status's
+    first LIMIT ids and its count, as window functions over one read of the (current_org, status)
+    index (narrow rows: only the ids are ranked), then those cases."""
+    statuses = [status for _, _, status, _ in specs]
+    late = _late(at)
+    within = {"partition_by": [F("status")]}
+    ranked = (
+        _at_org(user, org, tuple(statuses))
+        .annotate(
+            rank=Window(RowNumber(), order_by=_overdue_order(late), **within),
+            in_status=Window(Count("pk"), **within),
+        )
+        .filter(rank__lte=LIMIT)
+        .values_list("pk", "status", "in_status", "rank")
+    )
+    counts = dict.fromkeys(statuses, 0)
+    order: dict[int, int] = {}
+    for pk, status, in_status, rank in ranked:
+        counts[status] = in_status
+        order[pk] = rank
+    found: dict[str, list[Case]] = {status: [] for status in statuses}
+    if order:
+        shown = Case.objects.filter(pk__in=list(order)).annotate(is_late=late).select_related("current_org", "category")
+        for case in sorted(shown, key=lambda c: order[c.pk]):
+            found[case.status].append(case)
+    return [
+        Queue(key, title, counts[status], found[status], f"/cases/?status={status}&scope=mine", empty)
+        for key, title, status, empty in specs
+    ]
 
 
 def _case_queue(
@@ -135,17 +180,7 @@ HANDLER_CASE_QUEUES = [
 
 def handler_queues(user: User, org: Org, at: dt.datetime) -> list[Queue]:
     return [
-        *(
-            _case_queue(
-                key,
-                title,
-                _at_org(user, org, (status,)),
-                at,
-                more_url=f"/cases/?status={status}&scope=mine",
-                empty=empty,
-            )
-            for key, title, status, empty in HANDLER_CASE_QUEUES
-        ),
+        *_status_queues(user, org, HANDLER_CASE_QUEUES, at),
         supervision_queue(
             "to-answer",
             "督办待反馈",

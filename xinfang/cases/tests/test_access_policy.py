@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from xinfang.cases import selectors
 from xinfang.cases.access import refresh_case_access
 from xinfang.cases.models import Case, CaseEvent, CaseUnit, ContentCategory
-from xinfang.cases.selectors import cases_visible_to, sees_case
+from xinfang.cases.selectors import cases_held_by, cases_visible_to, sees_case
 from xinfang.cases.tests.helpers import register, to_delivered
 from xinfang.core.timeutil import now
 from xinfang.orgs import services as org_services
@@ -138,6 +138,12 @@ def _check_world(org_spec: list, case_spec: list) -> None:
         with patch.object(selectors, "WIDE_ROWS", 1):
             assert set(cases_visible_to(user).values_list("pk", flat=True)) == seen
         assert set(Case.objects.filter(sees_case(user)).values_list("pk", flat=True)) == seen
+        # What the homes' queues read: the cases an organ holds, for its members and for others.
+        for holder in orgs:
+            held = set(cases_held_by(user, holder).values_list("pk", flat=True))
+            assert held == set(
+                Case.objects.filter(pk__in=seen, current_org=holder).values_list("pk", flat=True)
+            )
         for case in created:
             units = set(CaseUnit.objects.filter(case=case).values_list("org_id", flat=True))
             reviewers = set(

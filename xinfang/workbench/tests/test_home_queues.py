@@ -159,6 +159,22 @@ def test_mine_lists_no_closed_case(world: World) -> None:
     assert open_case in mine and done not in mine
 
 
+def test_each_status_queue_shows_its_first_rows_and_counts_them_all(world: World, freeze: Freeze) -> None:
+    from xinfang.workbench.queues import LIMIT
+
+    freeze("2025-03-03 10:00")
+    late = [to_accepted(world) for _ in range(2)]  # past their 60 days by May
+    freeze("2025-03-20 10:00")
+    waiting = [to_accepted(world) for _ in range(LIMIT)]
+    routed = services.case_forward(actor=world.registrar, case=register(world), to_org=world.city_housing)
+    freeze("2025-05-10 10:00")
+    in_progress = next(q for s in home_sections(world.handler) for q in s.queues if q.key == "in-progress")
+    assert in_progress.count == LIMIT + 2
+    assert [c.pk for c in in_progress.items] == [c.pk for c in [*late, *waiting][:LIMIT]]
+    assert in_progress.overdue == 2
+    assert _queue(world.handler, "to-accept") == [routed] and _count(world.handler, "to-deliver") == 0
+
+
 def test_the_home_is_a_few_statements_per_queue(world: World) -> None:
     for _ in range(5):
         to_accepted(world)
