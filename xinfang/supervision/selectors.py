@@ -59,7 +59,10 @@ def flagged_by_unit(user: User) -> dict[tuple[str, int], int]:
     rows = (
         warnings_visible_to(user)
         # The unit by a probe of each counted case, not a join of every case (see sees_case).
-        .annotate(unit=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("current_org")[:1]))
+        # Without the cases' default ordering: one primary-key read per case, no sort.
+        .annotate(
+            unit=Subquery(Case.objects.filter(pk=OuterRef("case_id")).order_by().values("current_org")[:1])
+        )
         .order_by()
         .values_list("kind", "unit")
         .annotate(n=Count("case", distinct=True))
