@@ -19,6 +19,7 @@ from xinfang.cases.documents import (
     DOCUMENT_REFUSED,
     DOCX_MIME,
     available_documents,
+    document_rule,
     issued_by_events,
     may_download_attachment,
     may_download_document,
@@ -194,9 +195,9 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     matter = matter_context(request.user, case, events)  # type: ignore[arg-type]
     masked, clocks = matter["masked"], matter["clocks"]
     # A document naming the petitioner is offered as a link only to those who may download it.
+    may_download = document_rule(request.user, case)  # type: ignore[arg-type]
     documents = [
-        (kind, title, may_download_document(request.user, case, kind))  # type: ignore[arg-type]
-        for kind, title in available_documents(case, events=events)
+        (kind, title, may_download(kind)) for kind, title in available_documents(case, events=events)
     ]
     context = {
         "case": case,

@@ -110,7 +110,11 @@ def _status_queues(
         order[pk] = rank
     found: dict[str, list[Case]] = {status: [] for status in statuses}
     if order:
-        shown = Case.objects.filter(pk__in=list(order)).annotate(is_late=late).select_related("current_org", "category")
+        shown = (
+            Case.objects.filter(pk__in=list(order))
+            .annotate(is_late=late)
+            .select_related("current_org", "category")
+        )
         for case in sorted(shown, key=lambda c: order[c.pk]):
             found[case.status].append(case)
     return [

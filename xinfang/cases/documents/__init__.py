@@ -131,10 +131,25 @@ def may_download_document(user: User, case: Case, kind: str) -> bool:
     staff pages and the API. A kind that prints personal data follows the masking rule
     (`sees_personal_data`); a citizen gets only the letters addressed to the petitioner.
     Raises ServiceError(code="not_found") for an unknown kind."""
-    spec = _spec(kind)
-    if user.is_citizen and spec.audience != "petitioner":
-        return False
-    return not spec.personal_data or sees_personal_data(user, case)
+    return document_rule(user, case)(kind)
+
+
+def document_rule(user: User, case: Case) -> Callable[[str], bool]:
+    """`may_download_document` for many kinds of one case (a page's list of documents): the
+    masking rule is asked once, when a kind first needs it."""
+    sees: list[bool] = []
+
+    def may(kind: str) -> bool:
+        spec = _spec(kind)
+        if user.is_citizen and spec.audience != "petitioner":
+            return False
+        if not spec.personal_data:
+            return True
+        if not sees:
+            sees.append(sees_personal_data(user, case))
+        return sees[0]
+
+    return may
 
 
 ATTACHMENT_REFUSED = "附件（来信原件、照片、笔录等）可能载有信访人个人信息，只有登记机构或当前责任单位的登记员、承办人、审核人和信访部门负责人可以下载。"

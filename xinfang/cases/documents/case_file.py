@@ -18,7 +18,7 @@ from xinfang.core.docx_layout import Letter, chinese_date, combine
 from xinfang.core.timeutil import local_date, now
 from xinfang.orgs.models import User
 
-from . import DOCUMENT_KINDS, DocumentKind, may_download_document
+from . import DOCUMENT_KINDS, DocumentKind, document_rule
 from .kinds import Source, region_path
 from .numbers import number_for
 
@@ -27,7 +27,8 @@ CASE_FILE_REFUSED = "案卷汇集本件全部文书，载有信访人个人信�
 
 def may_download_case_file(user: User, case: Case) -> bool:
     """The case file holds every kind, the staff-only ones included: the strictest rule of them."""
-    return all(may_download_document(user, case, kind) for kind in DOCUMENT_KINDS)
+    may = document_rule(user, case)
+    return all(may(kind) for kind in DOCUMENT_KINDS)
 
 
 def issued_documents(source: Source) -> list[tuple[DocumentKind, CaseEvent]]:
