@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,9 @@ def bench_main(script: str, name: str, default_cases: int, inner: Callable[[int]
     args = parser.parse_args()
     if args.inner:
         return inner(args.cases)
+    print(
+        f"== this machine: {python_loop_seconds():.2f} s for {LOOP:,} Python additions (the figures below scale with it)"
+    )
     status = 0
     if args.only in (None, "postgres"):
         status |= _run_postgres(script, name, args.cases)
@@ -37,6 +41,22 @@ def bench_main(script: str, name: str, default_cases: int, inner: Callable[[int]
             print("== SQLite ==", flush=True)
             status |= _child(script, f"sqlite:///{tmp}/bench.sqlite3", args.cases)
     return status
+
+
+LOOP = 10_000_000
+
+
+def python_loop_seconds() -> float:
+    """The best of three runs of a fixed pure-Python loop: how fast this machine runs the interpreter
+    now, so that figures taken on different machines (or a busy one) can be told apart."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(LOOP):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def _child(script: str, url: str, cases: int) -> int:

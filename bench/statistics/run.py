@@ -374,6 +374,10 @@ def populate(world: World, total: int) -> None:
     print(f"  built {total:,} cases and fact rows in {time.perf_counter() - t:.0f} s", flush=True)
     from xinfang.cases.facts import refresh_first_repeats
 
+    if connection.vendor == "postgresql":
+        # Planned without statistics on the tables just written, the update below ran for hours.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     t = time.perf_counter()
     refresh_first_repeats(None)  # the earlier cases' first repeats, as the links keep them live
     print(f"  first repeats: {time.perf_counter() - t:.1f} s", flush=True)
