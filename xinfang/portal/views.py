@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xinfang.cases import pii
-from xinfang.cases.documents import DOCX_MIME, render_document
+from xinfang.cases.documents import FORMATS, render_document
 from xinfang.cases.models import Case
 from xinfang.core.clientip import client_ip
 from xinfang.core.errors import ServiceError
@@ -396,12 +396,16 @@ def appeal(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    """A letter addressed to the petitioner, as .docx or (`?format=pdf`) PDF, rendered now."""
     case = _case(request, case_id)
     view = case_view(case, request.user if request.user.is_authenticated else None)  # type: ignore[arg-type]
     if kind not in dict(view.documents):
         raise Http404("该文书尚未送达，或不存在。")
-    filename, content = render_document(case, kind)
-    response = HttpResponse(content, content_type=DOCX_MIME)
+    fmt = request.GET.get("format") or "docx"
+    if fmt not in FORMATS:
+        raise Http404("文书格式只能是 Word（docx）或 PDF。")
+    filename, content = render_document(case, kind, fmt=fmt)
+    response = HttpResponse(content, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

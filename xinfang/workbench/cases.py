@@ -18,6 +18,7 @@ from xinfang.cases.documents import (
     ATTACHMENT_REFUSED,
     DOCUMENT_REFUSED,
     DOCX_MIME,
+    FORMATS,
     available_documents,
     issued_by_events,
     may_download_attachment,
@@ -248,17 +249,18 @@ def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse
     case: Case | None = case_detail(request.user, case_id)  # type: ignore[arg-type]
     if case is None:
         raise Http404("信访件不存在或您无权查看。")
+    fmt = request.GET.get("format") or "docx"
     try:
         allowed = may_download_document(request.user, case, kind)  # type: ignore[arg-type]
         if allowed:
-            filename, content = render_document(case, kind, seq=_seq(request))
+            filename, content = render_document(case, kind, seq=_seq(request), fmt=fmt)
     except ServiceError as exc:
         raise Http404(exc.message) from None
     if not allowed:
         return render(
             request, "workbench/forbidden.html", {"message": DOCUMENT_REFUSED, "case": case}, status=403
         )
-    return file_download(content, filename, DOCX_MIME)
+    return file_download(content, filename, FORMATS[fmt])
 
 
 @staff_required
