@@ -11,10 +11,12 @@ from xinfang.cases import services
 from xinfang.cases.documents import DOCUMENT_KINDS, available_documents, render_document
 from xinfang.cases.models import Case
 from xinfang.cases.tests.helpers import register
-from xinfang.cases.tests.test_documents import climbed  # noqa: F401  (the fixture)
+from xinfang.cases.tests.test_documents import climbed as climbed_case
 from xinfang.core.errors import ServiceError
 from xinfang.testing.pdf import page_texts
 from xinfang.testing.world import World
+
+climbed = climbed_case  # the fixture of the .docx tests: a case with every document but the decline
 
 
 def _docx_paragraphs(data: bytes) -> list[str]:
