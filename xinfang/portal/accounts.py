@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from xinfang.cases import pii
+from xinfang.cases.hooks import CitizenIdentity
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.services.registration import id_number_problem
 from xinfang.core import sms
@@ -28,6 +29,7 @@ from xinfang.portal.models import CitizenProfile, SmsCode
 
 __all__ = [
     "citizen_by_phone",
+    "citizen_identity",
     "citizen_petitioner",
     "citizen_register",
     "citizen_verify",
@@ -207,6 +209,17 @@ def citizen_verify(*, user: User, phone: str, code: str, id_number: str) -> Citi
             return _profile(user, phone, id_number)
     except IntegrityError:
         raise ServiceError("该手机号码或身份证号码已注册。", field="phone") from None
+
+
+def citizen_identity(user: User) -> CitizenIdentity | None:
+    """What the account has proved (its SMS-confirmed mobile number and its verified name), for the
+    access policy: None for an account without 实名. Connected to `hooks.citizen_identity`."""
+    if not user.is_authenticated or not user.is_citizen:
+        return None
+    phone_hash = CitizenProfile.objects.filter(user=user).values_list("phone_hash", flat=True).first()
+    if phone_hash is None:
+        return None
+    return CitizenIdentity(phone_hash=phone_hash, name_key=pii.name_key(user.full_name))
 
 
 def is_verified(user: User) -> bool:
