@@ -556,20 +556,10 @@ def _row_block(
             rests.append(Cell(cell.x, cell.width, cell.lines[cut:], cell.center))
         if not any(c.lines for c in firsts) or not any(c.lines for c in rests):
             return None
-        first = _row_block(
-            firsts,
-            left,
-            total,
-            borders,
-            (top_rule, borders["bottom"]),
-            ident,
-            header,
-            margin,
-            split_part=True,
-        )
-        rest = _row_block(
-            rests, left, total, borders, (borders["top"], bottom_rule), ident, header, margin, split_part=True
-        )
+        # The parts of a split row are not header rows (a header repeats whole, where it fits).
+        top, bottom = (top_rule, borders["bottom"]), (borders["top"], bottom_rule)
+        first = _row_block(firsts, left, total, borders, top, ident, False, margin, split_part=True)
+        rest = _row_block(rests, left, total, borders, bottom, ident, False, margin, split_part=True)
         return first, rest
 
     return Block(height=height, draw=draw, table=ident, header=header, split=split)
