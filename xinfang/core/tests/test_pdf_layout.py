@@ -5,11 +5,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import time
 import zlib
 
 from xinfang.core.docx_layout import Letter
-from xinfang.core.pdf_layout import Styles, docx_to_pdf, paragraph_lines
+from xinfang.core.pdf_layout import Styles, paragraph_lines
 from xinfang.testing.pdf import page_count, page_texts
 
 CREATED = dt.datetime(2025, 3, 10, 2, 0, tzinfo=dt.UTC)
@@ -67,7 +66,10 @@ def test_a_long_letter_breaks_across_pages_with_every_line_in_order() -> None:
         doc = letter(masthead=False, doc_number="")
         for n in range(1, paragraphs + 1):
             doc.para(f"第{n}段。")
-        return page_texts(doc.to_pdf())
+        data = doc.to_pdf()
+        texts = page_texts(data)
+        assert page_count(data) == len(texts)  # the page objects, and a content stream for each
+        return texts
 
     full = FIRST_PAGE_LINES + 2 * PAGE_LINES
     assert len(pages_for(full)) == 3
@@ -126,22 +128,3 @@ def test_a_heading_is_never_left_alone_at_the_foot_of_a_page() -> None:
     doc.para("请求维修。")
     first, second = page_texts(doc.to_pdf())
     assert "信访请求" not in first and second.startswith("一、信访请求请求维修。")
-
-
-def test_a_typical_letter_renders_well_under_a_tenth_of_a_second() -> None:
-    doc = letter()
-    doc.line("张三：")
-    for _ in range(4):
-        doc.heading("一、信访请求")
-        doc.para("你于2025年3月3日通过来访方式反映的“小区住房质量问题长期未解决”问题，本机关已依法受理。" * 2)
-    doc.signature("示例市信访局", dt.date(2025, 3, 10))
-    doc.colophon(printer="示例市信访局", printed_on=dt.date(2025, 3, 10), copy_to=["示例市人民政府"])
-    best = min(_timed(doc) for _ in range(3))
-    assert best < 0.5  # generous for a loaded test machine; typically about 0.03 s
-    assert page_count(doc.to_pdf()) == 2
-
-
-def _timed(doc: Letter) -> float:
-    start = time.perf_counter()
-    docx_to_pdf(doc.doc)
-    return time.perf_counter() - start
