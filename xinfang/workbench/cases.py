@@ -26,7 +26,7 @@ from xinfang.cases.documents import (
     render_document,
 )
 from xinfang.cases.documents.case_file import CASE_FILE_REFUSED, may_download_case_file, render_case_file
-from xinfang.cases.documents.pdf import latest_export, pdf_available
+from xinfang.cases.documents.pdf import latest_export
 from xinfang.cases.models import Case, ContentCategory
 from xinfang.cases.presentation import (
     CLOCK_LABELS,
@@ -212,7 +212,6 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "earlier_slips": issued_by_events(case, "routing_slip", events=events)[:-1],
         "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
         "case_file": bool(documents) and may_download_case_file(request.user, case),  # type: ignore[arg-type]
-        "case_file_pdf": pdf_available(),
         "case_file_export": latest_export(request.user, case) if documents else None,  # type: ignore[arg-type]
         "ratings": case.ratings.select_related("org").order_by("track"),
         "followers": case.followers.all(),
