@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -n 2
 # The Django side of textintel (the app's modules here, the ORM side in textintel/db/) is not part of the pure core.
 TEXTINTEL_DJANGO := %/__init__.py %/apps.py %/models.py %/tasks.py
 # The pure cores: no ORM, strictly typed.
-MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinfang/core/docx_layout.py xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py \
+MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinfang/core/docx_layout.py xinfang/core/pdf_layout.py xinfang/deadlines/calendar.py xinfang/deadlines/clocks.py \
 	xinfang/deadlines/profiles.py xinfang/deadlines/events.py xinfang/deadlines/vocabulary.py xinfang/cases/vocabulary.py \
 	xinfang/cases/transitions.py xinfang/cases/replay.py xinfang/statistics/indicators.py xinfang/statistics/wording.py \
 	xinfang/statistics/importing.py xinfang/statistics/figure.py xinfang/statistics/render_context.py \

@@ -14,6 +14,9 @@ right after the event row is written (a Django ``post_save`` on ``CaseEvent`` re
 no service names it): the in-app notifications subscribe to it. The same rule holds: a subscriber
 that must not refuse an action catches its own failures. It is not sent for history entered after
 the fact (``entering_history``, and the bulk ``services.history``, which sends ``on_cases_entered``).
+
+``citizen_identity`` is a question rather than a notice: the access policy asks it who a citizen
+account has proved to be (the portal answers), so that a co-signer of a 联名 matter sees it.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models.signals import post_save
 
 if TYPE_CHECKING:
     from xinfang.cases.models import Case, CaseEvent
+    from xinfang.orgs.models import User
 
 CaseSubscriber = Callable[["Case"], None]
 EventSubscriber = Callable[["CaseEvent"], None]
@@ -140,3 +145,40 @@ class CasesHook:
 # (services.history.case_enter_history), after all their rows are written. Not ``on_case_event``:
 # entered history is not news (nobody is notified of it).
 on_cases_entered = CasesHook("on_cases_entered")
+
+
+@dataclass(frozen=True)
+class CitizenIdentity:
+    """What a citizen account has proved about its holder, as keyed hashes (xinfang.cases.pii): the
+    mobile number (`keyed_hash`, proved by an SMS code) and the verified name (`name_key`)."""
+
+    phone_hash: str
+    name_key: str
+
+
+IdentityProvider = Callable[["User"], CitizenIdentity | None]
+
+
+class IdentityHook:
+    """Who a citizen account is, for the access policy (a co-signer of a 联名 matter sees it). The
+    portal keeps the verified identities (实名) and connects its answer from ``AppConfig.ready``;
+    without a provider, or for an account with no verified identity, the answer is None and the
+    account sees only the matters it submitted itself."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._provider: IdentityProvider | None = None
+
+    def connect(self, provider: IdentityProvider) -> IdentityProvider:
+        self._provider = provider
+        return provider
+
+    def disconnect(self, provider: IdentityProvider) -> None:
+        if self._provider is provider:
+            self._provider = None
+
+    def identify(self, user: User) -> CitizenIdentity | None:
+        return self._provider(user) if self._provider is not None else None
+
+
+citizen_identity = IdentityHook("citizen_identity")

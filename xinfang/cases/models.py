@@ -579,8 +579,8 @@ class DocumentNumber(models.Model):
 
 
 class CaseFileExport(models.Model):
-    """A case file (案卷) converted to PDF in the background (`xinfang.cases.tasks.write_case_file_pdf`),
-    offered only where LibreOffice is installed; the .docx itself is written in the request."""
+    """A case file (案卷) converted to PDF in the background (`xinfang.cases.tasks.write_case_file_pdf`:
+    LibreOffice where installed, else the built-in renderer); the .docx itself is written in the request."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"

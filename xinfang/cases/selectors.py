@@ -14,7 +14,16 @@ from django.db.models import Case as DbCase
 
 from xinfang.cases import pii, search
 from xinfang.cases.clocks import overdue_q
-from xinfang.cases.models import Case, CaseAccess, CaseEvent, Instruction, InstructionState, Nature
+from xinfang.cases.hooks import citizen_identity
+from xinfang.cases.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    Instruction,
+    InstructionState,
+    Nature,
+    Petitioner,
+)
 from xinfang.cases.vocabulary import APPROVAL_KINDS, Action
 from xinfang.core.timeutil import local_midnight, now
 from xinfang.orgs.models import Org, OrgKind, Region, Role, User
@@ -24,7 +33,9 @@ from xinfang.orgs.selectors import user_memberships, user_orgs
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """The cases `user` may see.
 
-    - a citizen: only the matters they submitted themselves;
+    - a citizen: the matters they submitted themselves and, once the account has a verified
+      identity (实名), the matters that name them as a petitioner (a co-signer of a 联名 matter,
+      a member of a group registered by staff): `citizen_cases`;
     - staff: matters their organisation registered, leads or assists on (now or before), or
       reviews; a Party committee or government also sees what the organs below it in the
       organisation tree registered or handle (it is their 复查/复核 organ); a petition bureau also
@@ -44,7 +55,7 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     if user.is_citizen:
-        return Case.objects.filter(citizen=user)
+        return Case.objects.filter(citizen_cases(user))
     orgs = _staff_orgs(user)
     if not orgs:
         return Case.objects.none()
@@ -53,6 +64,31 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     if rows.values("case_id")[:WIDE_ROWS].count() >= WIDE_ROWS:
         return Case.objects.filter(_probe(condition, orgs))
     return Case.objects.filter(pk__in=rows.values("case_id")).exclude(_accusations_against(orgs))
+
+
+def citizen_cases(user: User) -> Q:
+    """The cases of a citizen account, as a condition on cases: its own submissions, and those with
+    a petitioner of the account's verified mobile number AND name (`hooks.citizen_identity`).
+
+    The mobile number is what the portal proves (an SMS code at registration); the ID number is
+    only checked for its check digit, so matching on it would let whoever types another person's
+    number read that person's matters. The name as well, because a number changes hands: a
+    recycled number alone would show its new holder the matters of the old. A co-signer sees the
+    matter; acting on it (rating, appeals, material) stays with the account that submitted it,
+    which the services check (`case.citizen_id`)."""
+    own = Q(citizen=user)
+    identity = citizen_identity.identify(user)
+    if identity is None or not identity.phone_hash or not identity.name_key:
+        return own
+    # The few case ids first, through the index on the phone's hash: an OR with a subquery would
+    # make the database test every case (an index serves each side of an OR of two id conditions).
+    named = list(
+        Petitioner.objects.filter(phone_hash=identity.phone_hash, name_key=identity.name_key)
+        .order_by()
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    return own | Q(pk__in=named) if named else own
 
 
 # Above this many access rows a user is bureau-wide for `cases_visible_to`.
@@ -83,7 +119,7 @@ def sees_case(user: User, ref: str = "pk") -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_citizen:
-        return Q(Exists(Case.objects.filter(pk=OuterRef(ref), citizen=user)))
+        return Q(Exists(Case.objects.filter(citizen_cases(user), pk=OuterRef(ref))))
     orgs = _staff_orgs(user)
     if not orgs:
         return Q(pk__in=[])

@@ -72,7 +72,8 @@ def recompute_due() -> dict[str, int]:
 
 @task()
 def write_case_file_pdf(export_id: int) -> str:
-    """Convert one case file (案卷) to PDF with LibreOffice; returns the export's final status."""
+    """Convert one case file (案卷) to PDF (LibreOffice where installed, else the built-in renderer);
+    returns the export's final status."""
     from xinfang.cases.documents.case_file import render_case_file
     from xinfang.cases.documents.pdf import ConversionFailed, docx_to_pdf
     from xinfang.cases.models import CaseFileExport

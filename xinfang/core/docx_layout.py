@@ -30,6 +30,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from xinfang.core.pdf_layout import docx_to_pdf
 from xinfang.core.text import clean_text
 
 TITLE_FONT = "宋体"  # 方正小标宋简体 where installed; 宋体 (SimSun) is on every Chinese desktop
@@ -368,6 +369,10 @@ class Letter:
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
+
+    def to_pdf(self) -> bytes:
+        """The same document as PDF (xinfang.core.pdf_layout: no external program)."""
+        return docx_to_pdf(self.doc)
 
 
 _PBDR_SUCCESSORS = (

@@ -23,6 +23,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import LOCAL_TZ, now, pinned_now
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Level, Org, OrgKind, Region, Role, User
+from xinfang.portal.accounts import citizen_petitioner
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强春梅海燕文红玉兰"
@@ -544,9 +545,8 @@ def _citizen_matters(stock: _Stock, end: dt.datetime) -> None:
     bureau, registrar = next(pair for pair in stock.bureaus if pair[0].level == Level.CITY)
     unit, handler = next(pair for pair in stock.city_units if "住房" in pair[0].name)
     county = Region.objects.filter(parent=bureau.region).order_by("code").first() or bureau.region
-    person = PetitionerInput(
-        name=citizen.full_name, phone="13900000000", address=f"{county.name}幸福小区3号楼"
-    )
+    address = f"{county.name}幸福小区3号楼"
+    person = citizen_petitioner(citizen, address=address)  # his verified name, number and ID number
     matters = [
         (
             "demo-qunzhong-1",
@@ -588,6 +588,46 @@ def _citizen_matters(stock: _Stock, end: dt.datetime) -> None:
         _reply_through_approval(story, handler, unit, _reply(random.Random(1), "appeal"))
         story.at = end - dt.timedelta(days=3)
         story.do(services.case_deliver, actor=handler, method="online")
+    _cosigned_letter(
+        stock, end, cosigner=PetitionerInput(name=person.name, phone=person.phone, address=address)
+    )
+
+
+def _cosigned_letter(stock: _Stock, end: dt.datetime, *, cosigner: PetitionerInput) -> None:
+    """A joint letter (联名信) of a neighbour that names the demo citizen with his mobile number, so
+    his 我的信访 shows a matter he co-signed (marked 联名), with its 受理告知书, read-only."""
+    bureau, registrar = next(pair for pair in stock.bureaus if pair[0].level == Level.CITY)
+    unit, handler = next(pair for pair in stock.city_units if "住房" in pair[0].name)
+    county = Region.objects.filter(parent=bureau.region).order_by("code").first() or bureau.region
+    subject = "幸福小区电梯频繁故障"
+    if Case.objects.filter(registered_org=bureau, subject=subject).exists():
+        return  # written by an earlier run
+    start = end - dt.timedelta(days=12)
+    neighbour = PetitionerInput(
+        name="李邻居",
+        id_number=_id_number(random.Random(7), "990100"),
+        phone="13800000001",
+        address=cosigner.address.replace("3号楼", "5号楼"),
+    )
+    story = _Story(stock, start)
+    with pinned_now(start):
+        story.case = services.case_register(
+            actor=registrar,
+            org=bureau,
+            channel="letter",
+            nature="appeal",
+            category=stock.categories["030100"],
+            subject=subject,
+            content="幸福小区3号楼、5号楼电梯近半年多次困人，物业维修不及时，我们联名请求督促物业和维保单位彻底检修。",
+            problem_region=county,
+            petitioners=[neighbour, cosigner],
+            received_on=start.astimezone(LOCAL_TZ).date(),
+            headcount=2,
+        )
+    story.at = start + dt.timedelta(days=1)
+    story.do(services.case_forward, actor=registrar, to_org=unit)
+    story.at = start + dt.timedelta(days=3)
+    story.do(services.case_accept, actor=handler)
 
 
 def create_demo_staff(*, seed: int = 20260101) -> None:

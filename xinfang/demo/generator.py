@@ -12,6 +12,7 @@ from django.db import transaction
 
 from xinfang.orgs import services
 from xinfang.orgs.models import Level, Org, OrgKind, Region, Role, User
+from xinfang.portal.accounts import citizen_profile_record
 
 DEMO_PASSWORD = "Xinfang-2026"
 
@@ -89,7 +90,10 @@ STAFF: list[tuple[str, str, str, list[str]]] = [
 DECIDING_KINDS = (OrgKind.PARTY_GOVERNMENT, OrgKind.PETITION_BUREAU, OrgKind.DISCIPLINE)
 
 
-CITIZENS: list[tuple[str, str]] = [("qunzhong", "张群众")]
+# The demo citizen, verified (实名) with a clearly fictitious mobile number and ID number (region
+# 990100 is the fictional 示例市; the check digit is right, so the portal accepts it): he signs in
+# to the portal with the number. The demo cases also name him as a co-signer (联名) of a neighbour.
+CITIZENS: list[tuple[str, str, str, str]] = [("qunzhong", "张群众", "13800000000", "990100198001010018")]
 
 
 @dataclass
@@ -127,14 +131,16 @@ class _Builder:
         self.summary.logins.append((username, f"{full_name}（{org.name} {roles_text}）", DEMO_PASSWORD))
         return user
 
-    def citizen(self, username: str, full_name: str) -> User:
+    def citizen(self, username: str, full_name: str, phone: str, id_number: str) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
             self.summary.created["users"] += 1
             user = services.citizen_user_create(
                 username=username, full_name=full_name, password=DEMO_PASSWORD
             )
-        self.summary.logins.append((username, f"{full_name}（群众账号，用于群众端）", DEMO_PASSWORD))
+        citizen_profile_record(user=user, phone=phone, id_number=id_number)
+        # The portal signs a citizen in with the mobile number, so that is the login printed.
+        self.summary.logins.append((phone, f"{full_name}（群众账号，用于群众端 /portal/）", DEMO_PASSWORD))
         return user
 
 
@@ -166,6 +172,6 @@ def load_demo() -> DemoSummary:
 
     for username, full_name, org_name, roles in STAFF:
         b.staff(username, full_name, Org.objects.get(name=org_name), roles)
-    for username, full_name in CITIZENS:
-        b.citizen(username, full_name)
+    for username, full_name, phone, id_number in CITIZENS:
+        b.citizen(username, full_name, phone, id_number)
     return b.summary

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from xinfang.cases import pii
+from xinfang.cases.hooks import CitizenIdentity
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.services.registration import id_number_problem
 from xinfang.core import sms
@@ -28,7 +29,9 @@ from xinfang.portal.models import CitizenProfile, SmsCode
 
 __all__ = [
     "citizen_by_phone",
+    "citizen_identity",
     "citizen_petitioner",
+    "citizen_profile_record",
     "citizen_register",
     "citizen_verify",
     "code_check",
@@ -207,6 +210,31 @@ def citizen_verify(*, user: User, phone: str, code: str, id_number: str) -> Citi
             return _profile(user, phone, id_number)
     except IntegrityError:
         raise ServiceError("该手机号码或身份证号码已注册。", field="phone") from None
+
+
+def citizen_profile_record(*, user: User, phone: str, id_number: str) -> CitizenProfile:
+    """The 实名 identity of an account whose phone the operator vouches for without an SMS code: the
+    demo's citizen (xinfang.demo). The same checks as a registration otherwise (a citizen account, a
+    mobile number and an ID number that are valid and unused); an account that has one keeps it."""
+    if not user.is_citizen:
+        raise ServiceError("只有群众账号可以实名认证。", field=None)
+    existing = CitizenProfile.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    phone, _, id_number = _identity(phone=phone, full_name=user.full_name, id_number=id_number)
+    _refuse_taken_id_number(id_number)
+    return _profile(user, phone, id_number)
+
+
+def citizen_identity(user: User) -> CitizenIdentity | None:
+    """What the account has proved (its SMS-confirmed mobile number and its verified name), for the
+    access policy: None for an account without 实名. Connected to `hooks.citizen_identity`."""
+    if not user.is_authenticated or not user.is_citizen:
+        return None
+    phone_hash = CitizenProfile.objects.filter(user=user).values_list("phone_hash", flat=True).first()
+    if phone_hash is None:
+        return None
+    return CitizenIdentity(phone_hash=phone_hash, name_key=pii.name_key(user.full_name))
 
 
 def is_verified(user: User) -> bool:

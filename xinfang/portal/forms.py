@@ -7,12 +7,14 @@ the input aria-invalid, so a screen reader announces the problem with the field;
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from django import forms
 
 from xinfang.cases.models import ContentCategory, Nature, Rating
+from xinfang.cases.services import PetitionerInput
 from xinfang.core.errors import ServiceError, ServiceErrors
 from xinfang.core.forms import TextField
 from xinfang.core.validation import MAX_CONTENT, MAX_SUBJECT
@@ -155,6 +157,11 @@ class MultipleFileField(forms.FileField):
         return super().clean(data, initial)
 
 
+# 联名 lines: "李四 13800000001", "李四，138-0000-0001": the digits at the end (with + - or spaces
+# inside) are the number, checked by the service; a line without digits is a name only.
+_COSIGNER_LINE = re.compile(r"(?P<name>.*?)[\s,，、;；]*(?P<phone>\+?[0-9][0-9\-\s]*)?")
+
+
 class SubmitForm(PortalForm):
     problem_region = forms.ModelChoiceField(
         label="问题发生地", queryset=Region.objects.order_by("path"), empty_label="请选择问题发生的地方"
@@ -199,7 +206,10 @@ class SubmitForm(PortalForm):
         label="联名人数（不含本人）", min_value=0, max_value=998, required=False, initial=None
     )
     cosigner_names = TextField(
-        label="联名人姓名（可选，每行一人）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="联名人姓名和手机号码（可选，每行一人）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="例如“李四 13800000001”。填写了手机号码的联名人，用该号码实名登录后可以查看本事项和文书。",
     )
     consent = forms.BooleanField(
         label="我已阅读并同意《个人信息保护告知书》，确认所反映情况属实",
@@ -218,12 +228,16 @@ class SubmitForm(PortalForm):
         files = self.files.getlist("files") if self.files else []
         return [(f.name, f.read()) for f in files]
 
-    def names(self) -> list[str]:
-        return [
-            line.strip()
-            for line in (self.cleaned_data.get("cosigner_names") or "").splitlines()
-            if line.strip()
-        ]
+    def cosigners(self) -> list[PetitionerInput]:
+        """One co-signer a line: the name, then (after a space or a comma) a mobile number if any.
+        The service checks the number; a line without one is a name only."""
+        people = []
+        for line in (self.cleaned_data.get("cosigner_names") or "").splitlines():
+            found = _COSIGNER_LINE.fullmatch(line.strip())
+            if found is None or not line.strip():
+                continue
+            people.append(PetitionerInput(name=found["name"].strip(), phone=(found["phone"] or "").strip()))
+        return people
 
 
 class SupplementForm(PortalForm):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.documents import PETITIONER_KINDS, available_documents
@@ -92,6 +92,9 @@ class CaseView:
     appeal: str = ""  # "review" / "rereview" when the petitioner may ask for one now
     appeal_due: dt.date | None = None
     appeal_lapsed: str = ""
+    # The signed-in citizen is a co-signer (联名), not the submitter: they see the matter and its
+    # letters; rating, appeals and material are the submitter's (docs/portal.md).
+    cosigned: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -103,7 +106,17 @@ class CaseView:
 
 
 def my_cases(user: User) -> QuerySet[Case]:
-    return cases_visible_to(user).select_related("current_org").order_by("-registered_at", "-id")
+    """The account's matters: its own and those it co-signed (`cosigned`), newest first."""
+    return (
+        cases_visible_to(user)
+        .select_related("current_org")
+        .annotate(
+            cosigned=ExpressionWrapper(
+                ~Q(citizen_id=user.pk) | Q(citizen__isnull=True), output_field=BooleanField()
+            )
+        )
+        .order_by("-registered_at", "-id")
+    )
 
 
 def case_of_citizen(user: User, case_id: int) -> Case | None:
@@ -223,6 +236,13 @@ def case_view(case: Case, user: User | None) -> CaseView:
         payload = decided[-1].payload or {}
         view.opinion = f"{payload.get('outcome_name', '')}：{payload.get('opinion', '')}"
     own = user is not None and user.is_authenticated and case.citizen_id == user.pk
+    view.cosigned = (
+        user is not None
+        and user.is_authenticated
+        and user.is_citizen
+        and not own
+        and cases_visible_to(user).filter(pk=case.pk).exists()
+    )
     if own and delivered:
         state, _ = _clock(case, events, Clock.RATING)
         rated = {r.track for r in view.ratings}

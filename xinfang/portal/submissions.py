@@ -10,6 +10,7 @@ from django.db import transaction
 
 from xinfang.cases import services
 from xinfang.cases.models import Case, ContentCategory, IdempotencyKey
+from xinfang.cases.services import PetitionerInput
 from xinfang.cases.services.attachments import attachment_problem
 from xinfang.core.errors import ServiceError, ServiceErrors
 from xinfang.core.timeutil import local_date
@@ -85,7 +86,7 @@ def submit(
     problem_region: Region,
     address: str = "",
     cosigner_count: int = 0,
-    cosigner_names: list[str] | None = None,
+    cosigners: list[PetitionerInput] | None = None,
     files: Files | None = None,
 ) -> tuple[Case, bool]:
     """网上信访 with its attachments, all or nothing; (case, created) as `case_submit_online`."""
@@ -107,7 +108,7 @@ def submit(
             problem_region=problem_region,
             idempotency_key=token,
             cosigner_count=cosigner_count,
-            cosigner_names=cosigner_names,
+            cosigners=cosigners,
         )
         if created:
             _attach_all(citizen, case, files)

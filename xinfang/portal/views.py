@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xinfang.cases import pii
-from xinfang.cases.documents import DOCX_MIME, render_document
+from xinfang.cases.documents import FORMATS, render_document
 from xinfang.cases.models import Case
 from xinfang.core.clientip import client_ip
 from xinfang.core.errors import ServiceError
@@ -269,7 +269,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                     problem_region=region,
                     address=data["address"],
                     cosigner_count=data["cosigner_count"] or 0,
-                    cosigner_names=form.names(),
+                    cosigners=form.cosigners(),
                     files=files,
                 )
                 return redirect("portal:submitted", case_id=case.pk)
@@ -290,7 +290,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def submitted(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_of_citizen(request.user, case_id)  # type: ignore[arg-type]
-    if case is None:
+    if case is None or case.citizen_id != request.user.pk:  # the submitter's receipt, with the 查询码
         raise Http404("信访事项不存在。")
     view = case_view(case, request.user)  # type: ignore[arg-type]
     return render(request, "portal/submitted.html", {"case": case, "view": view})
@@ -320,6 +320,20 @@ def _case(request: HttpRequest, case_id: int) -> Case:
     raise Http404("信访事项不存在，或您无权查看。")
 
 
+SUBMITTER_ONLY = (
+    "补充材料、评价和申请复查（复核）由提交本事项的信访人办理；联名信访人可以查看办理情况和文书。"
+)
+
+
+def _own_case(request: HttpRequest, case_id: int) -> Case:
+    """A case the signed-in citizen submitted: what only the submitter does (material, rating,
+    appeals) is not offered to a co-signer, who sees the matter (`_case`) and nothing more."""
+    case = _case(request, case_id)
+    if case.citizen_id != request.user.pk:
+        raise Http404(SUBMITTER_ONLY)
+    return case
+
+
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     user = request.user if request.user.is_authenticated else None
@@ -334,7 +348,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @citizen_required
 def supplement(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(request, case_id)
+    case = _own_case(request, case_id)
     form = SupplementForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -350,7 +364,7 @@ def supplement(request: HttpRequest, case_id: int) -> HttpResponse:
 @citizen_required
 @require_POST
 def rate(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(request, case_id)
+    case = _own_case(request, case_id)
     track = request.POST.get("track_key", "")
     form = RateForm(request.POST, prefix=track)
     if form.is_valid():
@@ -376,7 +390,7 @@ def rate(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @citizen_required
 def appeal(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(request, case_id)
+    case = _own_case(request, case_id)
     view = case_view(case, request.user)  # type: ignore[arg-type]
     form = AppealForm(*_bound(request))
     if request.method == "POST" and view.appeal and form.is_valid():
@@ -396,12 +410,16 @@ def appeal(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    """A letter addressed to the petitioner, as .docx or (`?format=pdf`) PDF, rendered now."""
     case = _case(request, case_id)
     view = case_view(case, request.user if request.user.is_authenticated else None)  # type: ignore[arg-type]
     if kind not in dict(view.documents):
         raise Http404("该文书尚未送达，或不存在。")
-    filename, content = render_document(case, kind)
-    response = HttpResponse(content, content_type=DOCX_MIME)
+    fmt = request.GET.get("format") or "docx"
+    if fmt not in FORMATS:
+        raise Http404("文书格式只能是 Word（docx）或 PDF。")
+    filename, content = render_document(case, kind, fmt=fmt)
+    response = HttpResponse(content, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

@@ -1,7 +1,7 @@
 """The case file (案卷) as PDF: asked for on the case page, written by the worker, then downloaded.
 
-Offered only where LibreOffice is installed (`xinfang.cases.documents.pdf.pdf_available`); the
-conversion runs in `xinfang.cases.tasks.write_case_file_pdf`, never in the request. Asking and
+The conversion runs in `xinfang.cases.tasks.write_case_file_pdf`, never in the request (LibreOffice
+where installed, else the built-in renderer: `xinfang.cases.documents.pdf`). Asking and
 downloading follow the rule of the .docx (`may_download_case_file`), checked again at download; an
 export is its requester's only.
 """
@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xinfang.cases.documents.case_file import CASE_FILE_REFUSED, may_download_case_file
-from xinfang.cases.documents.pdf import pdf_available
 from xinfang.cases.models import Case, CaseFileExport
 from xinfang.cases.selectors import case_detail
 from xinfang.cases.tasks import write_case_file_pdf
@@ -38,8 +37,6 @@ def _allowed_case(request: HttpRequest, case_id: int) -> Case | HttpResponse:
 @require_POST
 @staff_required
 def case_file_pdf_request(request: HttpRequest, case_id: int) -> HttpResponse:
-    if not pdf_available():
-        raise Http404("本系统未安装 LibreOffice，不能生成 PDF，请下载 .docx 案卷后打印。")
     case = _allowed_case(request, case_id)
     if isinstance(case, HttpResponse):
         return case

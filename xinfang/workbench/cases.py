@@ -18,6 +18,7 @@ from xinfang.cases.documents import (
     ATTACHMENT_REFUSED,
     DOCUMENT_REFUSED,
     DOCX_MIME,
+    FORMATS,
     available_documents,
     document_rule,
     issued_by_events,
@@ -26,7 +27,7 @@ from xinfang.cases.documents import (
     render_document,
 )
 from xinfang.cases.documents.case_file import CASE_FILE_REFUSED, may_download_case_file, render_case_file
-from xinfang.cases.documents.pdf import latest_export, pdf_available
+from xinfang.cases.documents.pdf import latest_export
 from xinfang.cases.models import Case, ContentCategory
 from xinfang.cases.presentation import (
     CLOCK_LABELS,
@@ -212,7 +213,6 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "earlier_slips": issued_by_events(case, "routing_slip", events=events)[:-1],
         "documents_refused": DOCUMENT_REFUSED if not all(allowed for _, _, allowed in documents) else "",
         "case_file": bool(documents) and may_download_case_file(request.user, case),  # type: ignore[arg-type]
-        "case_file_pdf": pdf_available(),
         "case_file_export": latest_export(request.user, case) if documents else None,  # type: ignore[arg-type]
         "ratings": case.ratings.select_related("org").order_by("track"),
         "followers": case.followers.all(),
@@ -249,17 +249,18 @@ def case_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse
     case: Case | None = case_detail(request.user, case_id)  # type: ignore[arg-type]
     if case is None:
         raise Http404("信访件不存在或您无权查看。")
+    fmt = request.GET.get("format") or "docx"
     try:
         allowed = may_download_document(request.user, case, kind)  # type: ignore[arg-type]
         if allowed:
-            filename, content = render_document(case, kind, seq=_seq(request))
+            filename, content = render_document(case, kind, seq=_seq(request), fmt=fmt)
     except ServiceError as exc:
         raise Http404(exc.message) from None
     if not allowed:
         return render(
             request, "workbench/forbidden.html", {"message": DOCUMENT_REFUSED, "case": case}, status=403
         )
-    return file_download(content, filename, DOCX_MIME)
+    return file_download(content, filename, FORMATS[fmt])
 
 
 @staff_required

@@ -5,9 +5,11 @@ drawn from the LAST event of its kind. Reads only (the case, its events and peti
 
     available_documents(case)          -> [("reply_opinion", "信访处理意见书"), ...]
     render_document(case, "reply_opinion") -> ("信访处理意见书-<number>.docx", b"PK...")
+    render_document(case, "reply_opinion", fmt="pdf") -> ("信访处理意见书-<number>.pdf", b"%PDF...")
 
 Layout (GB/T 9704, shared by every .docx builder) is in :mod:`xinfang.core.docx_layout`, wording
-in :mod:`.kinds`; docs/documents.md describes each document.
+in :mod:`.kinds`; the PDF is that .docx set again by :mod:`xinfang.core.pdf_layout` (no external
+program, fast enough for a request); docs/documents.md describes each document.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from . import kinds
 from .kinds import Builder, Source
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_MIME = "application/pdf"
+# The formats a document is offered in: ?format=docx (the default) or ?format=pdf.
+FORMATS = {"docx": DOCX_MIME, "pdf": PDF_MIME}
 
 
 @dataclass(frozen=True)
@@ -200,12 +205,17 @@ def document_title(kind: str, case: Case | None = None) -> str:
     return spec.title(event)
 
 
-def render_document(case: Case, kind: str, *, seq: int | None = None) -> tuple[str, bytes]:
-    """The document as (file name, .docx bytes); ServiceError(code="not_found") when it cannot exist.
+def render_document(case: Case, kind: str, *, seq: int | None = None, fmt: str = "docx") -> tuple[str, bytes]:
+    """The document as (file name, bytes) in `fmt` (FORMATS: "docx" or "pdf");
+    ServiceError(code="not_found") when it cannot exist.
 
     `seq`: the event that issued it, for a kind issued more than once (each hop of a case routed
     down the ladder has its 转送单); by default the last.
     """
+    if fmt not in FORMATS:
+        raise ServiceError(
+            f"文书格式“{fmt}”不存在，可选：{'、'.join(FORMATS)}。", field="format", code="not_found"
+        )
     spec = _spec(kind)
     source = Source(case)
     if seq is None:
@@ -220,6 +230,8 @@ def render_document(case: Case, kind: str, *, seq: int | None = None) -> tuple[s
         raise ServiceError(spec.missing, field="kind", code="not_found")
     title = spec.title(event)
     letter = spec.build(source, event, title)
+    if fmt == "pdf":
+        return f"{title}-{case.number}.pdf", letter.to_pdf()
     return f"{title}-{case.number}.docx", letter.to_bytes()
 
 
@@ -237,6 +249,8 @@ __all__ = [
     "DOCUMENT_KINDS",
     "DOCUMENT_REFUSED",
     "DOCX_MIME",
+    "FORMATS",
+    "PDF_MIME",
     "PETITIONER_KINDS",
     "available_documents",
     "document_title",

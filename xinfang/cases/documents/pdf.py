@@ -1,17 +1,24 @@
-"""The case file as PDF, where LibreOffice is installed (it is not a dependency).
+"""The case file as PDF, made by the worker (`xinfang.cases.tasks.write_case_file_pdf`), never in a
+request: a case file holds every document of the case and may run to many pages.
 
-`pdf_available()` says whether to offer it; `docx_to_pdf` runs `libreoffice --headless --convert-to
-pdf` in a temporary folder with its own profile (two conversions at once do not share one), and is
-called only from the worker (`xinfang.cases.tasks.write_case_file_pdf`), never in a request.
+`docx_to_pdf` converts with LibreOffice where it is installed (it is not a dependency): `libreoffice
+--headless --convert-to pdf` in a temporary folder with its own profile (two conversions at once do
+not share one). Without it, the product's own renderer draws the PDF (`xinfang.core.pdf_layout`,
+the one that gives each letter as PDF), so the case file's PDF is offered everywhere.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from docx import Document
+
+from xinfang.core import pdf_layout
 
 if TYPE_CHECKING:
     from xinfang.cases.models import Case, CaseFileExport
@@ -24,10 +31,6 @@ def libreoffice() -> str | None:
     return shutil.which("libreoffice") or shutil.which("soffice")
 
 
-def pdf_available() -> bool:
-    return libreoffice() is not None
-
-
 class ConversionFailed(Exception):
     pass
 
@@ -35,7 +38,7 @@ class ConversionFailed(Exception):
 def docx_to_pdf(data: bytes) -> bytes:
     program = libreoffice()
     if program is None:
-        raise ConversionFailed("未安装 LibreOffice，不能生成 PDF。")
+        return pdf_layout.docx_to_pdf(Document(io.BytesIO(data)))
     with tempfile.TemporaryDirectory(prefix="xinfang-pdf-") as folder:
         work = Path(folder)
         source = work / "case-file.docx"
@@ -61,11 +64,9 @@ def docx_to_pdf(data: bytes) -> bytes:
 
 
 def latest_export(user: User, case: Case) -> CaseFileExport | None:
-    """The user's last PDF of the case, for the case page (None where no PDF is offered)."""
+    """The user's last PDF of the case, for the case page (None when they asked for none)."""
     from xinfang.cases.models import CaseFileExport
 
-    if not pdf_available():
-        return None
     return (
         CaseFileExport.objects.filter(case=case, requested_by=user)
         .defer("content")

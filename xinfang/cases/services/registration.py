@@ -390,6 +390,28 @@ def _online_by_citizen(actor: User, channel: str, citizen: User | None) -> bool:
 MAX_COSIGNERS = 50  # 联名: the names a form can take; a larger group gives the number only
 
 
+def _cosigners(people: list[PetitionerInput]) -> list[PetitionerInput]:
+    """The named co-signers: a name each, and a mobile number where one is given."""
+    named = []
+    for index, person in enumerate(people, start=1):
+        name = clean_text(person.name or "").strip()
+        phone = clean_text(person.phone or "").strip()
+        if not name:
+            if phone:
+                raise ServiceError(f"第 {index} 位联名人只填了手机号码，请填写姓名。", field="cosigner_names")
+            continue
+        if phone and not pii.mobile_number(phone):
+            raise ServiceError(
+                f"联名人“{name}”的手机号码“{phone}”不是 11 位手机号码。", field="cosigner_names"
+            )
+        named.append(PetitionerInput(name=name, phone=pii.mobile_number(phone) if phone else ""))
+    if len(named) > MAX_COSIGNERS:
+        raise ServiceError(
+            f"联名人姓名最多填写 {MAX_COSIGNERS} 人，更多的请只填人数。", field="cosigner_names"
+        )
+    return named
+
+
 @transaction.atomic
 def case_submit_online(
     *,
@@ -403,15 +425,17 @@ def case_submit_online(
     problem_region: Region,
     idempotency_key: str,
     cosigner_count: int = 0,
-    cosigner_names: list[str] | None = None,
+    cosigners: list[PetitionerInput] | None = None,
 ) -> tuple[Case, bool]:
     """网上信访: a citizen's own submission, registered at `org` (its intake queue, channel 网上信访).
 
     The registration event is the submission, so the 15-day clock of 第二十二条 starts now. The
     citizen is the first petitioner (`petitioner`: their verified name, ID number and phone);
-    联名 adds `cosigner_count` others, of whom `cosigner_names` are named. Returns (case, created):
-    a resubmitted form (the same `idempotency_key` of the same citizen) returns the first case and
-    registers nothing.
+    联名 adds `cosigner_count` others, of whom `cosigners` are named, each with a mobile number
+    where given (only the name and the number are taken: nobody enters another person's ID number).
+    A co-signer whose verified account has that number and name sees the matter
+    (`selectors.citizen_cases`). Returns (case, created): a resubmitted form (the same
+    `idempotency_key` of the same citizen) returns the first case and registers nothing.
     """
     if not citizen.is_citizen:
         raise NotAllowed("网上信访只能由群众账号提交。")
@@ -419,14 +443,10 @@ def case_submit_online(
         raise ServiceError(f"机构“{org.name}”已停用，请选择其他受理机关。", field="org")
     if not org.memberships.filter(role=Role.REGISTRAR, is_active=True).exists():
         raise ServiceError(f"“{org.name}”暂不接收网上信访，请选择其他机关。", field="org")
-    names = [clean_text(name).strip() for name in (cosigner_names or []) if clean_text(name).strip()]
-    if len(names) > MAX_COSIGNERS:
-        raise ServiceError(
-            f"联名人姓名最多填写 {MAX_COSIGNERS} 人，更多的请只填人数。", field="cosigner_names"
-        )
+    named = _cosigners(cosigners or [])
     if not 0 <= cosigner_count <= MAX_HEADCOUNT - 1:
         raise ServiceError(f"联名人数应为 0 至 {MAX_HEADCOUNT - 1} 之间的整数。", field="cosigner_count")
-    others = max(cosigner_count, len(names))
+    others = max(cosigner_count, len(named))
     token = _ONLINE_SUBMISSION.set(True)
     try:
         case, registration = case_register_idempotent(
@@ -439,7 +459,7 @@ def case_submit_online(
             subject=subject,
             content=content,
             problem_region=problem_region,
-            petitioners=[petitioner, *(PetitionerInput(name=name) for name in names)],
+            petitioners=[petitioner, *named],
             headcount=1 + others,
             citizen=citizen,
         )

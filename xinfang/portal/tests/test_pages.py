@@ -14,8 +14,9 @@ from xinfang.cases.models import Case
 from xinfang.cases.tests.helpers import a_reply, category, reply_approved
 from xinfang.core import sms
 from xinfang.orgs.models import User
-from xinfang.portal.tests.helpers import OTHER_ID, PASSWORD, citizen, last_code
+from xinfang.portal.tests.helpers import ID_NUMBER, OTHER_ID, PASSWORD, citizen, last_code
 from xinfang.portal.tests.test_submissions import CONTENT, PNG, SUBJECT, submit
+from xinfang.testing.pdf import page_texts
 from xinfang.testing.world import PASSWORD as WORLD_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -248,6 +249,40 @@ def test_the_delivered_reply_is_downloaded_rated_and_appealed(world: Any) -> Non
     case.refresh_from_db()
     assert case.status == "reviewing" and case.attachments.count() == 1
     assert "申请复查" in client.get(f"/portal/cases/{case.pk}/").text
+
+
+def test_the_letters_are_offered_as_word_and_as_pdf_to_their_petitioner_only(world: Any) -> None:
+    user = citizen()
+    case = _delivered(world, user)
+    client = signed_in(user)
+    page = client.get(f"/portal/cases/{case.pk}/")
+    path = f"/portal/cases/{case.pk}/documents/reply_opinion/"
+    assert f'href="{path}?format=pdf"' in page.text and f'href="{path}"' in page.text
+    pdf = client.get(f"{path}?format=pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and "filename*=UTF-8''" in pdf["Content-Disposition"]
+    assert "信访处理意见书" in "".join(page_texts(pdf.content))
+    assert client.get(f"{path}?format=odt").status_code == 404
+    assert client.get(f"/portal/cases/{case.pk}/documents/routing_slip/?format=pdf").status_code == 404
+    other = signed_in(citizen(phone="13900139000", name="李四", id_number=OTHER_ID))
+    assert other.get(f"{path}?format=pdf").status_code == 404
+    assert Client().get(f"{path}?format=pdf").status_code == 404
+    # Opened with its 查询码, the case gives its letters in both formats, as its page lists them.
+    visitor = Client()
+    visitor.post("/portal/lookup/", {"number": case.number, "code": case.query_code})
+    assert visitor.get(f"{path}?format=pdf").content.startswith(b"%PDF-")
+
+
+def test_the_pdf_names_the_petitioner_as_the_docx_does_and_shows_no_id_number_or_phone(world: Any) -> None:
+    user = citizen()
+    case = _delivered(world, user)
+    text = "".join(
+        page_texts(
+            signed_in(user).get(f"/portal/cases/{case.pk}/documents/reply_opinion/?format=pdf").content
+        )
+    )
+    assert "张三：" in text
+    assert "13800138000" not in text and ID_NUMBER not in text
 
 
 def test_material_is_supplemented_from_the_case_page(world: Any) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from xinfang.cases import services
 from xinfang.cases.models import Case, Channel, IdempotencyKey, Status
+from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import a_reply, category, reply_approved
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.orgs.models import User
@@ -69,9 +70,15 @@ def test_a_resubmitted_form_registers_nothing_twice(world: Any) -> None:
 
 
 def test_cosigners_raise_the_headcount_and_named_ones_are_petitioners(world: Any) -> None:
-    case, _ = submit(world, citizen(), cosigner_count=6, cosigner_names=["李四", "王五"])
+    case, _ = submit(
+        world,
+        citizen(),
+        cosigner_count=6,
+        cosigners=[PetitionerInput(name="李四"), PetitionerInput(name="王五", phone="139-0013-9000")],
+    )
     assert case.headcount == 7
     assert case.petitioners.count() == 3
+    assert [p.phone for p in case.petitioners.all()] == ["13800138000", "", "13900139000"]
 
 
 def test_attachments_are_checked_by_content_not_by_name(world: Any) -> None:

@@ -4,6 +4,7 @@ from django.test import Client
 
 from xinfang.cases import services
 from xinfang.cases.tests.helpers import ID_NUMBER, register, to_delivered
+from xinfang.testing.pdf import page_texts
 from xinfang.testing.world import World
 
 
@@ -60,6 +61,17 @@ def test_a_document_downloads_as_docx(world: World) -> None:
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response.content[:2] == b"PK"
     assert _client(world.handler).get(f"/cases/{case.pk}/documents/review_opinion/").status_code == 404
+
+
+def test_a_document_downloads_as_pdf_under_the_same_rule(world: World) -> None:
+    case = to_delivered(world)
+    url = f"/cases/{case.pk}/documents/reply_opinion/"
+    assert f'href="{url}?format=pdf"' in _client(world.handler).get(f"/cases/{case.pk}/").content.decode()
+    response = _client(world.handler).get(f"{url}?format=pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-") and "信访处理意见书" in "".join(page_texts(response.content))
+    assert _client(world.handler).get(f"{url}?format=odt").status_code == 404
+    assert _client(world.other_clerk).get(f"{url}?format=pdf").status_code == 404
 
 
 def test_citizens_cannot_open_the_workbench(world: World) -> None:

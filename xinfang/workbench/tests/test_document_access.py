@@ -121,6 +121,7 @@ def test_a_viewer_who_sees_the_case_masked_gets_no_document_on_the_page_or_the_a
             response = client.get(url)
             assert response.status_code == 403, (who, kind)
             assert "载有信访人个人信息" in response.content.decode() and b"PK" not in response.content[:2]
+            assert client.get(f"{url}?format=pdf").status_code == 403, (who, kind)  # the same rule
             refused = api.get(f"/cases/{case.pk}/documents/{kind}")
             assert refused.status_code == 403, (who, kind)
             assert refused.json()["detail"][0]["code"] == "forbidden"
