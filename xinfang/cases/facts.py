@@ -154,13 +154,6 @@ def _text(event: EventLike | None, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def fact_clock_day(events: Sequence[EventLike]) -> dt.date | None:
-    """The day the fact row's clocks are derived "as of": the last day the clocks see in the log
-    (`fact_clocks`); None for an empty log."""
-    clock_events = derive_clock_events((e.kind, e.at, _payload(e) or {}) for e in events)
-    return max((e.at for e in clock_events), default=None)
-
-
 def fact_clocks(case: CaseInput, events: Sequence[EventLike]) -> dict[str, DerivedClock]:
     """The case's clocks as its events leave them, on the calendar and profile in force.
 
@@ -168,16 +161,25 @@ def fact_clocks(case: CaseInput, events: Sequence[EventLike]) -> dict[str, Deriv
     configuration) and not of the day it is written; a clock in a pause has no due date until it
     resumes, so it is stored without one. A log the clocks cannot fold gives no clock dates.
     """
+    return fact_clocks_as_of(case, events)[1]
+
+
+def fact_clocks_as_of(
+    case: CaseInput, events: Sequence[EventLike]
+) -> tuple[dt.date | None, dict[str, DerivedClock]]:
+    """`fact_clocks` and the day they are derived as of (the last day the clocks see in the log;
+    None for an empty log)."""
     # Hop by hop, as the case's clocks are (a case routed down the ladder restarts them per hop).
     clock_events = derive_clock_events((e.kind, e.at, _payload(e) or {}) for e in events)
     if not clock_events:
-        return {}
+        return None, {}
+    day = max(e.at for e in clock_events)
     rules = profile_for_region(current_profiles(), case.problem_region_code).rules
     try:
-        clocks = derive_clocks(clock_events, rules, work_calendar(), today=max(e.at for e in clock_events))
+        clocks = derive_clocks(clock_events, rules, work_calendar(), today=day)
     except ValueError:
-        return {}
-    return {clock.name: clock for clock in clocks}
+        return day, {}
+    return day, {clock.name: clock for clock in clocks}
 
 
 def _due(clock: DerivedClock | None) -> dt.date | None:
@@ -200,8 +202,7 @@ def fact_values(
     """The fact row of a case (column attribute name → value) from its row and its whole log.
 
     `projection`: the replay of `events` when the caller has it; ReplayError if the log cannot
-    be replayed. `clocks`: `fact_clocks` of the case when the caller has them (derived as of
-    `fact_clock_day`).
+    be replayed. `clocks`: `fact_clocks` of the case when the caller has them.
     """
     events = list(events)
     state = replay(events) if projection is None else projection

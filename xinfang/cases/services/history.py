@@ -36,7 +36,7 @@ from django.utils import timezone
 from xinfang.cases.access import access_rows
 from xinfang.cases.clocks import case_clocks, case_next_due, next_due_of
 from xinfang.cases.documents.numbers import SERIES_BY_EVENT, format_number
-from xinfang.cases.facts import CaseInput, fact_clock_day, fact_clocks, fact_values, refresh_first_repeats
+from xinfang.cases.facts import CaseInput, fact_clocks_as_of, fact_values, refresh_first_repeats
 from xinfang.cases.hooks import on_cases_entered
 from xinfang.cases.models import (
     Case,
@@ -752,9 +752,8 @@ def _final_clocks(case: Case, events: list[_Event]) -> dict[str, Any] | None:
     """The clocks of the whole log, derived once for both the fact row (`fact_clocks`, as of the
     last day the clocks see) and the next due moment (as of the last event's day); None where the
     two days differ (a reply recorded after the day it was served) or the log gives no clocks."""
-    if fact_clock_day(events) != local_date(events[-1].at):
-        return None
-    return fact_clocks(CaseInput.of(case), events) or None
+    day, clocks = fact_clocks_as_of(CaseInput.of(case), events)
+    return clocks if clocks and day == local_date(events[-1].at) else None
 
 
 def _check_projection(case: Case, events: list[_Event]) -> None:

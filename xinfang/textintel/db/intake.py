@@ -132,13 +132,7 @@ def index_new_cases(cases: list[Case]) -> None:
     as model instances would cost more than the hashing itself. The texts' shingles are hashed in
     one pass (`_shingle_sets`: the same keys as `band_hashes` of each, in less time)."""
     rows: list[tuple[int, int, int]] = []
-    try:
-        shingle_sets = _shingle_sets([case_text(case.subject, case.content) for case in cases])
-    except Exception:  # pragma: no cover - logged, the backfill command repairs it
-        logger.exception("textintel: could not index %d entered cases", len(cases))
-        return
-    for case, shingles in zip(cases, shingle_sets, strict=True):
-        hashes = _band_hashes_of(shingles, near_dup.minhash(shingles))
+    for case, hashes in zip(cases, _entered_band_hashes(cases), strict=True):
         rows += [(case.pk, band, h) for band, h in enumerate(hashes)]
     if not rows:
         return
@@ -147,6 +141,25 @@ def index_new_cases(cases: list[Case]) -> None:
     columns = ", ".join(quote(meta.get_field(name).column) for name in ("case", "band", "hash"))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)", rows)
+
+
+def _entered_band_hashes(cases: list[Case]) -> list[list[int]]:
+    """`band_hashes` of each case's text, hashed in one pass; should the pass fail, case by case,
+    so that only a text the hashing cannot handle goes unindexed (logged; the backfill command
+    indexes it later)."""
+    texts = [case_text(case.subject, case.content) for case in cases]
+    try:
+        return [_band_hashes_of(s, near_dup.minhash(s)) for s in _shingle_sets(texts)]
+    except Exception:  # pragma: no cover - logged, then each text on its own
+        logger.exception("textintel: could not index %d entered cases in one pass", len(cases))
+    result: list[list[int]] = []
+    for case, text in zip(cases, texts, strict=True):
+        try:
+            result.append(band_hashes(text))
+        except Exception:  # pragma: no cover - logged, the backfill command repairs it
+            logger.exception("textintel: could not index case %s", case.pk)
+            result.append([])
+    return result
 
 
 @dataclass(frozen=True)
