@@ -416,9 +416,10 @@ def document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     if kind not in dict(view.documents):
         raise Http404("该文书尚未送达，或不存在。")
     fmt = request.GET.get("format") or "docx"
-    if fmt not in FORMATS:
-        raise Http404("文书格式只能是 Word（docx）或 PDF。")
-    filename, content = render_document(case, kind, fmt=fmt)
+    try:
+        filename, content = render_document(case, kind, fmt=fmt)
+    except ServiceError as exc:  # a format that does not exist
+        raise Http404(exc.message) from None
     response = HttpResponse(content, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
