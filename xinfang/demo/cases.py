@@ -301,7 +301,6 @@ def _live_one(stock: _Stock, start: dt.datetime) -> Case:
             headcount=headcount,
             via_proper_ladder=rng.random() > 0.1,
             accused_org=accused,
-            citizen=stock.citizen if channel == "online" and rng.random() < 0.05 else None,
         )
     _advance(story, unit, handler, bureau, registrar)
     return story.case
@@ -504,18 +503,26 @@ def leaders_instructions() -> int:
     if head is None or leader is None or Case.objects.filter(instructions__isnull=False).exists():
         return 0
     moment = now()
-    # Quiet for three weeks, so that every step falls after the case's last event and before now.
-    quiet = moment - dt.timedelta(days=22)
+    # The quietest open cases get the longest stories, so that every step falls after the case's
+    # last event and before now.
+    stories = sorted(zip(INSTRUCTION_STORIES, INSTRUCTION_TEXTS, strict=True), key=lambda s: -s[0][0])
     cases = list(
         Case.objects.filter(
             registered_org__name="示例市信访局",
             status__in=[Status.ROUTED, Status.ACCEPTED],
-            updated_at__lt=quiet,
-        ).order_by("registered_at", "pk")[: len(INSTRUCTION_STORIES)]
+            # a unit with a handler, who can report back on the instruction
+            current_org__memberships__role=Role.HANDLER,
+            current_org__memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("updated_at", "pk")[: len(stories)]
     )
-    for case, (sent, instructed, due_days, reported, note), text in zip(
-        cases, INSTRUCTION_STORIES, INSTRUCTION_TEXTS, strict=False
-    ):
+    used = 0
+    for (sent, instructed, due_days, reported, note), text in stories:
+        if used == len(cases) or cases[used].updated_at >= moment - dt.timedelta(days=sent + 1):
+            continue  # no case quiet enough for this story: the next, shorter one may find one
+        case = cases[used]
+        used += 1
         with pinned_now(moment - dt.timedelta(days=sent)):
             case = services.case_send_for_instruction(actor=head, case=case, leader=leader, note=note)
         if instructed is None or due_days is None:
@@ -533,7 +540,7 @@ def leaders_instructions() -> int:
             services.case_report_on_instruction(
                 actor=handler, case=case, instruction=case.instructions.get().seq, text=REPORT_TEXT
             )
-    return len(cases)
+    return used
 
 
 def _citizen_matters(stock: _Stock, end: dt.datetime) -> None:

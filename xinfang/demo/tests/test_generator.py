@@ -50,8 +50,8 @@ def test_demo_cases_cover_the_workflow_and_their_logs_verify(
 ) -> None:
     freeze("2026-06-01 10:00")  # with the seed, the same cases on every machine and database
     load_demo()
-    counts = generate_cases(120)
-    assert sum(counts.values()) >= 120
+    counts = generate_cases(160)
+    assert sum(counts.values()) >= 160
     reached = {status for status, n in counts.items() if n}
     assert {"routed", "accepted", "delivered", "declined", "refused_again", "terminated"} <= reached
     assert CaseEvent.objects.filter(kind="rated").exists()
