@@ -54,10 +54,11 @@ def warnings_visible_to(
     return warnings.select_related("case", "case__current_org").order_by("due_at", "case_id", "clock")
 
 
-def flagged_by_unit(user: User) -> dict[tuple[str, int], int]:
-    """How many visible cases each unit has flagged, per kind: one grouped read of the warnings."""
+def flagged_by_unit(user: User, *, kind: str | None = None) -> dict[tuple[str, int], int]:
+    """How many visible cases each unit has flagged, per kind (or of `kind` only, which probes
+    only those warnings): one grouped read of the warnings."""
     rows = (
-        warnings_visible_to(user)
+        warnings_visible_to(user, kind=kind)
         # The unit by a probe of each counted case, not a join of every case (see sees_case).
         # Without the cases' default ordering: one primary-key read per case, no sort.
         .annotate(

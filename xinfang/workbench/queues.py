@@ -267,13 +267,9 @@ def overdue_by_unit(user: User) -> list[dict[str, Any]]:
     duty clocks as ``overdue_q``), most first: the grouped read the 期限预警 page counts with, so
     each figure is what its link shows. Reading the flags, not every visible case, keeps it cheap
     for a bureau that sees a whole province."""
-    flagged = flagged_by_unit(user)
+    flagged = flagged_by_unit(user, kind=DueWarning.Kind.OVERDUE)
     top = sorted(
-        (
-            (n, org)
-            for (kind, org), n in flagged.items()
-            if kind == DueWarning.Kind.OVERDUE and org is not None
-        ),
+        ((n, org) for (_kind, org), n in flagged.items() if org is not None),
         key=lambda pair: (-pair[0], pair[1]),
     )[:UNITS]
     names = dict(Org.objects.filter(pk__in=[org for _, org in top]).values_list("pk", "name"))
