@@ -119,14 +119,17 @@ class Atoms:
         if node.connector not in (Q.AND, Q.OR):
             raise ValueError(f"unsupported connector {node.connector}")
         parts = []
+        # Under an AND, a child matters only where its siblings hold: a subquery below it need be
+        # run on those rows only (whatever negations lie between). Only a subquery reads the
+        # context, so a node without one below it passes none on (the conditions are hundreds of
+        # nodes: collecting siblings everywhere cost more than the rest of the formula).
+        plain = (
+            [c for c in node.children if not _contains_subquery(c)]
+            if node.connector == Q.AND and _contains_subquery(node)
+            else None
+        )
         for child in node.children:
-            # Under an AND, a child matters only where its siblings hold: a subquery below it
-            # need be run on those rows only (whatever negations lie between).
-            siblings = (
-                ()
-                if node.connector != Q.AND
-                else tuple(c for c in node.children if c is not child and not _contains_subquery(c))
-            )
+            siblings = () if plain is None else tuple(c for c in plain if c is not child)
             parts.append(self._formula(child, context + siblings))
         if not parts:  # an empty Q matches every row
             text, evaluate = "T", _everything
