@@ -123,9 +123,10 @@ class Atoms:
         # run on those rows only (whatever negations lie between). Only a subquery reads the
         # context, so a node without one below it passes none on (the conditions are hundreds of
         # nodes: collecting siblings everywhere cost more than the rest of the formula).
+        holds = [_contains_subquery(c) for c in node.children]
         plain = (
-            [c for c in node.children if not _contains_subquery(c)]
-            if node.connector == Q.AND and _contains_subquery(node)
+            [c for c, held in zip(node.children, holds, strict=True) if not held]
+            if node.connector == Q.AND and any(holds)
             else None
         )
         for child in node.children:
