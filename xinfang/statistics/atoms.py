@@ -22,6 +22,7 @@ module only changes how the database is asked.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,45 @@ def _all(parts: Sequence[Evaluate], connector: str) -> Evaluate:
     return evaluate
 
 
+@dataclass
+class _Term:
+    """Some bits of a packed word: one atom's bit (`field` None), or the code of the value of
+    `field` among `values` (0: none of them) that several atoms read: `leaves` pairs each atom
+    with the codes for which it holds."""
+
+    field: str | None
+    values: tuple[Any, ...]
+    leaves: tuple[tuple[int, tuple[int, ...]], ...]
+    width: int
+    word: int = 0
+    offset: int = 0
+
+    def whens(self) -> list[When]:
+        return [
+            When(Q(**{self.field: value}), then=Value(code << self.offset))
+            for code, value in enumerate(self.values, start=1)
+        ]
+
+
+def _compared_column(leaf: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """For a leaf that compares a column of the queried model with constants (``field`` /
+    ``field__exact`` / ``field__in``, no relation crossed, no NULL): the column and the values
+    for which it holds."""
+    if not isinstance(leaf, tuple):
+        return None
+    lookup, value = leaf
+    field, _, operator = lookup.partition("__")
+    if operator in ("", "exact"):
+        values = (value,)
+    elif operator == "in" and isinstance(value, list | tuple) and value:
+        values = tuple(value)
+    else:
+        return None
+    if not all(isinstance(v, str | bool | int) for v in values):
+        return None
+    return field, values
+
+
 class Atoms:
     """The distinct leaves of a set of `Q` trees, and each tree as a formula over them."""
 
@@ -102,6 +142,7 @@ class Atoms:
         self._index: dict[Any, int] = {}
         # For a subquery leaf: the conditions under which some formula reads it (see `_guard`).
         self._guards: dict[int, list[tuple[Any, ...]]] = {}
+        self._terms: tuple[int, list[_Term]] | None = None
 
     def formula(self, q: Q) -> Formula:
         return self._formula(q, ())
@@ -144,26 +185,71 @@ class Atoms:
         return Formula(text, evaluate)
 
     def annotations(self) -> dict[str, Any]:
-        """The atoms packed as bits into integer columns ``w<j>`` (atom ``i`` is bit ``i % WORD``
-        of word ``i // WORD``; unknown is 0). A few integers group much faster than dozens of
-        booleans, and the database estimates their groups sensibly (so it hashes, not sorts)."""
-        words: dict[str, Any] = {}
-        for start in range(0, len(self.leaves), WORD):
-            total: Any = None
-            for bit, index in enumerate(range(start, min(start + WORD, len(self.leaves)))):
-                term = SqlCase(
-                    When(self._guard(index) & Q(self.leaves[index]), then=Value(1 << bit)),
-                    default=Value(0),
-                    output_field=BigIntegerField(),
-                )
-                total = term if total is None else total + term
-            words[f"w{start // WORD}"] = ExpressionWrapper(total, output_field=BigIntegerField())
-        return words
+        """The atoms packed into integer columns ``w<j>`` (`_layout`; unknown is 0). A few
+        integers group much faster than dozens of booleans, and the database estimates their
+        groups sensibly (so it hashes, not sorts)."""
+        words: dict[str, list[Any]] = {}
+        for term in self._layout():
+            if term.field is None:
+                index = term.leaves[0][0]
+                whens = [When(self._guard(index) & Q(self.leaves[index]), then=Value(1 << term.offset))]
+            else:
+                whens = term.whens()
+            words.setdefault(f"w{term.word}", []).append(
+                SqlCase(*whens, default=Value(0), output_field=BigIntegerField())
+            )
+        packed: dict[str, Any] = {}
+        for name, terms in words.items():
+            total = terms[0]
+            for term in terms[1:]:
+                total = total + term
+            packed[name] = ExpressionWrapper(total, output_field=BigIntegerField())
+        return packed
 
     def unpack(self, words: np.ndarray) -> np.ndarray:
         """The atom matrix (groups × atoms, booleans) from the packed words (groups × words)."""
-        bits = (words[:, :, None] >> np.arange(WORD, dtype=np.int64)) & 1
-        return bits.reshape(words.shape[0], words.shape[1] * WORD)[:, : len(self.leaves)].astype(bool)
+        matrix = np.zeros((words.shape[0], len(self.leaves)), dtype=bool)
+        for term in self._layout():
+            code = (words[:, term.word] >> term.offset) & ((1 << term.width) - 1)
+            for index, codes in term.leaves:
+                matrix[:, index] = np.isin(code, codes)
+        return matrix
+
+    def _layout(self) -> list[_Term]:
+        """Where each atom lies in the words. Most atoms are a bit each (1 where the leaf holds).
+        The leaves that compare one column with constants (``channel = 'visit'``, ``channel IN
+        ('fax', 'video')``, ``is_repeat = false`` ...) share one code instead: the number of the
+        value the column holds among those tested (0 for none, NULL included), written by one
+        ``CASE``: a dozen such columns in a report, each tested for up to six values, so about
+        twenty fewer expressions per row. A leaf then holds where the code is one of its values'."""
+        if self._terms is not None and self._terms[0] == len(self.leaves):
+            return self._terms[1]
+        fields: dict[str, list[tuple[int, tuple[Any, ...]]]] = {}
+        for index, leaf in enumerate(self.leaves):
+            found = _compared_column(leaf)
+            if found is not None:
+                fields.setdefault(found[0], []).append((index, found[1]))
+        terms: list[_Term] = []
+        coded = set()
+        for field, tests in fields.items():
+            if len(tests) < 2:
+                continue
+            values = list(dict.fromkeys(v for _, tested in tests for v in tested))
+            codes = {v: n for n, v in enumerate(values, start=1)}
+            leaves = tuple((index, tuple(codes[v] for v in tested)) for index, tested in tests)
+            terms.append(_Term(field, tuple(values), leaves, len(values).bit_length()))
+            coded.update(index for index, _ in tests)
+        for index in range(len(self.leaves)):
+            if index not in coded:
+                terms.append(_Term(None, (), ((index, (1,)),), 1))
+        word, offset = 0, 0
+        for term in sorted(terms, key=lambda t: t.leaves[0][0]):
+            if offset + term.width > WORD:
+                word, offset = word + 1, 0
+            term.word, term.offset = word, offset
+            offset += term.width
+        self._terms = (len(self.leaves), terms)
+        return terms
 
     def _guard(self, index: int) -> Q:
         """Where atom `index` is read: for a subquery (a correlated EXISTS costs an index probe per
@@ -248,22 +334,26 @@ def grouping_sets(
         cursor.execute(sql, params)
         grouped = cursor.fetchall()
     n_at, p_at = columns.index("_n"), columns.index("_p")
-    firsts = [columns.index(words[0]) for *_, words in parts]
-    rows_of: list[list[Any]] = [[] for _ in parts]
-    for row in grouped:  # each row to the set whose words it carries
-        rows_of[next(k for k, at in enumerate(firsts) if row[at] is not None)].append(row)
+    # The groups as one object matrix, each column converted in one step: a Python loop over
+    # tens of thousands of groups cost as much as the grouping's last stage.
+    table = np.array(grouped, dtype=object).reshape(len(grouped), len(columns))
+    owner = np.zeros(len(grouped), dtype=np.int64)  # each row to the set whose words it carries
+    for k, (*_, words) in enumerate(parts):
+        owner[np.not_equal(table[:, columns.index(words[0])], None)] = k
     results = []
-    for (by, atoms, formulas, words), mine in zip(parts, rows_of, strict=True):
+    for k, (by, atoms, formulas, words) in enumerate(parts):
+        mine = table[owner == k]
         at = [columns.index(w) for w in words]
         keys = [columns.index(f) for f in by]
+        persons = mine[:, p_at]
         results.append(
             _totals(
                 atoms,
                 formulas,
-                [tuple(row[i] for i in keys) for row in mine],
-                np.array([[row[i] for i in at] for row in mine], dtype=np.int64).reshape(-1, len(at)),
-                np.array([row[n_at] for row in mine], dtype=np.int64),
-                np.array([row[p_at] or 0 for row in mine], dtype=np.int64),
+                list(zip(*(mine[:, i] for i in keys), strict=True)) if keys else [()] * len(mine),
+                mine[:, at].astype(np.int64).reshape(-1, len(at)),
+                mine[:, n_at].astype(np.int64),
+                np.where(np.equal(persons, None), 0, persons).astype(np.int64),
             )
         )
     return results
@@ -280,7 +370,11 @@ def _totals(
     """Each formula's cases (or people) per key, from the groups' packed atoms."""
     matrix = atoms.unpack(words)
     slots: dict[tuple[Any, ...], int] = {}
-    slot = np.array([slots.setdefault(key, len(slots)) for key in keys], dtype=np.int64)
+    if keys and not keys[0]:  # no grouping fields: every group counts towards the one total
+        slots[()] = 0
+        slot = np.zeros(len(keys), dtype=np.int64)
+    else:
+        slot = np.array([slots.setdefault(key, len(slots)) for key in keys], dtype=np.int64)
     totals: dict[str, np.ndarray] = {}
     for name, (formula, counts_people) in formulas.items():
         met = formula.evaluate(matrix)

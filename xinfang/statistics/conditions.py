@@ -26,8 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import DurationField, Exists, F, OuterRef, Q, Value
-from django.db.models.expressions import TemporalSubtraction
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Value
 from django.db.models.lookups import LessThanOrEqual
 
 from xinfang.cases.expressions import COLLECTIVE
@@ -242,10 +241,31 @@ def _registered(s: Scope) -> Q:
     return s.within("registered_on") & _registered_by_organs(s) & matter(s)
 
 
+class DaysAfter(Func):
+    """The whole days from the date `earlier` to the date `later` (an integer; NULL if either is).
+
+    PostgreSQL subtracts dates into days directly; the portable duration arithmetic multiplies an
+    interval by a float on every row, three times the work over a million rows."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
 def _lag_at_most(later: Any, earlier: Any, days: int) -> Q:
-    """`later` is at most `days` days after `earlier` (two dates; portable date arithmetic)."""
-    lag = TemporalSubtraction(later, earlier)
-    return Q(LessThanOrEqual(lag, Value(dt.timedelta(days=days), output_field=DurationField())))
+    """`later` is at most `days` days after `earlier` (two dates)."""
+    return Q(LessThanOrEqual(DaysAfter(later, earlier), Value(days)))
 
 
 def _entered_in_time(s: Scope) -> Q:
