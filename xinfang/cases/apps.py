@@ -44,6 +44,14 @@ class CasesConfig(AppConfig):
                 at_local=dt.time(3, 30),
             )
         )
+        # The reports' monthly tallies grow by a row or two per change until summed.
+        register(
+            PeriodicJob(
+                name="compact_fact_tallies",
+                task_path="xinfang.cases.tasks.compact_fact_tallies",
+                every=dt.timedelta(hours=1),
+            )
+        )
         # Nightly: follow calendar and rule edits, and windows that lapsed, on every open case.
         register(
             PeriodicJob(

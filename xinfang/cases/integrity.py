@@ -53,6 +53,7 @@ from xinfang.cases.instructions import instruction_problems
 from xinfang.cases.models import Case, CaseEvent, CaseFact
 from xinfang.cases.replay import FIELD_LABELS, PROJECTED_FIELDS, ReplayError, differences, replay
 from xinfang.cases.services._core import GENESIS_HASH, chain_key, event_digest
+from xinfang.cases.tallies import tally_differences
 from xinfang.core.timeutil import now
 
 ANCHOR_FILE = "event-anchors.jsonl"
@@ -483,6 +484,9 @@ def verify(
     if facts:
         for problem in linked_fact_problems(number):
             found(problem)
+        if not number:  # the monthly tallies against every fact row
+            for problem in tally_differences():
+                found(f"{problem}（请运行 rebuild_case_facts）")
     if projection:
         for problem in instruction_problems(number):
             found(problem)

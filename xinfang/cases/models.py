@@ -524,6 +524,39 @@ class CaseFact(models.Model):
         return f"{self.case_id}"
 
 
+class FactTally(models.Model):
+    """Matters received in a month, summed by the fields of a report's breakdowns (内容分类, 责任单位,
+    问题属地, 信访形式, 集体访): what a report on whole months reads instead of every fact row.
+
+    Kept by the database itself: triggers on `CaseFact` (migration 0010) add a row of +1 for each
+    matter's fact row written and of -1 for the row it replaces or deletes, so every writer (the
+    services, the bulk rebuild, a migration, a bench) keeps it right, and intake never waits on a
+    shared counter row. `compact_fact_tallies` (hourly) sums each key's rows into one. A duplicate
+    (`duplicate_of`) is no matter: it has no row here, as it has no place in a breakdown.
+    """
+
+    month = models.DateField("信访月份")  # the first day of the month of 信访日期
+    problem_region_id = models.IntegerField("问题属地")
+    problem_region_path = models.CharField("问题属地路径", max_length=255)
+    category_l1 = models.CharField("一级分类代码", max_length=6)
+    category_l2 = models.CharField("二级分类代码", max_length=6, blank=True)
+    responsible_org_id = models.IntegerField("受理（答复）单位", null=True)
+    channel = models.CharField("信访形式", max_length=16)
+    # A visit's number of people when it is two or more (0 otherwise): 集体访 by any threshold in
+    # force (XINFANG_COLLECTIVE_THRESHOLD is at least 2) is then a condition on this row.
+    visit_people = models.PositiveIntegerField("来访人数")
+    cases = models.IntegerField("件次")
+    people = models.IntegerField("人次")
+
+    class Meta:
+        verbose_name = "统计汇总"
+        verbose_name_plural = "统计汇总"
+        indexes = [models.Index(fields=["month"], name="fact_tally_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.problem_region_path} {self.cases}"
+
+
 class DocumentCounter(models.Model):
     """The last 文号 serial an organ gave in a year to one series of documents (转, 交, 受 ...).
 

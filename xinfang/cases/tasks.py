@@ -7,6 +7,7 @@ import logging
 
 from django_tasks import task
 
+from xinfang.cases import tallies
 from xinfang.cases.clocks import clocks_of_cases, store_next_due_at
 from xinfang.cases.facts import rebuild_facts
 from xinfang.cases.integrity import verify, write_anchor
@@ -21,6 +22,14 @@ def anchor_events() -> dict[str, object]:
     anchor = write_anchor()
     logger.info("anchored %s case heads, fingerprint %s", len(anchor["heads"]), anchor["fingerprint"])
     return {"heads": len(anchor["heads"]), "upto": anchor["upto"], "fingerprint": anchor["fingerprint"]}
+
+
+@task()
+def compact_fact_tallies() -> dict[str, int]:
+    """Sum the monthly tallies' rows of each key into one (`tallies.compact_fact_tallies`)."""
+    counts = tallies.compact_fact_tallies()
+    logger.info("fact tallies: %s rows summed into %s", counts["before"], counts["after"])
+    return counts
 
 
 @task()
