@@ -34,26 +34,28 @@ numbers (each block's repeat petition points into its own block), and ``import_f
 projection to 100,000 rows against the 2 min target. (``--cases`` does not apply to SQLite.)
 
 Measured on this 2-core machine (PostgreSQL 15 with its default settings, the other work on the
-machine paused; 1,000,000 cases built in about 320 s), 2025 with 同比, median of 3:
+machine paused; 1,000,000 cases built in about 330 s), 2025 with 同比, median of 3:
 
-- city 信访局 (513,128 件次 in 2025, 476,947 the year before): 1.74 s, 15 statements (1.74 × the
-  target); 5.2 s before the atoms (below), 12.2 s before that;
-- county 信访局 (152,767 件次): 0.82 s (0.82 ×); 2.0 s before the atoms;
-- the 统计分析 page of the city 信访局: 1.96 s (1.31 × the 1.5 s target): the report and ~0.2 s of
-  text, charts' data and the page.
+- city 信访局 (513,128 件次 in 2025, 476,947 the year before): 1.29 s, 18 statements (1.29 × the
+  target); 1.90 s on the same machine before the monthly tallies and the column codes (below),
+  5.2 s before the atoms, 12.2 s before that;
+- county 信访局 (152,767 件次): 0.71 s (0.71 ×); 0.92 s before;
+- the 统计分析 page of the city 信访局 through gunicorn: 1.20 s (0.80 × the 1.5 s target; 1.90 s
+  before): the report and ~0.1 s of text, charts' data and the page.
 
-How it counts (``xinfang/statistics/atoms.py``): the ~150 conditions are taken apart into about 75
-distinct atoms per period, computed once per row as bits packed into two integers, grouped (about
-20,000 groups per period for the city), and each condition evaluated on the groups; no per-row
-subquery is left (an imported visit's level and the first repeat's date are on the fact row), so
-PostgreSQL scans in parallel. On PostgreSQL each period is one scan that also yields the
-breakdowns (GROUP BY GROUPING SETS). Where the city's time goes: the two scans, 0.8 and 0.7 s,
-each reading the whole table (285 MB) with about 75 CASE expressions per row in two parallel
-workers and then hashing ~570,000 rows in the leader (grouping sets do not aggregate in the
-workers), and ~0.25 s in Python. The county reaches the target; the city (half the rows of a
-million-case archive in one year) does not on 2 cores: the work is per row, so it needs more cores
-(PostgreSQL's parallel workers) or a pre-aggregated table, which the "as of the period end"
-conditions make hard to keep (a month's figures move when an older case closes).
+How it counts (``xinfang/statistics/atoms.py``): the ~150 conditions are taken apart into about 70
+distinct atoms per period; the atoms that compare one column with constants (channel, visit level,
+outcomes, ratings, flags) share one code per column, the others are a bit each, all computed once
+per row into one or two integers; the rows are grouped by them (about 25,000 groups per period for
+the city) and each condition is evaluated on the groups. No per-row subquery is left, so
+PostgreSQL scans and groups in parallel. The breakdowns (categories, units, months, regions,
+channels) of a report on whole months come from the monthly tallies the database keeps by
+trigger (``FactTally``, about 150,000 rows for the million cases), two queries of about 35 ms.
+Where the city's time goes now: the two grouped scans, about 0.5 s each (each reads the whole table,
+285 MB: about 0.2 s of it is reading and filtering the rows, the rest the ~50 expressions per row),
+the tallies 0.07 s, and ~0.2 s in Python. What would take the city under 1 s on 2 cores: fewer
+expressions per row (a stored code of the row's period-independent columns would remove about 15
+more), or more cores for PostgreSQL's parallel workers.
 
 Import (SQLite, the machine shared with other work, load about 1 to 2): 5,000 rows in 6.3 s, 1.26
 ms/row, so 100,000 rows in about 126 s projected (1.05 × the 2 min target); 20,000 rows in 25.0 s,
