@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Min, OuterRef, Q, Subquery
 
 from xinfang.cases.categories import level1_code
@@ -44,11 +44,13 @@ from xinfang.deadlines.selectors import current_profiles
 # kept by `refresh_first_repeats`, checked by `verify_events` on their own.
 LINKED_FIELDS = ("first_repeat_on",)
 # The columns of a fact row derived from the case's own row and events (attribute names: `_id`
-# for a foreign key), in the model's order.
+# for a foreign key), in the model's order; not those the database computes from them (`codes`).
 FACT_FIELDS: tuple[str, ...] = tuple(
     field.attname
     for field in CaseFact._meta.concrete_fields
-    if not field.primary_key and field.attname not in LINKED_FIELDS
+    if not field.primary_key
+    and field.attname not in LINKED_FIELDS
+    and not isinstance(field, models.GeneratedField)
 )
 # Columns that follow configuration as well as the events (see the module docstring).
 CONFIGURED_FIELDS = frozenset(

@@ -12,7 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
-from xinfang.cases import pii, vocabulary
+from xinfang.cases import fact_codes, pii, vocabulary
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Org, Region
 
@@ -497,6 +497,17 @@ class CaseFact(models.Model):
     # one column that follows other cases' events (their links), kept by their services
     # (`facts.refresh_first_repeats`); 一次性化解 compares it with the closure without a subquery.
     first_repeat_on = models.DateField("首次重复信访日期", null=True)
+    # Computed by the database from the columns above (`fact_codes`): what reports compare with
+    # constants, so that they group by one integer instead of testing each per row.
+    codes = models.GeneratedField(
+        verbose_name="统计代码",
+        expression=fact_codes.expression(),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
+
+    # What `codes` holds, for the reports' grouped counts (`xinfang.statistics.atoms`).
+    STORED_CODES = fact_codes
 
     class Meta:
         verbose_name = "统计事实"

@@ -32,6 +32,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     Lookup,
     Q,
     QuerySet,
@@ -107,6 +108,7 @@ class _Term:
     width: int
     word: int = 0
     offset: int = 0
+    stored: bool = False  # read from the rows' stored code (`Atoms.stored`), not computed
 
     def whens(self) -> list[When]:
         return [
@@ -137,7 +139,11 @@ def _compared_column(leaf: Any) -> tuple[str, tuple[Any, ...]] | None:
 class Atoms:
     """The distinct leaves of a set of `Q` trees, and each tree as a formula over them."""
 
-    def __init__(self) -> None:
+    def __init__(self, stored: Any = None) -> None:
+        """`stored`: what the queried rows store as a code (a module like
+        `xinfang.cases.fact_codes`: its `COLUMN` and `leaf_codes`), or None."""
+        self.stored = stored
+        self._computed_words = 0
         self.leaves: list[Any] = []
         self._index: dict[Any, int] = {}
         # For a subquery leaf: the conditions under which some formula reads it (see `_guard`).
@@ -190,6 +196,8 @@ class Atoms:
         groups sensibly (so it hashes, not sorts)."""
         words: dict[str, list[Any]] = {}
         for term in self._layout():
+            if term.stored:
+                continue
             if term.field is None:
                 index = term.leaves[0][0]
                 whens = [When(self._guard(index) & Q(self.leaves[index]), then=Value(1 << term.offset))]
@@ -204,6 +212,9 @@ class Atoms:
             for term in terms[1:]:
                 total = total + term
             packed[name] = ExpressionWrapper(total, output_field=BigIntegerField())
+        if any(term.stored for term in self._layout()):
+            assert self.stored is not None
+            packed[f"w{self._computed_words}"] = F(self.stored.COLUMN)
         return packed
 
     def unpack(self, words: np.ndarray) -> np.ndarray:
@@ -221,11 +232,23 @@ class Atoms:
         ('fax', 'video')``, ``is_repeat = false`` ...) share one code instead: the number of the
         value the column holds among those tested (0 for none, NULL included), written by one
         ``CASE``: a dozen such columns in a report, each tested for up to six values, so about
-        twenty fewer expressions per row. A leaf then holds where the code is one of its values'."""
+        twenty fewer expressions per row. A leaf then holds where the code is one of its values'.
+        What the rows store as a code already (`stored`: a fact row's channel, outcomes, ratings,
+        blank due days, met-or-late) is read from that column, which the rows are grouped by
+        as it is: no expression at all."""
         if self._terms is not None and self._terms[0] == len(self.leaves):
             return self._terms[1]
+        # What the rows store already (`stored`): read from their code column, not computed.
+        stored: dict[Any, list[tuple[int, tuple[int, ...]]]] = {}
+        for index, leaf in enumerate(self.leaves):
+            read = self.stored.leaf_codes(leaf) if self.stored is not None else None
+            if read is not None:
+                stored.setdefault(read[0], []).append((index, read[1]))
+        read_stored = {index for tests in stored.values() for index, _ in tests}
         fields: dict[str, list[tuple[int, tuple[Any, ...]]]] = {}
         for index, leaf in enumerate(self.leaves):
+            if index in read_stored:
+                continue
             found = _compared_column(leaf)
             if found is not None:
                 fields.setdefault(found[0], []).append((index, found[1]))
@@ -240,7 +263,7 @@ class Atoms:
             terms.append(_Term(field, tuple(values), leaves, len(values).bit_length()))
             coded.update(index for index, _ in tests)
         for index in range(len(self.leaves)):
-            if index not in coded:
+            if index not in coded and index not in read_stored:
                 terms.append(_Term(None, (), ((index, (1,)),), 1))
         word, offset = 0, 0
         for term in sorted(terms, key=lambda t: t.leaves[0][0]):
@@ -248,6 +271,11 @@ class Atoms:
                 word, offset = word + 1, 0
             term.word, term.offset = word, offset
             offset += term.width
+        self._computed_words = word + 1 if terms else 0
+        for part, tests in stored.items():  # the stored code is the word after the computed ones
+            terms.append(
+                _Term(None, (), tuple(tests), part.width, self._computed_words, part.offset, stored=True)
+            )
         self._terms = (len(self.leaves), terms)
         return terms
 
@@ -304,7 +332,7 @@ def grouping_sets(
     parts = []
     packed: dict[str, Any] = {}
     for n, (by, measures) in enumerate(sets):
-        atoms = Atoms()
+        atoms = Atoms(stored=getattr(rows.model, "STORED_CODES", None))
         formulas = {name: (atoms.formula(q), persons) for name, (q, persons) in measures.items()}
         if not atoms.leaves:
             raise ValueError("no condition to count")

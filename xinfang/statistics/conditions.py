@@ -166,8 +166,9 @@ def reach(scopes: Sequence[Scope]) -> Q:
     in_span = Q()
     for day in WORK_DAYS:
         in_span |= s.within(day)
+    # The day first: a row of another period fails it without the region's text match.
     return matter(s) & (
-        territory_q(s.region_path, prefix=s.fact) & s.within("received_on") | work_organs(s) & in_span
+        s.within("received_on") & territory_q(s.region_path, prefix=s.fact) | work_organs(s) & in_span
     )
 
 

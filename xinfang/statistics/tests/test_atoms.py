@@ -219,3 +219,15 @@ def test_a_report_on_days_that_are_not_whole_months_scans_the_fact_rows(world: W
     scope = Scope.of(world.city_gov, dt.date(2025, 1, 1), dt.date(2025, 6, 29))
     assert not figures._tallied_months([scope])
     assert figures._tallied_months([Scope.of(world.city_gov, dt.date(2024, 2, 1), dt.date(2024, 2, 29))])
+
+
+def test_a_count_over_fact_rows_reads_the_stored_code_instead_of_comparing() -> None:
+    """On CaseFact the channel is read from the stored code (`CaseFact.codes`): the query groups by
+    that column and computes only what the code does not tell (here the number of people)."""
+    from xinfang.cases import fact_codes
+
+    atoms = Atoms(stored=fact_codes)
+    atoms.formula(Q(channel="visit", headcount__gte=5))
+    computed, stored = atoms.annotations().values()
+    assert str(stored) == "F(codes)"
+    assert "headcount" in str(computed) and "channel" not in str(computed)
