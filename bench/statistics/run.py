@@ -19,7 +19,9 @@ reply, closure, ratings on both tracks, 复查 / 复核 with outcomes, 不予受
 cases are still open. The `Case` rows and their `CaseFact` rows (``xinfang/cases/facts.py``) are
 written with ``bulk_create`` in chunks: a million cases through the services (events, clocks,
 access rows) would take hours, and a report reads only the fact rows. No events, petitioners or
-access rows are written. The database is ``ANALYZE``-d after loading.
+access rows are written. The database's triggers keep the monthly tallies of the fact rows as they
+are written; after loading, the bench sums them as the hourly ``compact_fact_tallies`` job would, and
+``ANALYZE``-s the database.
 
 Measured: ``xinfang.statistics.figures.compute_report`` for 2025 with 同比 (every key of FIGURES and
 every breakdown) for the city's 信访局 and for the largest county's 信访局: median of a few runs in
@@ -34,28 +36,29 @@ numbers (each block's repeat petition points into its own block), and ``import_f
 projection to 100,000 rows against the 2 min target. (``--cases`` does not apply to SQLite.)
 
 Measured on this 2-core machine (PostgreSQL 15 with its default settings, the other work on the
-machine paused; 1,000,000 cases built in about 330 s), 2025 with 同比, median of 3:
+machine paused; 0.25 s for the 10,000,000 Python additions), 2025 with 同比, median of 3:
 
-- city 信访局 (513,128 件次 in 2025, 476,947 the year before): 1.29 s, 18 statements (1.29 × the
-  target); 1.90 s on the same machine before the monthly tallies and the column codes (below),
-  5.2 s before the atoms, 12.2 s before that;
-- county 信访局 (152,767 件次): 0.71 s (0.71 ×); 0.92 s before;
-- the 统计分析 page of the city 信访局 through gunicorn: 1.20 s (0.80 × the 1.5 s target; 1.90 s
-  before): the report and ~0.1 s of text, charts' data and the page.
+- city 信访局 (513,128 件次 in 2025, 476,947 the year before): 0.93 s, 18 statements (0.93 × the
+  target); 1.90 s on the same machine before the monthly tallies and the codes (below), 5.2 s
+  before the atoms, 12.2 s before that;
+- county 信访局 (152,767 件次): 0.63 s (0.63 ×); 0.92 s before;
+- the 统计分析 page of the city 信访局 through gunicorn: 0.90 s (0.60 × the 1.5 s target; 1.90 s
+  before).
 
 How it counts (``xinfang/statistics/atoms.py``): the ~150 conditions are taken apart into about 70
-distinct atoms per period; the atoms that compare one column with constants (channel, visit level,
-outcomes, ratings, flags) share one code per column, the others are a bit each, all computed once
-per row into one or two integers; the rows are grouped by them (about 25,000 groups per period for
-the city) and each condition is evaluated on the groups. No per-row subquery is left, so
-PostgreSQL scans and groups in parallel. The breakdowns (categories, units, months, regions,
-channels) of a report on whole months come from the monthly tallies the database keeps by
-trigger (``FactTally``, about 150,000 rows for the million cases), two queries of about 35 ms.
-Where the city's time goes now: the two grouped scans, about 0.5 s each (each reads the whole table,
-285 MB: about 0.2 s of it is reading and filtering the rows, the rest the ~50 expressions per row),
-the tallies 0.07 s, and ~0.2 s in Python. What would take the city under 1 s on 2 cores: fewer
-expressions per row (a stored code of the row's period-independent columns would remove about 15
-more), or more cores for PostgreSQL's parallel workers.
+distinct atoms per period. The fact row stores a code of its columns that reports compare with
+constants (channel, visit level, outcomes, ratings, flags, blank due days, clocks met on time or
+late: ``CaseFact.codes``, a generated column, ``xinfang/cases/fact_codes.py``), so only the
+period's days, the territory, the organs, the people and the settings' lags are computed per row
+(about 30 expressions), packed into one integer; the rows are grouped by it and by the code
+(about 25,000 groups per period for the city) and each condition is evaluated on the groups. No
+per-row subquery is left, so PostgreSQL scans and groups in parallel. The breakdowns
+(categories, units, months, regions, channels) of a report on whole months come from the monthly
+tallies the database keeps by trigger (``FactTally``, about 150,000 rows for the million cases),
+two queries of about 35 ms. Where the city's time goes now: the two grouped scans, about 0.33 s
+each (each reads the whole table, 285 MB; about 0.2 s of it is reading and filtering the rows),
+the tallies 0.07 s, and ~0.2 s in Python. The city's margin is small: on a machine half as fast,
+or with the other work running, it is over the target again.
 
 Import (SQLite, the machine shared with other work, load about 1 to 2): 5,000 rows in 6.3 s, 1.26
 ms/row, so 100,000 rows in about 126 s projected (1.05 × the 2 min target); 20,000 rows in 25.0 s,

@@ -161,18 +161,37 @@ def _count(scopes: Sequence[Scope]) -> tuple[list[dict[str, int]], Groups, Group
 
 
 def _tallied_months(scopes: Sequence[Scope]) -> bool:
-    """Whether the breakdowns can be read from the monthly tallies (`FactTally`): every period is
-    whole months, and 集体访's threshold is one the tallies tell (two people or more)."""
-    whole = all(s.start.day == 1 and (s.end + dt.timedelta(days=1)).day == 1 for s in scopes)
-    return whole and settings.XINFANG_COLLECTIVE_THRESHOLD >= 2
+    """Whether the breakdowns can be read from the monthly tallies (`FactTally`): when 集体访's
+    threshold is one the tallies tell (two people or more, as the setting requires)."""
+    return settings.XINFANG_COLLECTIVE_THRESHOLD >= 2
+
+
+def _whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and the last day of the whole months from `start` to `end`, if there is one."""
+    first = start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    last = end if (end + dt.timedelta(days=1)).day == 1 else end.replace(day=1) - dt.timedelta(days=1)
+    return (first, last) if first <= last else None
 
 
 def _tallied(scopes: Sequence[Scope]) -> tuple[Groups, Groups]:
-    """The breakdowns' groups (those of `_grouped`) from the monthly tallies: a few tens of
-    thousands of summed rows instead of every fact row of the territory, one query per grouping."""
+    """The breakdowns' groups (those of `_grouped`): the whole months of each period from the
+    monthly tallies (a few tens of thousands of summed rows instead of every fact row of the
+    territory, one query per grouping), the days before and after them (本年 up to today, say)
+    from the fact rows of those days (`_grouped`: an index range of a few days)."""
     sums: dict[str, Sum] = {}
+    edges: list[tuple[int, Scope]] = []  # the days outside whole months, with their period
+    spans = []
     for i, scope in enumerate(scopes):
-        period = Q(month__gte=scope.start, month__lte=scope.end)
+        months = _whole_months(scope.start, scope.end)
+        if months is None:  # days of one or two months only: all from the fact rows
+            edges.append((i, scope))
+            continue
+        spans.append(months)
+        period = Q(month__gte=months[0], month__lte=months[1])
+        if scope.start < months[0]:
+            edges.append((i, scope.period(scope.start, months[0] - dt.timedelta(days=1))))
+        if months[1] < scope.end:
+            edges.append((i, scope.period(months[1] + dt.timedelta(days=1), scope.end)))
         collective = period & Q(
             channel=Channel.VISIT.value, visit_people__gte=settings.XINFANG_COLLECTIVE_THRESHOLD
         )
@@ -180,19 +199,35 @@ def _tallied(scopes: Sequence[Scope]) -> tuple[Groups, Groups]:
         sums[f"{i}p"] = Sum("people", filter=period)
         sums[f"{i}c"] = Sum("cases", filter=collective)
         sums[f"{i}q"] = Sum("people", filter=collective)
-    span = territory_q(scopes[0].region_path) & Q(
-        month__gte=min(s.start for s in scopes), month__lte=max(s.end for s in scopes)
-    )
 
-    def grouped(fields: tuple[str, ...]) -> Groups:
+    def grouped(fields: tuple[str, ...], **annotations: Any) -> Groups:
+        # A month as a date whatever the database returns, so that tallied and scanned rows meet.
+        months = fields.index("month") if "month" in fields else None
+
+        def key_of(values: tuple[Any, ...]) -> tuple[Any, ...]:
+            if months is None:
+                return values
+            return (*values[:months], _month_key(values[months]), *values[months + 1 :])
+
         groups: Groups = {}
-        for row in FactTally.objects.filter(span).values(*fields).annotate(**sums).order_by():
-            tallies = [tuple(row[f"{i}{letter}"] or 0 for letter in "npcq") for i in range(len(scopes))]
-            if any(any(t) for t in tallies):  # a key whose changes cancelled out is no row
-                groups[tuple(row[f] for f in fields)] = tallies
+        if spans:
+            span = territory_q(scopes[0].region_path) & Q(
+                month__gte=min(s for s, _ in spans), month__lte=max(e for _, e in spans)
+            )
+            for row in FactTally.objects.filter(span).values(*fields).annotate(**sums).order_by():
+                tallies = [
+                    tuple(row.get(f"{i}{letter}") or 0 for letter in "npcq") for i in range(len(scopes))
+                ]
+                if any(any(t) for t in tallies):  # a key whose changes cancelled out is no row
+                    groups[key_of(tuple(row[f] for f in fields))] = tallies
+        if edges:
+            for key, found in _grouped([edge for _, edge in edges], fields, **annotations).items():
+                into = groups.setdefault(key_of(key), [ZEROS] * len(scopes))
+                for (i, _), tallies in zip(edges, found, strict=True):
+                    into[i] = tuple(a + b for a, b in zip(into[i], tallies, strict=True))
         return groups
 
-    return grouped(CATEGORY_FIELDS), grouped(PLACE_FIELDS)
+    return grouped(CATEGORY_FIELDS), grouped(PLACE_FIELDS, month=_month())
 
 
 def _count_in_one_scan(scopes: Sequence[Scope]) -> tuple[list[dict[str, int]], Groups, Groups]:

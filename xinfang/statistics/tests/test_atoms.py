@@ -194,9 +194,15 @@ def test_monthly_tallies_give_the_breakdowns_of_the_fact_rows(world: World, seed
     CaseFact.objects.filter(case_id=facts[2].case_id).delete()
     CaseFact.objects.filter(case_id=facts[3].case_id).update(responsible_org_id=world.city_housing.pk)
 
+    periods = [
+        [(START, END), (dt.date(2024, 1, 1), dt.date(2024, 6, 30))],  # whole months: the tallies only
+        [(dt.date(2025, 1, 3), dt.date(2025, 6, 28)), (dt.date(2024, 1, 3), dt.date(2024, 6, 28))],
+        [(dt.date(2024, 12, 29), dt.date(2025, 1, 2)), (START, dt.date(2025, 1, 31))],  # days only
+    ]
+
     def check() -> None:
-        for org in (world.city_gov, world.city_bureau):
-            scopes = [Scope.of(org, START, END), Scope.of(org, dt.date(2024, 1, 1), dt.date(2024, 6, 30))]
+        for org, bounds in [(o, b) for o in (world.city_gov, world.city_bureau) for b in periods]:
+            scopes = [Scope.of(org, start, end) for start, end in bounds]
             assert figures._tallied_months(scopes)
             categories, places = figures._tallied(scopes)
             assert categories == figures._grouped(scopes, CATEGORY_FIELDS)
@@ -213,12 +219,27 @@ def test_monthly_tallies_give_the_breakdowns_of_the_fact_rows(world: World, seed
     assert compact_fact_tallies()["after"] == counts["after"]  # a second pass has nothing to sum
 
 
-def test_a_report_on_days_that_are_not_whole_months_scans_the_fact_rows(world: World) -> None:
-    from xinfang.statistics import figures
+def test_the_whole_months_of_a_period() -> None:
+    from xinfang.statistics.figures import _whole_months
 
-    scope = Scope.of(world.city_gov, dt.date(2025, 1, 1), dt.date(2025, 6, 29))
-    assert not figures._tallied_months([scope])
-    assert figures._tallied_months([Scope.of(world.city_gov, dt.date(2024, 2, 1), dt.date(2024, 2, 29))])
+    assert _whole_months(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == (
+        dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
+    )
+    assert _whole_months(dt.date(2025, 1, 2), dt.date(2025, 12, 2)) == (
+        dt.date(2025, 2, 1),
+        dt.date(2025, 11, 30),
+    )
+    assert _whole_months(dt.date(2024, 2, 1), dt.date(2024, 2, 29)) == (
+        dt.date(2024, 2, 1),
+        dt.date(2024, 2, 29),
+    )
+    assert _whole_months(dt.date(2025, 1, 31), dt.date(2025, 3, 1)) == (
+        dt.date(2025, 2, 1),
+        dt.date(2025, 2, 28),
+    )
+    assert _whole_months(dt.date(2025, 3, 5), dt.date(2025, 3, 20)) is None
+    assert _whole_months(dt.date(2025, 3, 5), dt.date(2025, 4, 20)) is None
 
 
 def test_a_count_over_fact_rows_reads_the_stored_code_instead_of_comparing() -> None:
