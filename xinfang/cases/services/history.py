@@ -625,14 +625,16 @@ def _insert(model: Any, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in names]
-    converters = [_converter(f) for f in fields]
-    prepared = [
-        tuple(
-            value if convert is None else convert(value)
-            for value, convert in zip(row, converters, strict=True)
-        )
-        for row in rows
-    ]
+    # Only the columns that need it are converted: a case row has dozens of plain values.
+    converted = [(i, convert) for i, f in enumerate(fields) if (convert := _converter(f)) is not None]
+    prepared: Sequence[Sequence[Any]] = rows
+    if converted:
+        prepared = []
+        for row in rows:
+            values = list(row)
+            for i, convert in converted:
+                values[i] = convert(values[i])
+            prepared.append(values)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
