@@ -145,11 +145,12 @@ def _month() -> TruncMonth:
 
 
 def _count(scopes: Sequence[Scope]) -> tuple[list[dict[str, int]], Groups, Groups]:
-    """The case counts of each scope and the breakdowns' groups. On PostgreSQL one scan per
-    scope gives all three (GROUP BY GROUPING SETS: `_count_in_one_scan`); elsewhere a query per
-    scope for the counts and one per grouping over both periods. The same figures either way
-    (test_atoms checks it)."""
-    if _tallied_months(scopes):
+    """The case counts of each scope (one grouped query each) and the breakdowns' groups, from
+    the monthly tallies and the days around their months (`_tallied`). Only a collective-visit
+    threshold the tallies cannot tell groups the fact rows whole: on PostgreSQL in the scan of the
+    counts (GROUP BY GROUPING SETS: `_count_in_one_scan`), elsewhere one query per grouping over
+    both periods. The same figures every way (test_atoms checks it)."""
+    if _tallies_apply(scopes):
         return (_count_cases(scopes), *_tallied(scopes))
     if connection.vendor == "postgresql":
         return _count_in_one_scan(scopes)
@@ -160,7 +161,7 @@ def _count(scopes: Sequence[Scope]) -> tuple[list[dict[str, int]], Groups, Group
     )
 
 
-def _tallied_months(scopes: Sequence[Scope]) -> bool:
+def _tallies_apply(scopes: Sequence[Scope]) -> bool:
     """Whether the breakdowns can be read from the monthly tallies (`FactTally`): when 集体访's
     threshold is one the tallies tell (two people or more, as the setting requires)."""
     return settings.XINFANG_COLLECTIVE_THRESHOLD >= 2

@@ -203,7 +203,7 @@ def test_monthly_tallies_give_the_breakdowns_of_the_fact_rows(world: World, seed
     def check() -> None:
         for org, bounds in [(o, b) for o in (world.city_gov, world.city_bureau) for b in periods]:
             scopes = [Scope.of(org, start, end) for start, end in bounds]
-            assert figures._tallied_months(scopes)
+            assert figures._tallies_apply(scopes)
             categories, places = figures._tallied(scopes)
             assert categories == figures._grouped(scopes, CATEGORY_FIELDS)
             assert _months_normalised(places) == _months_normalised(
