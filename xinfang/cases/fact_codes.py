@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import BigIntegerField, F, Q, Value, When
 from django.db.models import Case as SqlCase
 
-__all__ = ["COLUMN", "PARTS", "Part", "expression", "leaf_codes"]
+__all__ = ["COLUMN", "PARTS", "Part", "compared_constants", "expression", "leaf_codes"]
 
 COLUMN = "codes"
 
@@ -122,12 +122,26 @@ def leaf_codes(leaf: Any) -> tuple[Part, tuple[int, ...]] | None:
         if isinstance(value, F) and value.name == part.other and operator in _COMPARED:
             return part, _COMPARED[operator]
         return None
+    compared = compared_constants(leaf)
+    if compared is None or any(type(v) not in (str, bool) or v not in part.values for v in compared[1]):
+        return None
+    return part, tuple(sorted({part.values.index(v) + 1 for v in compared[1]}))
+
+
+def compared_constants(leaf: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """For a leaf that compares a column of the queried model with constants (``field``,
+    ``field__exact`` or ``field__in``; no relation crossed, no NULL): the column and the values
+    for which the leaf holds; None for any other leaf."""
+    if not isinstance(leaf, tuple):
+        return None
+    lookup, value = leaf
+    field, _, operator = lookup.partition("__")
     if operator in ("", "exact"):
-        tested: tuple[Any, ...] = (value,)
+        values: tuple[Any, ...] = (value,)
     elif operator == "in" and isinstance(value, list | tuple) and value:
-        tested = tuple(value)
+        values = tuple(value)
     else:
         return None
-    if any(type(v) not in (str, bool) or v not in part.values for v in tested):
+    if not all(isinstance(v, str | bool | int) for v in values):
         return None
-    return part, tuple(sorted({part.values.index(v) + 1 for v in tested}))
+    return field, values

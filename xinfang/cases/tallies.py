@@ -19,15 +19,11 @@ from xinfang.cases.models import CaseFact, FactTally
 
 __all__ = ["KEY", "compact_fact_tallies", "tally_differences"]
 
-KEY = (
-    "month",
-    "problem_region_id",
-    "problem_region_path",
-    "category_l1",
-    "category_l2",
-    "responsible_org_id",
-    "channel",
-    "visit_people",
+# The tally's key: every column but its id and its two sums.
+KEY = tuple(
+    field.attname
+    for field in FactTally._meta.concrete_fields
+    if field.attname not in ("id", "cases", "people")
 )
 _KEYS = ", ".join(KEY)
 
@@ -36,9 +32,9 @@ def compact_fact_tallies() -> dict[str, int]:
     """Sum each key's rows into one (dropping keys that sum to nothing): the rows before and after.
 
     A change committed meanwhile is never lost. On PostgreSQL one statement deletes the rows it
-    sums (DELETE ... RETURNING), so a row it did not see stays. On SQLite the first write takes the
-    database's one write lock, so the rows up to the highest id read at the start are all there is
-    up to it, and later rows stay."""
+    sums (DELETE ... RETURNING), so a row it did not see stays. On SQLite the transaction holds the
+    database's one write lock from its start (settings: immediate transactions), and it sums and
+    deletes only the rows up to the highest id it read, so it would not lose a row even without."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

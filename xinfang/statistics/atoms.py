@@ -42,6 +42,8 @@ from django.db.models import (
 )
 from django.db.models import Case as SqlCase
 
+from xinfang.cases.fact_codes import compared_constants
+
 __all__ = ["Atoms", "grouped_counts", "grouped_counts_by", "grouping_sets"]
 
 WORD = 62  # atoms per packed integer column: bits of a signed 64-bit integer, the sign kept clear
@@ -115,25 +117,6 @@ class _Term:
             When(Q(**{self.field: value}), then=Value(code << self.offset))
             for code, value in enumerate(self.values, start=1)
         ]
-
-
-def _compared_column(leaf: Any) -> tuple[str, tuple[Any, ...]] | None:
-    """For a leaf that compares a column of the queried model with constants (``field`` /
-    ``field__exact`` / ``field__in``, no relation crossed, no NULL): the column and the values
-    for which it holds."""
-    if not isinstance(leaf, tuple):
-        return None
-    lookup, value = leaf
-    field, _, operator = lookup.partition("__")
-    if operator in ("", "exact"):
-        values = (value,)
-    elif operator == "in" and isinstance(value, list | tuple) and value:
-        values = tuple(value)
-    else:
-        return None
-    if not all(isinstance(v, str | bool | int) for v in values):
-        return None
-    return field, values
 
 
 class Atoms:
@@ -249,7 +232,7 @@ class Atoms:
         for index, leaf in enumerate(self.leaves):
             if index in read_stored:
                 continue
-            found = _compared_column(leaf)
+            found = compared_constants(leaf)
             if found is not None:
                 fields.setdefault(found[0], []).append((index, found[1]))
         terms: list[_Term] = []

@@ -250,9 +250,8 @@ class DaysAfter(Func):
 
     output_field = IntegerField()
     arity = 2
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
-        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return super().as_sql(
