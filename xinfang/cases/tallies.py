@@ -78,13 +78,11 @@ def tally_differences(limit: int = 20) -> list[str]:
     facts = (
         CaseFact.objects.filter(duplicate_of__isnull=True)
         .annotate(month=TruncMonth("received_on"), visit_people=visit_people)
-        .values(*_COMPARED)
+        .values(*KEY)
         .annotate(cases=Count("pk"), people=Sum("headcount"))
         .order_by()
     )
-    tallied = (
-        FactTally.objects.values(*_COMPARED).annotate(cases=Sum("cases"), people=Sum("people")).order_by()
-    )
+    tallied = FactTally.objects.values(*KEY).annotate(cases=Sum("cases"), people=Sum("people")).order_by()
     expected = {_key(row): (row["cases"], row["people"]) for row in facts}
     found = {_key(row): (row["cases"], row["people"]) for row in tallied if row["cases"] or row["people"]}
     problems = []
@@ -98,9 +96,6 @@ def tally_differences(limit: int = 20) -> list[str]:
     return problems
 
 
-_COMPARED = tuple(name for name in KEY if name != "problem_region_path")
-
-
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
     """A comparable key: the month as its ISO text (a date, or a datetime on some backends)."""
-    return (str(row["month"])[:10], *(row[name] for name in _COMPARED[1:]))
+    return (str(row["month"])[:10], *(row[name] for name in KEY[1:]))
