@@ -35,12 +35,15 @@ def test_the_rating_form_has_no_default_and_a_poor_rating_needs_a_reason(
     assert page.input_value("select[name=value]") == ""
 
     page.click("form.action-form button.primary")
+    # The form comes back from the server: wait for it before reading the page.
+    page.wait_for_selector("text=请选择评价对象。")
     assert "请选择评价对象。" in page.content() and "请选择评价结果。" in page.content()
     assert not Rating.objects.exists()
 
     page.select_option("select[name=track]", "unit")
     page.select_option("select[name=value]", "dissatisfied")
     page.click("form.action-form button.primary")
+    page.wait_for_selector("text=请记录信访人的理由")
     assert "请记录信访人的理由" in page.content()
     # The form kept what was chosen, so only the reason is missing.
     assert page.input_value("select[name=value]") == "dissatisfied"

@@ -147,6 +147,7 @@ def test_an_extension_request_is_returned_then_approved_and_the_requester_sees_e
     page.goto(f"{base}/approvals/")
     page.click(f"tr[data-case='{case.pk}'] >> text={case.number}")
     page.click("a[data-action=return_extension]")
+    page.wait_for_selector("button:has-text('确认退回延期申请')")
     assert "法定期限" in page.content() and "需委托房屋安全鉴定" in page.content()
     page.click("button:has-text('确认退回延期申请')")
     assert "请填写退回理由" in page.locator(".field-error, .error").first.inner_text()
