@@ -36,13 +36,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import Q, Value, When
 
 from xinfang.cases import pii
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.selectors import cases_visible_to
+from xinfang.core.bulk import insert_rows
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import User
 from xinfang.textintel import near_dup
@@ -136,11 +137,7 @@ def index_new_cases(cases: list[Case]) -> None:
         rows += [(case.pk, band, h) for band, h in enumerate(hashes)]
     if not rows:
         return
-    meta = CaseTextSignature._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("case", "band", "hash"))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)", rows)
+    insert_rows(CaseTextSignature, ("case", "band", "hash"), rows)
 
 
 def _entered_band_hashes(cases: list[Case]) -> list[list[int]]:
