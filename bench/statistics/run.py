@@ -32,7 +32,9 @@ whole request, median of 3 after one warm-up, against the 1.5 s target.
 SQLite: the import. ``load_demo --without-cases`` builds the demonstration organisations; a file
 of ``--import-rows`` rows repeats the rows of ``docs/examples/import-example.csv`` under fresh
 numbers (each block's repeat petition points into its own block), and ``import_file`` imports it
-(in batches of 1,000 through ``services.case_enter_history``): seconds, ms per row, and the
+as ``import_cases`` does (in batches of 1,000 through ``services.lay_out_history`` and
+``write_history``, a forked process laying out the next batches while this one writes): seconds,
+ms per row, and the
 projection to 100,000 rows against the 2 min target. (``--cases`` does not apply to SQLite.)
 
 Measured on this 2-core machine (PostgreSQL 15 with its default settings, the other work on the
@@ -60,14 +62,15 @@ each (each reads the whole table, 285 MB; about 0.2 s of it is reading and filte
 the tallies 0.07 s, and ~0.2 s in Python. The city's margin is small: on a machine half as fast,
 or with the other work running, it is over the target again.
 
-Import (SQLite, this machine, quiet): 100,000 rows in 147 s, 1.47 ms/row (1.22 × the 2 min target),
-the monthly tallies' triggers and the fact rows' generated code included (158 s before the batch
-converted only the columns that need it). Row by row through the one-step services it was 14.0 ms/row
-(about 60 SQL statements per row). The batch writes each table with one prepared INSERT over all its
-rows; what is left (cProfile, 3,000 rows): the database's own work on the inserts and their indexes
-about a quarter, the 查重 index (hashing the texts, some 30 rows a case) a sixth, the statutory
-clocks (the rating and 终结 checks, the next due moment, the fact row's dates) a sixth, the checks
-and the fact rows the rest.
+Import (SQLite, this machine, quiet, 0.34 s for the additions): 100,000 rows in 155–161 s, 1.6 ms/row
+(1.3 × the 2 min target), the monthly tallies' triggers, the fact rows' generated code and the
+full-text index included; 207 s on the same machine in one process (147 s on a machine at 0.25 s).
+Row by row through the one-step services it was 14.0 ms/row (about 60 SQL statements per row).
+Where the time goes, at 100,000 rows: the writing process spends about 72 s in the INSERTs (the
+查重 index's 3.2 million rows 27 s, the cases with their full-text index 25 s, the fact rows with
+their tallies 8 s), some 11 s hashing the texts for the 查重 index and about 30 s waiting for the
+second process, which checks and lays out the batches (the steps' checks, the statutory clocks, the
+fact rows, the event chain) in about the time the writing takes.
 """
 
 from __future__ import annotations
@@ -600,7 +603,7 @@ def measure_import(rows: int) -> int:
         path = Path(tmp) / "bench-import.csv"
         write_import_file(path, rows)
         t = time.perf_counter()
-        result = import_file(path)
+        result = import_file(path, parallel=True)  # as import_cases does
         seconds = time.perf_counter() - t
     if result.errors or result.imported != rows:
         print(f"  import failed: {result.imported:,} of {rows:,} imported; {result.errors[:3]}", flush=True)

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xinfang.cases.access import access_rows
@@ -82,6 +82,7 @@ from xinfang.cases.services.registration import (
 from xinfang.cases.services.replies import DELIVERY_METHODS, ReplyInput, reply_payload
 from xinfang.cases.services.routing import _check_reach, _check_target, in_routing_reach
 from xinfang.cases.vocabulary import Action, Clock, EventKind
+from xinfang.core.bulk import insert_rows
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
 from xinfang.core.timeutil import local_date, now, pinned_now
 from xinfang.core.validation import MAX_CONTENT, MAX_HEADCOUNT, MAX_SUBJECT, required_text
@@ -89,7 +90,15 @@ from xinfang.orgs.models import Level, Org, Region, Role, User
 from xinfang.orgs.selectors import user_memberships
 
 # What the package xinfang.cases.services re-exports.
-__all__ = ["HistoricRecord", "TargetNotEntered", "case_enter_history"]
+__all__ = [
+    "HistoricRecord",
+    "HistoryWrites",
+    "IdBlocks",
+    "TargetNotEntered",
+    "case_enter_history",
+    "lay_out_history",
+    "write_history",
+]
 
 
 @dataclass(frozen=True)
@@ -209,10 +218,63 @@ def case_enter_history(*, actor: User, records: Sequence[HistoricRecord]) -> lis
     """Enter `records` in one transaction; for each, in order, the case written or why it was
     refused (a refused record writes nothing; the others are still written)."""
     with transaction.atomic():
-        return _enter(actor, records)
+        results, writes = lay_out_history(actor=actor, records=records)
+        if writes is not None:
+            write_history(writes)
+        return results
 
 
-def _enter(actor: User, records: Sequence[HistoricRecord]) -> list[Case | ServiceError]:
+@dataclass
+class HistoryWrites:
+    """The rows one call enters, laid out with their ids but not yet written (`write_history`).
+
+    Plain rows per table, so that they can be laid out in one process and written in another
+    (statistics.importer lays out the next batch while the last one is written)."""
+
+    cases: list[Case]
+    tables: list[tuple[Any, tuple[str, ...], list[Sequence[Any]]]]  # (model, fields, rows), in order
+    numbered: list[tuple[int, int, str, Org, int]]  # (case, event, kind, issuer, year) of each 文号
+    targets: set[int]  # the earlier cases whose first repeat may have changed
+
+
+class IdBlocks:
+    """Ids taken ahead in blocks, each block in a short transaction of its own (`_reserve_ids`):
+    for laying out history outside the transaction that writes it."""
+
+    def __init__(self, block: int = 20_000) -> None:
+        self.block = block
+        self.free: dict[Any, list[int]] = {}
+
+    def take(self, model: Any, count: int) -> list[int]:
+        free = self.free.setdefault(model, [])
+        if len(free) < count:
+            with transaction.atomic():
+                free += _reserve_ids(model, max(count - len(free), self.block))
+        taken, self.free[model] = free[:count], free[count:]
+        return taken
+
+    def release(self) -> None:
+        """Give back the ids taken and not used, where nobody has taken ids after them (SQLite:
+        the next case's number then follows on; a PostgreSQL sequence keeps its gaps)."""
+        if connection.vendor != "sqlite":
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            for model, free in self.free.items():
+                if free:
+                    cursor.execute(
+                        "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq = %s",
+                        [free[0] - 1, model._meta.db_table, free[-1]],
+                    )
+        self.free.clear()
+
+
+def lay_out_history(
+    *, actor: User, records: Sequence[HistoricRecord], ids: IdBlocks | None = None
+) -> tuple[list[Case | ServiceError], HistoryWrites | None]:
+    """Check `records` and lay out their rows (reads only, and the ids taken): for each record the
+    case to be written or why it was refused, and the rows (None when every record was refused).
+    `ids`: where the ids come from; None takes them in the caller's transaction, which must then
+    write the rows. A `ProjectionDrift` refuses the whole call."""
     roles = _Roles(actor)
     reach: dict[tuple[int, int], bool] = {}
     results: list[_Draft | ServiceError] = []
@@ -222,9 +284,17 @@ def _enter(actor: User, records: Sequence[HistoricRecord]) -> list[Case | Servic
         except ServiceError as exc:
             results.append(exc)
     drafts = [r for r in results if isinstance(r, _Draft)]
-    if drafts:
-        _write(drafts, actor)
-    return [r.case if isinstance(r, _Draft) else r for r in results]
+    writes = _lay_out(drafts, ids) if drafts else None
+    return [r.case if isinstance(r, _Draft) else r for r in results], writes
+
+
+def write_history(writes: HistoryWrites) -> None:
+    """Write what `lay_out_history` laid out, in the caller's transaction."""
+    for model, names, rows in writes.tables:
+        insert_rows(model, names, rows)
+    refresh_first_repeats(writes.targets)
+    _number_documents(writes.numbered)
+    on_cases_entered.send(writes.cases)
 
 
 # --- checking, step by step, in memory --------------------------------------------------------------
@@ -597,64 +667,19 @@ def _reserve_ids(model: Any, count: int) -> list[int]:
             [table],
         )
         last = int(cursor.fetchone()[0])
+        # Kept taken after the commit, written or not (IdBlocks takes ids ahead of the rows).
+        cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [last + count, table])
+        if cursor.rowcount == 0:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last + count])
     return list(range(last + 1, last + count + 1))
 
 
-_CONVERTED = frozenset({"DateTimeField", "DateField", "JSONField"})
-
-
-def _converter(field: Any) -> Any:
-    """What `field.get_db_prep_save` does to a value of the types written here (aware moments,
-    dates, JSON); None where the value goes to the driver as it is."""
-    ops = connections[DEFAULT_DB_ALIAS].ops
-    kind = field.get_internal_type()
-    if kind == "DateTimeField":
-        return ops.adapt_datetimefield_value
-    if kind == "DateField":
-        return ops.adapt_datefield_value
-    if kind == "JSONField":
-        encoder = field.encoder
-        return lambda value: ops.adapt_json_value(value, encoder)
-    return None
-
-
-def _insert(model: Any, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """INSERT `rows` (values of the fields `names`, a foreign key as its id) in one prepared
-    statement run over all of them: what `bulk_create` writes, without building and compiling a
-    model instance per row (which costs more than the database's work here)."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in names]
-    # Only the columns that need it are converted: a case row has dozens of plain values.
-    converted = [(i, convert) for i, f in enumerate(fields) if (convert := _converter(f)) is not None]
-    prepared: Sequence[Sequence[Any]] = rows
-    if converted:
-        prepared = []
-        for row in rows:
-            values = list(row)
-            for i, convert in converted:
-                values[i] = convert(values[i])
-            prepared.append(values)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", prepared
-        )
-
-
-def _instances(model: Any, objects: Sequence[Any]) -> None:
-    """INSERT model instances whose every column is set (the primary key too)."""
-    fields = list(model._meta.concrete_fields)
-    _insert(model, [f.name for f in fields], [[getattr(o, f.attname) for f in fields] for o in objects])
-
-
-def _write(drafts: list[_Draft], actor: User) -> None:
+def _lay_out(drafts: list[_Draft], ids: IdBlocks | None) -> HistoryWrites:
     cases = [draft.case for draft in drafts]
+    take = _reserve_ids if ids is None else ids.take
     key = chain_key()
-    event_ids = iter(_reserve_ids(CaseEvent, sum(len(draft.events) for draft in drafts)))
-    for draft, pk, code in zip(drafts, _reserve_ids(Case, len(cases)), _query_codes(len(cases)), strict=True):
+    event_ids = iter(take(CaseEvent, sum(len(draft.events) for draft in drafts)))
+    for draft, pk, code in zip(drafts, take(Case, len(cases)), _query_codes(len(cases)), strict=True):
         case = draft.case
         case.pk = pk
         case.query_code = code
@@ -693,7 +718,6 @@ def _write(drafts: list[_Draft], actor: User) -> None:
                 case.next_due_at, case.next_due_clock = next_due_of(case, tuple(draft.clocks.values()))
             else:
                 case.next_due_at, case.next_due_clock = case_next_due(case, events=draft.events)
-    _instances(Case, cases)
     units: list[tuple[Any, ...]] = []
     people: list[Petitioner] = []
     events: list[_Event] = []
@@ -721,30 +745,33 @@ def _write(drafts: list[_Draft], actor: User) -> None:
         facts.append({"case": case.pk, **fact_values(CaseInput.of(case), draft.events, clocks=draft.clocks)})
         if case.repeat_of_id is not None:
             targets.add(case.repeat_of_id)
-    _insert(CaseUnit, ("case", "org", "role", "is_active", "since"), units)
-    _insert(
-        Petitioner,
-        _PETITIONER_FIELDS,
-        [
-            [getattr(p, Petitioner._meta.get_field(name).attname) for name in _PETITIONER_FIELDS]
-            for p in people
-        ],
-    )
-    _insert(
-        CaseEvent,
-        ("id", "case", "seq", "kind", "actor", "org", "at", "payload", "prev_hash", "hash"),
-        [
-            (e.pk, e.case_id, e.seq, e.kind, e.actor_id, e.org_id, e.at, e.payload, e.prev_hash, e.hash)
-            for e in events
-        ],
-    )
-    _insert(Rating, ("case", "track", "org", "value", "reason", "rated_at"), ratings)
-    _insert(CaseAccess, ("case", "org", "region", "tree", "area"), access)
-    names = list(facts[0])
-    _insert(CaseFact, names, [[fact[name] for name in names] for fact in facts])
-    refresh_first_repeats(targets)
-    _number_documents(events, {case.pk: case for case in cases})
-    on_cases_entered.send(cases)
+    case_fields = tuple(f.name for f in Case._meta.concrete_fields)
+    case_columns = [f.attname for f in Case._meta.concrete_fields]
+    names = tuple(facts[0])
+    tables: list[tuple[Any, tuple[str, ...], list[Sequence[Any]]]] = [
+        (Case, case_fields, [[getattr(case, name) for name in case_columns] for case in cases]),
+        (CaseUnit, ("case", "org", "role", "is_active", "since"), units),
+        (
+            Petitioner,
+            _PETITIONER_FIELDS,
+            [
+                [getattr(p, Petitioner._meta.get_field(name).attname) for name in _PETITIONER_FIELDS]
+                for p in people
+            ],
+        ),
+        (
+            CaseEvent,
+            ("id", "case", "seq", "kind", "actor", "org", "at", "payload", "prev_hash", "hash"),
+            [
+                (e.pk, e.case_id, e.seq, e.kind, e.actor_id, e.org_id, e.at, e.payload, e.prev_hash, e.hash)
+                for e in events
+            ],
+        ),
+        (Rating, ("case", "track", "org", "value", "reason", "rated_at"), ratings),
+        (CaseAccess, ("case", "org", "region", "tree", "area"), access),
+        (CaseFact, names, [[fact[name] for name in names] for fact in facts]),
+    ]
+    return HistoryWrites(cases=cases, tables=tables, numbered=_numbered(events, cases), targets=targets)
 
 
 _PETITIONER_FIELDS = tuple(f.name for f in Petitioner._meta.concrete_fields if not f.primary_key)
@@ -770,18 +797,29 @@ def _check_projection(case: Case, events: list[_Event]) -> None:
         raise ProjectionDrift(f"{case.number}: 信访件状态与办理记录不一致：{detail}")
 
 
-def _number_documents(events: list[_Event], cases: dict[int, Case]) -> None:
+def _numbered(events: list[_Event], cases: list[Case]) -> list[tuple[int, int, str, Org, int]]:
+    """The events that issue a numbered document, in the order they are written, each with the
+    organ that issues it and the year it counts in."""
+    by_pk = {case.pk: case for case in cases}
+    return [
+        (
+            event.case_id,
+            event.pk,
+            event.kind,
+            event.org or by_pk[event.case_id].current_org,
+            local_date(event.at).year,
+        )
+        for event in events
+        if event.kind in SERIES_BY_EVENT
+    ]
+
+
+def _number_documents(numbered: list[tuple[int, int, str, Org, int]]) -> None:
     """The 文号 `numbers.number_new_event` gives each event that issues a numbered document, in the
     order the events were written, from the same counters (locked once for the batch)."""
-    numbered = [event for event in events if event.kind in SERIES_BY_EVENT]
     if not numbered:
         return
-    keys: list[tuple[int, int, str]] = []
-    issuers: dict[int, Org] = {}
-    for event in numbered:
-        org = event.org or cases[event.case_id].current_org
-        issuers[id(event)] = org
-        keys.append((org.pk, local_date(event.at).year, SERIES_BY_EVENT[event.kind].code))
+    keys = [(org.pk, year, SERIES_BY_EVENT[kind].code) for _, _, kind, org, year in numbered]
     wanted = sorted(set(keys))
     keys_wanted = set(wanted)
     DocumentCounter.objects.bulk_create(
@@ -796,26 +834,25 @@ def _number_documents(events: list[_Event], cases: dict[int, Case]) -> None:
             counters[counter_key] = counter
     rows: list[tuple[Any, ...]] = []
     issued = timezone.now()  # auto_now_add: the real moment the number is given
-    for event, counter_key in zip(numbered, keys, strict=True):
-        series = SERIES_BY_EVENT[event.kind]
+    for (case_id, event_id, kind, org, year), counter_key in zip(numbered, keys, strict=True):
+        series = SERIES_BY_EVENT[kind]
         counter = counters[counter_key]
         counter.last += 1
-        org = issuers[id(event)]
         rows.append(
             (
-                event.case_id,
-                event.pk,
+                case_id,
+                event_id,
                 series.kind,
                 org.pk,
-                counter_key[1],
+                year,
                 series.code,
                 counter.last,
-                format_number(org.document_prefix, series.word, counter_key[1], counter.last),
+                format_number(org.document_prefix, series.word, year, counter.last),
                 issued,
             )
         )
     DocumentCounter.objects.bulk_update(list(counters.values()), ["last"], batch_size=500)
-    _insert(
+    insert_rows(
         DocumentNumber,
         ("case", "event", "kind", "org", "year", "series", "serial", "number", "issued_at"),
         rows,

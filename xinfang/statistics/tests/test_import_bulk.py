@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from xinfang.cases import pii, search
 from xinfang.cases.facts import FACT_FIELDS
@@ -34,6 +34,7 @@ from xinfang.cases.models import (
     Petitioner,
     Rating,
 )
+from xinfang.cases.tests.helpers import category
 from xinfang.notifications.models import Notification
 from xinfang.statistics import importer
 from xinfang.statistics.importer import import_file
@@ -328,3 +329,48 @@ def test_the_bulk_path_writes_what_the_one_step_services_write(
     assert stepwise["numbers"] and stepwise["signatures"]
     assert stepwise["found"] and len(stepwise["found_by_name"]) == 2
     assert any(outside for _, _, outside, _, _ in stepwise["imported"])
+
+
+@pytest.fixture
+def committed_demo(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
+    """`demo`, committed: a forked process reads only what is committed."""
+    category("030100")  # a transactional test before this one flushed the code table
+    call_command("load_demo", "--without-cases", "--quiet-logins")
+    earlier = tmp_path / "earlier.csv"
+    with earlier.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(EARLIER_ROW))
+        writer.writeheader()
+        writer.writerow(EARLIER_ROW)
+    import_file(earlier)
+    yield _write(tmp_path / "history.csv", EXTRA_ROWS)
+
+
+def test_batches_laid_out_by_a_second_process_write_the_same_rows(
+    committed_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("a forked process cannot see an in-memory SQLite database (runs on PostgreSQL)")
+    one_by_one, errors, _, _ = _import(committed_demo, batch=4)
+
+    def no_fallback(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the bulk path fell back to writing row by row")
+
+    monkeypatch.setattr(importer, "_write_stepwise", no_fallback)
+    apart: list[int] = []
+    write_apart = importer._write_apart
+
+    def counted(chunks: Any, *args: Any) -> int:
+        apart.append(written := write_apart(chunks, *args))
+        assert written == len(chunks)  # every batch came from the second process
+        return written
+
+    monkeypatch.setattr(importer, "_write_apart", counted)
+    result = import_file(committed_demo, skip_bad=True, batch=4, parallel=True)
+    assert apart and apart[0] > 1
+    problems: list[str] = []
+    verify(report=problems.append)
+    assert problems == []
+    assert [(e.row, e.column, e.reason) for e in result.errors] == errors
+    parallel = _snapshot()
+    for part in one_by_one:
+        assert parallel[part] == one_by_one[part], part

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             self.stderr.write(f"已处理 {done}/{total} 行")
 
         try:
-            result = import_file(file, skip_bad=skip_bad, dry_run=dry_run, progress=progress)
+            result = import_file(file, skip_bad=skip_bad, dry_run=dry_run, progress=progress, parallel=True)
         except FileProblem as exc:
             raise CommandError(str(exc)) from exc
         if errors:
