@@ -274,8 +274,8 @@ def _import(path: Path, **kwargs: Any) -> tuple[dict[str, Any], list[tuple[int, 
     return out[0], out[1], out[2], out[3]
 
 
-@pytest.fixture
-def demo(db: None, tmp_path: Path) -> Iterator[Path]:
+def _demo_file(tmp_path: Path) -> Path:
+    """The demo installation with a case imported before, and the file to import into it."""
     call_command("load_demo", "--without-cases", "--quiet-logins")
     earlier = tmp_path / "earlier.csv"
     with earlier.open("w", encoding="utf-8", newline="") as f:
@@ -283,7 +283,12 @@ def demo(db: None, tmp_path: Path) -> Iterator[Path]:
         writer.writeheader()
         writer.writerow(EARLIER_ROW)
     import_file(earlier)
-    yield _write(tmp_path / "history.csv", EXTRA_ROWS)
+    return _write(tmp_path / "history.csv", EXTRA_ROWS)
+
+
+@pytest.fixture
+def demo(db: None, tmp_path: Path) -> Iterator[Path]:
+    yield _demo_file(tmp_path)
 
 
 def test_the_bulk_path_writes_what_the_one_step_services_write(
@@ -335,14 +340,7 @@ def test_the_bulk_path_writes_what_the_one_step_services_write(
 def committed_demo(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
     """`demo`, committed: a forked process reads only what is committed."""
     category("030100")  # a transactional test before this one flushed the code table
-    call_command("load_demo", "--without-cases", "--quiet-logins")
-    earlier = tmp_path / "earlier.csv"
-    with earlier.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(EARLIER_ROW))
-        writer.writeheader()
-        writer.writerow(EARLIER_ROW)
-    import_file(earlier)
-    yield _write(tmp_path / "history.csv", EXTRA_ROWS)
+    yield _demo_file(tmp_path)
 
 
 def test_batches_laid_out_by_a_second_process_write_the_same_rows(
