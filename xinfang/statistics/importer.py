@@ -466,7 +466,7 @@ def write_rows(
     chunks = [timed[start : start + size] for start in range(0, len(timed), size)]
     done = 0
 
-    def report(chunk: Sequence[tuple[PlannedRow, _RowMoments]]) -> None:
+    def report(chunk: _Chunk) -> None:
         nonlocal done
         before, done = done, done + len(chunk)
         if progress is not None and (done == len(timed) or done // every > before // every):
@@ -474,7 +474,7 @@ def write_rows(
 
     start = 0
     if bulk and parallel and _can_lay_out_apart(len(chunks)):
-        start = _write_apart(chunks, account, source, failures, result, report)
+        start = _write_apart(chunks, account, numbers, source, failures, result, report)
     for chunk in chunks[start:]:
         if bulk:
             _write_batch(chunk, account, numbers, source, failures, result)
@@ -577,7 +577,7 @@ def _lay_out_batch(
     try:
         outcomes, writes = services.lay_out_history(actor=account, records=records, ids=ids)
     except ServiceError:
-        return _LaidOut(chunk, [plan.row.row for plan in sent], [], None, refused, whole=False)
+        return _LaidOut(chunk, [], [], None, refused, whole=False)
     for plan, outcome in zip(sent, outcomes, strict=True):
         if isinstance(outcome, TargetNotEntered):
             refused[plan.row.row] = _refused(plan, _target_missing(plan))
@@ -598,12 +598,26 @@ def _commit_batch(
     could not be written (another import wrote one of its rows meanwhile): then it is written
     again row by row."""
     written = _written(laid)
+    if not (laid.whole and _insert_batch(laid.writes, written, source)):
+        # Written meanwhile by another import, or refused as a whole: row by row, as before.
+        _write_stepwise(laid.chunk, account, numbers, source, failures, result)
+        return False
+    for plan, case in written:
+        numbers[plan.row.external_number] = case
+    if result is not None:
+        result.imported += len(written)
+    failures.extend(laid.refused[plan.row.row] for plan, _ in laid.chunk if plan.row.row in laid.refused)
+    return True
+
+
+def _insert_batch(
+    writes: services.HistoryWrites | None, written: list[tuple[PlannedRow, Case]], source: str
+) -> bool:
+    """The batch's rows and their ImportedCase rows, in a savepoint; False where it failed."""
     try:
-        if not laid.whole:
-            raise ServiceError("refused as a whole")
         with transaction.atomic():
-            if laid.writes is not None:
-                services.write_history(laid.writes)
+            if writes is not None:
+                services.write_history(writes)
             at = now()
             # One prepared INSERT over the batch (a model instance per row cost a tenth of the import).
             insert_rows(
@@ -631,14 +645,7 @@ def _commit_batch(
                 ],
             )
     except (ServiceError, IntegrityError):
-        # Written meanwhile by another import, or refused as a whole: row by row, as before.
-        _write_stepwise(laid.chunk, account, numbers, source, failures, result)
         return False
-    for plan, case in written:
-        numbers[plan.row.external_number] = case
-    if result is not None:
-        result.imported += len(written)
-    failures.extend(laid.refused[plan.row.row] for plan, _ in laid.chunk if plan.row.row in laid.refused)
     return True
 
 
@@ -670,6 +677,7 @@ def _can_lay_out_apart(chunks: int) -> bool:
 def _write_apart(
     chunks: Sequence[_Chunk],
     account: User,
+    numbers: dict[str, Case],
     source: str,
     failures: list[RowError],
     result: ImportResult | None,
@@ -685,7 +693,6 @@ def _write_apart(
     worker = context.Process(target=_lay_out_all, args=(chunks, account, sender), daemon=True)
     worker.start()
     sender.close()
-    numbers: dict[str, Case] = {}
     written = 0
     try:
         while written < len(chunks):

@@ -34,6 +34,7 @@ from xinfang.cases.models import (
     Petitioner,
     Rating,
 )
+from xinfang.cases.services._core import ProjectionDrift
 from xinfang.cases.tests.helpers import category
 from xinfang.notifications.models import Notification
 from xinfang.statistics import importer
@@ -334,6 +335,27 @@ def test_the_bulk_path_writes_what_the_one_step_services_write(
     assert stepwise["numbers"] and stepwise["signatures"]
     assert stepwise["found"] and len(stepwise["found_by_name"]) == 2
     assert any(outside for _, _, outside, _, _ in stepwise["imported"])
+
+
+def test_a_batch_refused_as_a_whole_is_written_row_by_row(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected, errors, _, _ = _import(demo, batch=4)
+    lay_out = importer.services.lay_out_history
+    calls: list[int] = []
+
+    def refuse_the_first(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ProjectionDrift("信访件状态与办理记录不一致")
+        return lay_out(**kwargs)
+
+    monkeypatch.setattr(importer.services, "lay_out_history", refuse_the_first)
+    fallen_back, fallback_errors, problems, _ = _import(demo, batch=4)
+    assert len(calls) > 1 and problems == []
+    assert fallback_errors == errors
+    for part in expected:
+        assert fallen_back[part] == expected[part], part
 
 
 @pytest.fixture
