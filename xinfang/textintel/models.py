@@ -18,7 +18,11 @@ from xinfang.orgs.models import Org
 
 
 class CaseTextSignature(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # One row per case and band, keyed by them: no id column and no index but the (band, hash)
+    # lookup's, as an import writes some thirty of these rows a case (on SQLite the table is a
+    # WITHOUT ROWID one: one B-tree ordered by the key, migration 0003).
+    pk = models.CompositePrimaryKey("case", "band")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
     band = models.PositiveSmallIntegerField("分段")
     hash = models.BigIntegerField("分段哈希")  # the uint64 band key as a signed 64-bit integer
 
@@ -26,7 +30,6 @@ class CaseTextSignature(models.Model):
         verbose_name = "案件文本指纹"
         verbose_name_plural = "案件文本指纹"
         indexes = [models.Index(fields=["band", "hash"], name="textintel_band_hash")]
-        constraints = [models.UniqueConstraint(fields=["case", "band"], name="textintel_sig_case_band")]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.band}"
