@@ -13,7 +13,7 @@ must not refuse a registration (the duplicate index) catches its own failures.
 right after the event row is written (a Django ``post_save`` on ``CaseEvent`` relayed from here, so
 no service names it): the in-app notifications subscribe to it. The same rule holds: a subscriber
 that must not refuse an action catches its own failures. It is not sent for history entered after
-the fact (``entering_history``, and the bulk ``services.history``, which sends ``on_cases_entered``).
+the fact (``entering_history``, and the bulk ``services.history``, which asks ``on_cases_laid_out`` instead).
 
 ``citizen_identity`` is a question rather than a notice: the access policy asks it who a citizen
 account has proved to be (the portal answers), so that a co-signer of a 联名 matter sees it.
@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models.signals import post_save
 
@@ -120,31 +120,38 @@ post_save.connect(
 )
 
 
-class CasesHook:
-    """``CaseHook`` for many cases written at once (history entered in bulk): subscribers get the list."""
+Table = tuple[Any, tuple[str, ...], list[Sequence[Any]]]  # (model, field names, rows)
+RowsSubscriber = Callable[[list["Case"]], list[Table]]
+
+
+class RowsHook:
+    """``CaseHook`` for many cases entered at once (history entered in bulk): each subscriber gets
+    the list and returns the rows it writes with them, as tables of plain rows."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._subscribers: list[Callable[[list[Case]], None]] = []
+        self._subscribers: list[RowsSubscriber] = []
 
-    def connect(self, subscriber: Callable[[list[Case]], None]) -> Callable[[list[Case]], None]:
+    def connect(self, subscriber: RowsSubscriber) -> RowsSubscriber:
         if subscriber not in self._subscribers:
             self._subscribers.append(subscriber)
         return subscriber
 
-    def disconnect(self, subscriber: Callable[[list[Case]], None]) -> None:
+    def disconnect(self, subscriber: RowsSubscriber) -> None:
         if subscriber in self._subscribers:
             self._subscribers.remove(subscriber)
 
-    def send(self, cases: list[Case]) -> None:
-        for subscriber in tuple(self._subscribers):
-            subscriber(cases)
+    def collect(self, cases: list[Case]) -> list[Table]:
+        return [table for subscriber in tuple(self._subscribers) for table in subscriber(cases)]
 
 
-# The bulk counterpart of ``on_case_registered``: run inside the transaction that entered the cases
-# (services.history.case_enter_history), after all their rows are written. Not ``on_case_event``:
-# entered history is not news (nobody is notified of it).
-on_cases_entered = CasesHook("on_cases_entered")
+# The bulk counterpart of ``on_case_registered`` (the duplicate index subscribes to both). It is
+# called while history entered in bulk is laid out (services.history.lay_out_history), with the
+# cases as they will be written (ids, numbers, texts), and its tables are inserted with them, in the
+# transaction that writes the cases (write_history). Laying out may run in another process, ahead
+# of the writing (the import): a subscriber only reads, and must not refuse the cases (it logs its
+# own failures). Not ``on_case_event``: entered history is not news (nobody is notified of it).
+on_cases_laid_out = RowsHook("on_cases_laid_out")
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,35 @@ class _Run:
             self.paused_since = None
 
 
+_Outcome = Literal["met", "cancelled"]
+_Ends = dict[str, tuple[tuple[str, _Outcome], ...]]  # event kind -> (clock, how it ends), in order
+_Starts = dict[str, tuple[str, ...]]  # event kind -> the clocks it starts, in order
+_INDEXES: dict[int, tuple[Mapping[str, DeadlineRule], _Ends, _Starts]] = {}
+
+
+def _lifecycle_index(rules: Mapping[str, DeadlineRule]) -> tuple[_Ends, _Starts]:
+    """For each event kind, the clocks it ends (met before cancelled, as a rule lists both) and
+    those it starts, in the order of ``rules``; kept per rules object (a profile's are reused for
+    every case)."""
+    cached = _INDEXES.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1], cached[2]
+    ends: dict[str, list[tuple[str, _Outcome]]] = {}
+    starts: dict[str, list[str]] = {}
+    for name, rule in rules.items():
+        for kind in rule.end_events:
+            ends.setdefault(kind, []).append((name, "met"))
+        for kind in set(rule.cancel_events) - set(rule.end_events):
+            ends.setdefault(kind, []).append((name, "cancelled"))
+        for kind in rule.start_events:
+            starts.setdefault(kind, []).append(name)
+    if len(_INDEXES) > 64:  # rules built afresh each time (tests, the back office's preview)
+        _INDEXES.clear()
+    index = ({k: tuple(v) for k, v in ends.items()}, {k: tuple(v) for k, v in starts.items()})
+    _INDEXES[id(rules)] = (rules, *index)
+    return index
+
+
 class _Fold:
     """Applies events one by one to the clocks' running state."""
 
@@ -240,16 +269,15 @@ class _Fold:
 
     def _lifecycle(self, event: ClockEvent) -> None:
         # ends and cancels first, then starts: one event may meet one clock and start the next
-        for name, rule in self.rules.items():
+        ends, starts = _lifecycle_index(self.rules)
+        for name, outcome in ends.get(event.kind, ()):
             run = self.runs.get(name)
-            if run is not None and run.is_open and event.kind in rule.end_events:
-                run.end("met", event.at, self.calendar)
-            elif run is not None and run.is_open and event.kind in rule.cancel_events:
-                run.end("cancelled", event.at, self.calendar)
-        for name, rule in self.rules.items():
+            if run is not None and run.is_open:
+                run.end(outcome, event.at, self.calendar)
+        for name in starts.get(event.kind, ()):
             run = self.runs.get(name)
-            if event.kind in rule.start_events and (run is None or not run.is_open):
-                self.runs[name] = _Run(rule=rule, started_on=event.at)
+            if run is None or not run.is_open:
+                self.runs[name] = _Run(rule=self.rules[name], started_on=event.at)
 
     def _pause(self, event: ClockEvent, source: str) -> None:
         if source in self.open_pauses:

@@ -27,12 +27,18 @@ for, so the history says plainly that these steps were imported and by nobody in
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import gc
 import logging
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -71,6 +77,7 @@ _REGISTER_AT, _ACCEPT_AT, _REPLY_AT, _CLOSE_AT = dt.time(9), dt.time(10), dt.tim
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 _CHUNK = 500  # ids per IN (...) query: SQLite's limit on parameters
+_AHEAD = 3  # batches laid out by the second process and not yet taken by the writer (MBs each)
 
 
 @dataclass(frozen=True)
@@ -461,7 +468,7 @@ def write_rows(
     moments = _Moments(now())
     timed = [(plan, _row_moments(plan, moments)) for plan in planned]
     failures: list[RowError] = []
-    numbers: dict[str, Case] = {}
+    numbers = _Numbers(planned)
     size = batch or (1000 if bulk else 100)
     chunks = [timed[start : start + size] for start in range(0, len(timed), size)]
     done = 0
@@ -487,7 +494,7 @@ def write_rows(
 def _write_stepwise(
     chunk: Sequence[tuple[PlannedRow, _RowMoments]],
     account: User,
-    numbers: dict[str, Case],
+    numbers: _Numbers,
     source: str,
     failures: list[RowError],
     result: ImportResult | None,
@@ -508,7 +515,7 @@ def _write_stepwise(
                     raise
                 failures.append(_written_meanwhile(plan))
             else:
-                numbers[plan.row.external_number] = case
+                numbers.remember(plan, case)
                 if result is not None:
                     result.imported += 1
 
@@ -524,13 +531,28 @@ def _written_meanwhile(plan: PlannedRow) -> RowError:
 _Chunk = Sequence[tuple[PlannedRow, "_RowMoments"]]
 
 
+class _Numbers(dict[str, Case]):
+    """The cases written so far that a later row repeats, by 信访件编号: only those are kept (a
+    hundred thousand cases held to the end would cost memory, and the collector time)."""
+
+    def __init__(self, planned: Iterable[PlannedRow]) -> None:
+        super().__init__()
+        self.wanted = {plan.repeat_of for plan in planned if plan.repeat_of}
+
+    def remember(self, plan: PlannedRow, case: Case | int) -> None:
+        # An id (laid out in the other process) is not kept: a repeat of it reads the committed case.
+        if isinstance(case, Case) and plan.row.external_number in self.wanted:
+            self[plan.row.external_number] = case
+
+
 @dataclass
 class _LaidOut:
     """A batch checked and laid out (`_lay_out_batch`), not yet written (`_commit_batch`)."""
 
     chunk: _Chunk
     sent: list[int]  # the row numbers of the records laid out, in order
-    outcomes: list[Case | ServiceError | None]
+    # From the other process (`_lay_out_all`) only the cases' ids, and None for a refusal.
+    outcomes: list[Case | int | ServiceError | None]
     writes: services.HistoryWrites | None
     refused: dict[int, RowError]  # by row number, to report in the file's order
     whole: bool = True  # False: refused as a whole (to be written row by row)
@@ -539,7 +561,7 @@ class _LaidOut:
 def _write_batch(
     chunk: _Chunk,
     account: User,
-    numbers: dict[str, Case],
+    numbers: _Numbers,
     source: str,
     failures: list[RowError],
     result: ImportResult | None,
@@ -551,7 +573,7 @@ def _write_batch(
 
 
 def _lay_out_batch(
-    chunk: _Chunk, account: User, numbers: dict[str, Case], ids: services.IdBlocks | None
+    chunk: _Chunk, account: User, numbers: _Numbers, ids: services.IdBlocks | None
 ) -> _LaidOut:
     """Check and lay out a batch (`services.lay_out_history`): reads only, and the ids taken."""
     meanwhile = _existing(ImportedCase.objects, "external_number", [p.row.external_number for p, _ in chunk])
@@ -589,7 +611,7 @@ def _lay_out_batch(
 def _commit_batch(
     laid: _LaidOut,
     account: User,
-    numbers: dict[str, Case],
+    numbers: _Numbers,
     source: str,
     failures: list[RowError],
     result: ImportResult | None,
@@ -603,7 +625,7 @@ def _commit_batch(
         _write_stepwise(laid.chunk, account, numbers, source, failures, result)
         return False
     for plan, case in written:
-        numbers[plan.row.external_number] = case
+        numbers.remember(plan, case)
     if result is not None:
         result.imported += len(written)
     failures.extend(laid.refused[plan.row.row] for plan, _ in laid.chunk if plan.row.row in laid.refused)
@@ -611,7 +633,7 @@ def _commit_batch(
 
 
 def _insert_batch(
-    writes: services.HistoryWrites | None, written: list[tuple[PlannedRow, Case]], source: str
+    writes: services.HistoryWrites | None, written: list[tuple[PlannedRow, Case | int]], source: str
 ) -> bool:
     """The batch's rows and their ImportedCase rows, in a savepoint; False where it failed."""
     try:
@@ -634,7 +656,7 @@ def _insert_batch(
                 [
                     (
                         plan.row.external_number,
-                        case.pk,
+                        case if isinstance(case, int) else case.pk,
                         plan.level,
                         plan.outside_org,
                         source[:255],
@@ -649,13 +671,13 @@ def _insert_batch(
     return True
 
 
-def _written(laid: _LaidOut) -> list[tuple[PlannedRow, Case]]:
-    """The rows of a laid-out batch that become cases, with their cases."""
+def _written(laid: _LaidOut) -> list[tuple[PlannedRow, Case | int]]:
+    """The rows of a laid-out batch that become cases, with their cases (or their ids)."""
     by_row = {plan.row.row: plan for plan, _ in laid.chunk}
     return [
         (by_row[row], case)
         for row, case in zip(laid.sent, laid.outcomes, strict=True)
-        if isinstance(case, Case)
+        if isinstance(case, Case | int)
     ]
 
 
@@ -677,7 +699,7 @@ def _can_lay_out_apart(chunks: int) -> bool:
 def _write_apart(
     chunks: Sequence[_Chunk],
     account: User,
-    numbers: dict[str, Case],
+    numbers: _Numbers,
     source: str,
     failures: list[RowError],
     result: ImportResult | None,
@@ -689,11 +711,13 @@ def _write_apart(
     cases the process laying out did not see, or should that process fail)."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+    _widen(sender)
     connections.close_all()  # the forked process opens its own
     worker = context.Process(target=_lay_out_all, args=(chunks, account, sender), daemon=True)
     worker.start()
     sender.close()
     written = 0
+    collecting = _collect_per_batch()
     try:
         while written < len(chunks):
             try:
@@ -705,11 +729,13 @@ def _write_apart(
                 break
             laid.chunk = chunks[written]
             whole = _commit_batch(laid, account, numbers, source, failures, result)
+            gc.collect()
             report(chunks[written])
             written += 1
             if not whole:
                 break
     finally:
+        _collect_as_before(collecting)
         receiver.close()
         if written == len(chunks):
             worker.join(timeout=60)  # it gives back the ids it took and did not use
@@ -718,28 +744,71 @@ def _write_apart(
     return written
 
 
+def _collect_per_batch() -> bool:
+    """The collector once a batch, not every few thousand new objects (it ran hundreds of times a
+    batch, each time over every object alive); what is alive now is set aside (`gc.freeze`): the
+    rows read and planned stay to the end. Returns whether it was on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    return enabled
+
+
+def _collect_as_before(enabled: bool) -> None:
+    gc.unfreeze()
+    if enabled:
+        gc.enable()
+
+
+def _widen(pipe: Any) -> None:
+    """A pipe of 1 MB rather than 64 KB (Linux): a batch crosses in a few writes."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)  # type: ignore[attr-defined]
+
+
 def _lay_out_all(chunks: Sequence[_Chunk], account: User, sender: Any) -> None:
-    """In the forked process: lay out each batch as if the ones before were written, and send it."""
+    """In the forked process: lay out each batch as if the ones before were written, and send it.
+
+    Up to `_AHEAD` batches wait to be sent (`_send_all`, a thread): a batch sent only when the
+    writer has finished the last one would keep this process waiting, then the writer."""
+    _collect_per_batch()
     ids = services.IdBlocks()
-    numbers: dict[str, Case] = {}
+    numbers = _Numbers([plan for chunk in chunks for plan, _ in chunk])
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+    courier = threading.Thread(target=_send_all, args=(outbox, sender), daemon=True)
+    courier.start()
     try:
         for chunk in chunks:
             laid = _lay_out_batch(chunk, account, numbers, ids)
             # As if written: a later batch's repeat of one of these rows links to its case.
-            numbers.update((plan.row.external_number, case) for plan, case in _written(laid))
+            for plan, case in _written(laid):
+                numbers.remember(plan, case)
             laid.chunk = ()  # the writer has it already
-            # Only the cases cross (the refusals are in `refused` as row errors already).
-            laid.outcomes = [case if isinstance(case, Case) else None for case in laid.outcomes]
-            sender.send(laid)
+            # Only the cases' ids cross (the refusals are in `refused` as row errors already).
+            laid.outcomes = [case.pk if isinstance(case, Case) else None for case in laid.outcomes]
+            outbox.put(ForkingPickler.dumps(laid))
+            gc.collect()
             if not laid.whole:
                 return
     except Exception:  # logged; the writer writes the rest itself
         logger.exception("导入：并行整理批次失败")
-        sender.send(None)
+        outbox.put(ForkingPickler.dumps(None))
     finally:
+        outbox.put(None)
+        courier.join()
         sender.close()
         ids.release()
         connections.close_all()
+
+
+def _send_all(outbox: queue.Queue[bytes | None], sender: Any) -> None:
+    """In the forked process, a thread: send the batches as the writer takes them (the pipe's
+    writes release the interpreter, so the laying out goes on meanwhile)."""
+    while (message := outbox.get()) is not None:
+        try:
+            sender.send_bytes(message)
+        except OSError:  # the writer stopped reading: it writes the rest itself
+            return
 
 
 def _target_missing(plan: PlannedRow) -> ServiceError:
@@ -819,7 +888,7 @@ def _petitioners(row: ImportRow) -> list[PetitionerInput]:
     ]
 
 
-def _write_one(plan: PlannedRow, actor: User, m: _RowMoments, numbers: dict[str, Case], source: str) -> Case:
+def _write_one(plan: PlannedRow, actor: User, m: _RowMoments, numbers: _Numbers, source: str) -> Case:
     row = plan.row
     with pinned_now(m.register):
         case = services.case_register(

@@ -18,14 +18,14 @@ reply take from their organ's counters, in the order the one-step services would
 
 Not fired: ``on_case_event`` and the other per-event ``post_save`` receivers (rows are inserted in
 bulk): history is not news, so nobody is notified of it; the document numbers they would give are
-given here. ``on_cases_entered`` replaces ``on_case_registered`` for the duplicate index.
+given here. ``on_cases_laid_out`` replaces ``on_case_registered`` for the duplicate index: its rows
+(the band keys) are laid out with the cases' and written with them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +37,7 @@ from xinfang.cases.access import access_rows
 from xinfang.cases.clocks import case_clocks, case_next_due, next_due_of
 from xinfang.cases.documents.numbers import SERIES_BY_EVENT, format_number
 from xinfang.cases.facts import CaseInput, fact_clocks_as_of, fact_values, refresh_first_repeats
-from xinfang.cases.hooks import on_cases_entered
+from xinfang.cases.hooks import on_cases_laid_out
 from xinfang.cases.models import (
     Case,
     CaseAccess,
@@ -71,13 +71,13 @@ from xinfang.cases.services.appeals import (
     TERMINATION_REASONS,
 )
 from xinfang.cases.services.registration import (
-    _QUERY_ALPHABET,
     REGISTER_ROLES,
     PetitionerInput,
     _check_petitioners,
     _check_received_on,
     _petitioner_row,
     _without_control_characters,
+    random_query_codes,
 )
 from xinfang.cases.services.replies import DELIVERY_METHODS, ReplyInput, reply_payload
 from xinfang.cases.services.routing import _check_reach, _check_target, in_routing_reach
@@ -99,6 +99,14 @@ __all__ = [
     "lay_out_history",
     "write_history",
 ]
+
+# The values the checks accept, once (a choices class builds its list on every `.values`).
+_CHANNELS = frozenset(Channel.values)
+_NATURES = frozenset(Nature.values)
+_LEVELS = frozenset(Level.values)
+_TRACKS = frozenset(Rating.Track.values)
+_VALUES = frozenset(Rating.Value.values)
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})  # exactly: not an enum's member
 
 
 @dataclass(frozen=True)
@@ -229,9 +237,8 @@ class HistoryWrites:
     """The rows one call enters, laid out with their ids but not yet written (`write_history`).
 
     Plain rows per table, so that they can be laid out in one process and written in another
-    (statistics.importer lays out the next batch while the last one is written)."""
+    (statistics.importer lays out the next batches while the last one is written)."""
 
-    cases: list[Case]
     tables: list[tuple[Any, tuple[str, ...], list[Sequence[Any]]]]  # (model, fields, rows), in order
     numbered: list[tuple[int, int, str, Org, int]]  # (case, event, kind, issuer, year) of each 文号
     targets: set[int]  # the earlier cases whose first repeat may have changed
@@ -294,17 +301,26 @@ def write_history(writes: HistoryWrites) -> None:
         insert_rows(model, names, rows)
     refresh_first_repeats(writes.targets)
     _number_documents(writes.numbered)
-    on_cases_entered.send(writes.cases)
 
 
 # --- checking, step by step, in memory --------------------------------------------------------------
 
 
 def _event(draft: _Draft, kind: str, *, actor: User, org: Org | None, at: dt.datetime, payload: dict) -> None:
-    clean = json.loads(json.dumps(payload, ensure_ascii=False, default=str))
+    # As stored and read back (a JSON column): dates become text, tuples lists.
+    clean = payload if _is_json(payload) else json.loads(json.dumps(payload, ensure_ascii=False, default=str))
     draft.events.append(
         _Event(kind=kind, actor_id=actor.pk, org=org, at=at.astimezone(dt.UTC), payload=clean)
     )
+
+
+def _is_json(value: Any) -> bool:
+    """Whether `value` reads back from JSON as it is (most payloads: text, numbers, flags)."""
+    if type(value) in _JSON_SCALARS:
+        return True
+    if type(value) is dict:
+        return all(type(k) is str and _is_json(v) for k, v in value.items())
+    return type(value) is list and all(_is_json(v) for v in value)
 
 
 def _draft(
@@ -356,11 +372,11 @@ def _register(record: HistoricRecord, actor: User, roles: _Roles) -> _Draft:
     account and no suggestion."""
     org = record.org
     roles.require(org, REGISTER_ROLES, Action.REGISTER)
-    if record.channel not in Channel.values:
+    if record.channel not in _CHANNELS:
         raise ServiceError(
             f"信访形式“{record.channel}”无效，可选：{'、'.join(Channel.labels)}。", field="channel"
         )
-    if record.nature not in Nature.values:
+    if record.nature not in _NATURES:
         raise ServiceError(
             f"信访性质“{record.nature}”无效，可选：{'、'.join(Nature.labels)}。", field="nature"
         )
@@ -371,7 +387,7 @@ def _register(record: HistoricRecord, actor: User, roles: _Roles) -> _Draft:
     content = required_text(record.content, field="content", label="主要内容", max_length=MAX_CONTENT)
     if not 1 <= record.headcount <= MAX_HEADCOUNT:
         raise ServiceError(f"信访人数应为 1 至 {MAX_HEADCOUNT} 之间的整数。", field="headcount")
-    if record.outside_level and record.outside_level not in Level.values:
+    if record.outside_level and record.outside_level not in _LEVELS:
         raise ServiceError(f"来源登记机构级别“{record.outside_level}”无效。", field="outside_level")
     _check_received_on(record.received_on, local_date())
     petitioners = [_without_control_characters(person) for person in record.petitioners]
@@ -573,9 +589,9 @@ def _rate(draft: _Draft, track: str, value: str, actor: User, roles: _Roles) -> 
     if actor.is_citizen or not any(roles.holds(org, BUREAU_ROLES) for org in bureaus):
         names = "、".join(org.name for org in bureaus)
         raise NotAllowed(f"满意度评价由信访人本人作出，或由信访部门（{names}）回访后记录。")
-    if track not in Rating.Track.values:
+    if track not in _TRACKS:
         raise ServiceError("请选择评价对象（信访部门或责任单位）。", field="track")
-    if value not in Rating.Value.values:
+    if value not in _VALUES:
         raise ServiceError("请选择评价结果（满意、基本满意或不满意）。", field="value")
     if any(rating.track == track for rating in draft.ratings):
         raise ServiceError(f"已对{Rating.Track(track).label}作出评价，不能重复评价。", field="track")
@@ -637,9 +653,7 @@ def _query_codes(count: int) -> list[str]:
     """`count` new 查询码, none already taken (registration._new_query_code, for many at once)."""
     codes: list[str] = []
     while len(codes) < count:
-        wanted = {
-            "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(10)) for _ in range(count - len(codes))
-        } - set(codes)
+        wanted = set(random_query_codes(count - len(codes))) - set(codes)
         taken = set(Case.objects.filter(query_code__in=list(wanted)).values_list("query_code", flat=True))
         codes.extend(sorted(wanted - taken))
     return codes
@@ -763,15 +777,27 @@ def _lay_out(drafts: list[_Draft], ids: IdBlocks | None) -> HistoryWrites:
             CaseEvent,
             ("id", "case", "seq", "kind", "actor", "org", "at", "payload", "prev_hash", "hash"),
             [
-                (e.pk, e.case_id, e.seq, e.kind, e.actor_id, e.org_id, e.at, e.payload, e.prev_hash, e.hash)
+                (
+                    e.pk,
+                    e.case_id,
+                    e.seq,
+                    e.kind,
+                    e.actor_id,
+                    None if e.org is None else e.org.pk,
+                    e.at,
+                    e.payload,
+                    e.prev_hash,
+                    e.hash,
+                )
                 for e in events
             ],
         ),
         (Rating, ("case", "track", "org", "value", "reason", "rated_at"), ratings),
         (CaseAccess, ("case", "org", "region", "tree", "area"), access),
         (CaseFact, names, [[fact[name] for name in names] for fact in facts]),
+        *on_cases_laid_out.collect(cases),  # the 查重 index's band keys
     ]
-    return HistoryWrites(cases=cases, tables=tables, numbered=_numbered(events, cases), targets=targets)
+    return HistoryWrites(tables=tables, numbered=_numbered(events, cases), targets=targets)
 
 
 _PETITIONER_FIELDS = tuple(f.name for f in Petitioner._meta.concrete_fields if not f.primary_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from xinfang.cases.hooks import Table, on_cases_laid_out
 from xinfang.cases.integrity import verify
 from xinfang.cases.models import Case, CaseEvent, ContentCategory, Rating, Status
 from xinfang.cases.services import (
@@ -95,3 +96,22 @@ def test_a_batch_is_written_and_each_refused_record_says_why(world: World) -> No
     problems: list[str] = []
     verify(report=problems.append)
     assert problems == []
+
+
+def test_a_laid_out_subscriber_sees_the_cases_numbered_before_they_are_written(world: World) -> None:
+    """`hooks.on_cases_laid_out`: called with the cases as they will be written (ids, numbers),
+    before anything is written; the rows it returns are inserted with theirs (the duplicate
+    index's band keys: textintel/tests/test_intake.py)."""
+    seen: list[tuple[int, str, bool]] = []
+
+    def look(cases: list[Case]) -> list[Table]:
+        seen.extend((case.pk, case.number, Case.objects.filter(pk=case.pk).exists()) for case in cases)
+        return []
+
+    on_cases_laid_out.connect(look)
+    try:
+        results = case_enter_history(actor=world.bureau_head, records=[_record(world), _record(world)])
+    finally:
+        on_cases_laid_out.disconnect(look)
+    assert seen == [(case.pk, case.number, False) for case in results if isinstance(case, Case)]
+    assert len(seen) == 2 and all(number for _, number, _ in seen)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
@@ -520,3 +521,16 @@ def test_the_bureau_records_a_rating_taken_by_phone_and_the_rated_unit_may_not(w
     assert case.ratings.get().value == "basically"
     with pytest.raises(NotAllowed):
         services.case_rate(actor=world.other_clerk, case=case, track="bureau", value="satisfied")
+
+
+def test_query_codes_are_ten_symbols_of_the_spoken_alphabet() -> None:
+    from xinfang.cases.services.registration import _QUERY_ALPHABET, random_query_codes
+
+    codes = random_query_codes(2000)
+    assert len(codes) == 2000 and all(len(code) == 10 and set(code) <= set(_QUERY_ALPHABET) for code in codes)
+    assert len(set(codes)) == 2000  # 50 random bits each
+    # every symbol turns up about equally often (each carries five random bits)
+    counts = Counter("".join(codes))
+    assert set(counts) == set(_QUERY_ALPHABET)
+    assert max(counts.values()) < 2 * min(counts.values())
+    assert random_query_codes(0) == [] and len(random_query_codes(1)) == 1

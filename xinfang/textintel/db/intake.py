@@ -41,9 +41,9 @@ from django.db.models import Case as SqlCase
 from django.db.models import Q, Value, When
 
 from xinfang.cases import pii
+from xinfang.cases.hooks import Table
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.selectors import cases_visible_to
-from xinfang.core.bulk import insert_rows
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import User
 from xinfang.textintel import near_dup
@@ -126,18 +126,18 @@ def index_new_case(case: Case) -> None:
     )
 
 
-def index_new_cases(cases: list[Case]) -> None:
-    """Subscribed to ``on_cases_entered`` (history entered in bulk): `index_new_case` for many cases.
+def signature_rows(cases: list[Case]) -> list[Table]:
+    """Subscribed to ``on_cases_laid_out`` (history entered in bulk): the rows `index_new_case`
+    writes, for many cases, which the history service inserts with theirs.
 
-    Some thirty rows a case: written with one prepared INSERT run over all of them (executemany),
-    as model instances would cost more than the hashing itself. The texts' shingles are hashed in
-    one pass (`_shingle_sets`: the same keys as `band_hashes` of each, in less time)."""
+    Some thirty rows a case, as plain rows (one prepared INSERT over all of them: model instances
+    would cost more than the hashing itself). The texts' shingles are hashed in one pass
+    (`_shingle_sets`: the same keys as `band_hashes` of each, in less time). Laid out with the
+    cases, so an import hashes its next batches in the process that lays them out."""
     rows: list[tuple[int, int, int]] = []
     for case, hashes in zip(cases, _entered_band_hashes(cases), strict=True):
         rows += [(case.pk, band, h) for band, h in enumerate(hashes)]
-    if not rows:
-        return
-    insert_rows(CaseTextSignature, ("case", "band", "hash"), rows)
+    return [(CaseTextSignature, ("case", "band", "hash"), rows)] if rows else []
 
 
 def _entered_band_hashes(cases: list[Case]) -> list[list[int]]:

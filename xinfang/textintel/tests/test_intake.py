@@ -142,6 +142,25 @@ def test_candidates_are_shingled_in_one_pass_with_the_same_result() -> None:
     assert intake._shingle_sets([]) == []
 
 
+def test_history_entered_in_bulk_gets_the_band_keys_of_each_text() -> None:
+    """`signature_rows` (subscribed to on_cases_laid_out): the rows `index_new_case` writes, for
+    cases laid out but not yet written; a text without words has none."""
+    cases = [
+        Case(pk=7, subject=SUBJECT, content=CONTENT),
+        Case(pk=8, subject="……", content="！！"),
+        Case(pk=9, subject="拖欠工资", content="某工地拖欠农民工工资三个月。"),
+    ]
+    [(model, names, rows)] = intake.signature_rows(cases)
+    assert model is CaseTextSignature and names == ("case", "band", "hash")
+    expected = [
+        (case.pk, band, h)
+        for case in cases
+        for band, h in enumerate(intake.band_hashes(intake.case_text(case.subject, case.content)))
+    ]
+    assert rows == expected and {pk for pk, _, _ in rows} == {7, 9}
+    assert intake.signature_rows([cases[1]]) == []
+
+
 def test_backfill_command_indexes_cases_without_signatures(world: World) -> None:
     case = register(world, subject=SUBJECT, content=CONTENT)
     assert CaseTextSignature.objects.filter(case=case).count() == 32  # written with the case
