@@ -62,15 +62,16 @@ each (each reads the whole table, 285 MB; about 0.2 s of it is reading and filte
 the tallies 0.07 s, and ~0.2 s in Python. The city's margin is small: on a machine half as fast,
 or with the other work running, it is over the target again.
 
-Import (SQLite, this machine, quiet, 0.34 s for the additions): 100,000 rows in 155–161 s, 1.6 ms/row
-(1.3 × the 2 min target), the monthly tallies' triggers, the fact rows' generated code and the
-full-text index included; 207 s on the same machine in one process (147 s on a machine at 0.25 s).
-Row by row through the one-step services it was 14.0 ms/row (about 60 SQL statements per row).
-Where the time goes, at 100,000 rows: the writing process spends about 72 s in the INSERTs (the
-查重 index's 3.2 million rows 27 s, the cases with their full-text index 25 s, the fact rows with
-their tallies 8 s), some 11 s hashing the texts for the 查重 index and about 30 s waiting for the
-second process, which checks and lays out the batches (the steps' checks, the statutory clocks, the
-fact rows, the event chain) in about the time the writing takes.
+Import (SQLite, this machine, quiet, 0.24–0.27 s for the additions): 100,000 rows in 88–100 s,
+0.9–1.0 ms/row (0.73–0.84 × the 2 min target), the monthly tallies' triggers, the fact rows'
+generated code, the full-text index and the 查重 index included; 10,000 rows in 10 s. Row by row
+through the one-step services it was 14.0 ms/row (about 60 SQL statements per row). Where the time
+goes, at 100,000 rows: the writing process spends about 55 s in the INSERTs (the cases with their
+full-text index about 20 s, the 查重 index's 3.2 million rows 13 s, the fact rows with their
+tallies 7 s, the events 5 s), 12–17 s in the commits and about 10 s waiting for the second process
+(the first batch, and the stretches where laying out is slower); the second process checks and
+lays out the batches (the steps' checks, the statutory clocks, the fact rows, the event chain, the
+查重 band keys: about 9 s of hashing) in 60–65 s, up to three batches ahead.
 """
 
 from __future__ import annotations
