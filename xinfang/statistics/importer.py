@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import gc
 import logging
 import multiprocessing
@@ -762,7 +761,9 @@ def _collect_as_before(enabled: bool) -> None:
 
 def _widen(pipe: Any) -> None:
     """A pipe of 1 MB rather than 64 KB (Linux): a batch crosses in a few writes."""
-    with contextlib.suppress(AttributeError, OSError):
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        import fcntl  # not on every system; where it is, the pipe may not be resizable
+
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)  # type: ignore[attr-defined]
 
 
