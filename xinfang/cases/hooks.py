@@ -25,7 +25,7 @@ import contextlib
 import contextvars
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db.models.signals import post_save
 
@@ -37,55 +37,49 @@ CaseSubscriber = Callable[["Case"], None]
 EventSubscriber = Callable[["CaseEvent"], None]
 
 
-class CaseHook:
-    """An ordered list of subscribers, called one after the other with the case (no weak references:
-    subscribers are module-level functions that live as long as the process)."""
+S = TypeVar("S", bound=Callable[..., Any])
+
+
+class _Hook(Generic[S]):
+    """An ordered list of subscribers, called one after the other (no weak references: subscribers
+    are module-level functions that live as long as the process)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._subscribers: list[CaseSubscriber] = []
+        self._subscribers: list[S] = []
 
-    def connect(self, subscriber: CaseSubscriber) -> CaseSubscriber:
+    def connect(self, subscriber: S) -> S:
         """Subscribe once (``ready`` may run twice in tests); returns the function, so it can decorate."""
         if subscriber not in self._subscribers:
             self._subscribers.append(subscriber)
         return subscriber
 
-    def disconnect(self, subscriber: CaseSubscriber) -> None:
+    def disconnect(self, subscriber: S) -> None:
         if subscriber in self._subscribers:
             self._subscribers.remove(subscriber)
 
-    def subscribers(self) -> tuple[CaseSubscriber, ...]:
+    def subscribers(self) -> tuple[S, ...]:
         return tuple(self._subscribers)
 
+
+class CaseHook(_Hook[CaseSubscriber]):
+    """Subscribers called with the case."""
+
     def send(self, case: Case) -> None:
-        for subscriber in tuple(self._subscribers):
+        for subscriber in self.subscribers():
             subscriber(case)
 
 
 on_case_registered = CaseHook("on_case_registered")
 
 
-class EventHook:
+class EventHook(_Hook[EventSubscriber]):
     """``CaseHook`` for the events of a case's log: subscribers get the new ``CaseEvent``."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._subscribers: list[EventSubscriber] = []
-
-    def connect(self, subscriber: EventSubscriber) -> EventSubscriber:
-        if subscriber not in self._subscribers:
-            self._subscribers.append(subscriber)
-        return subscriber
-
-    def disconnect(self, subscriber: EventSubscriber) -> None:
-        if subscriber in self._subscribers:
-            self._subscribers.remove(subscriber)
 
     def send(self, event: CaseEvent) -> None:
         if _entering_history.get():
             return
-        for subscriber in tuple(self._subscribers):
+        for subscriber in self.subscribers():
             subscriber(event)
 
 
@@ -124,25 +118,12 @@ Table = tuple[Any, tuple[str, ...], list[Sequence[Any]]]  # (model, field names,
 RowsSubscriber = Callable[[list["Case"]], list[Table]]
 
 
-class RowsHook:
+class RowsHook(_Hook[RowsSubscriber]):
     """``CaseHook`` for many cases entered at once (history entered in bulk): each subscriber gets
     the list and returns the rows it writes with them, as tables of plain rows."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._subscribers: list[RowsSubscriber] = []
-
-    def connect(self, subscriber: RowsSubscriber) -> RowsSubscriber:
-        if subscriber not in self._subscribers:
-            self._subscribers.append(subscriber)
-        return subscriber
-
-    def disconnect(self, subscriber: RowsSubscriber) -> None:
-        if subscriber in self._subscribers:
-            self._subscribers.remove(subscriber)
-
     def collect(self, cases: list[Case]) -> list[Table]:
-        return [table for subscriber in tuple(self._subscribers) for table in subscriber(cases)]
+        return [table for subscriber in self.subscribers() for table in subscriber(cases)]
 
 
 # The bulk counterpart of ``on_case_registered`` (the duplicate index subscribes to both). It is

@@ -491,7 +491,7 @@ def write_rows(
 
 
 def _write_stepwise(
-    chunk: Sequence[tuple[PlannedRow, _RowMoments]],
+    chunk: _Chunk,
     account: User,
     numbers: _Numbers,
     source: str,

@@ -37,7 +37,7 @@ from xinfang.cases.access import access_rows
 from xinfang.cases.clocks import case_clocks, case_next_due, next_due_of
 from xinfang.cases.documents.numbers import SERIES_BY_EVENT, format_number
 from xinfang.cases.facts import CaseInput, fact_clocks_as_of, fact_values, refresh_first_repeats
-from xinfang.cases.hooks import on_cases_laid_out
+from xinfang.cases.hooks import Table, on_cases_laid_out
 from xinfang.cases.models import (
     Case,
     CaseAccess,
@@ -239,7 +239,7 @@ class HistoryWrites:
     Plain rows per table, so that they can be laid out in one process and written in another
     (statistics.importer lays out the next batches while the last one is written)."""
 
-    tables: list[tuple[Any, tuple[str, ...], list[Sequence[Any]]]]  # (model, fields, rows), in order
+    tables: list[Table]  # (model, fields, rows), in the order they are written
     numbered: list[tuple[int, int, str, Org, int]]  # (case, event, kind, issuer, year) of each 文号
     targets: set[int]  # the earlier cases whose first repeat may have changed
 
@@ -760,19 +760,11 @@ def _lay_out(drafts: list[_Draft], ids: IdBlocks | None) -> HistoryWrites:
         if case.repeat_of_id is not None:
             targets.add(case.repeat_of_id)
     case_fields = tuple(f.name for f in Case._meta.concrete_fields)
-    case_columns = [f.attname for f in Case._meta.concrete_fields]
     names = tuple(facts[0])
-    tables: list[tuple[Any, tuple[str, ...], list[Sequence[Any]]]] = [
-        (Case, case_fields, [[getattr(case, name) for name in case_columns] for case in cases]),
+    tables: list[Table] = [
+        (Case, case_fields, _instance_rows(Case, case_fields, cases)),
         (CaseUnit, ("case", "org", "role", "is_active", "since"), units),
-        (
-            Petitioner,
-            _PETITIONER_FIELDS,
-            [
-                [getattr(p, Petitioner._meta.get_field(name).attname) for name in _PETITIONER_FIELDS]
-                for p in people
-            ],
-        ),
+        (Petitioner, _PETITIONER_FIELDS, _instance_rows(Petitioner, _PETITIONER_FIELDS, people)),
         (
             CaseEvent,
             ("id", "case", "seq", "kind", "actor", "org", "at", "payload", "prev_hash", "hash"),
@@ -783,7 +775,7 @@ def _lay_out(drafts: list[_Draft], ids: IdBlocks | None) -> HistoryWrites:
                     e.seq,
                     e.kind,
                     e.actor_id,
-                    None if e.org is None else e.org.pk,
+                    e.org_id,
                     e.at,
                     e.payload,
                     e.prev_hash,
@@ -801,6 +793,12 @@ def _lay_out(drafts: list[_Draft], ids: IdBlocks | None) -> HistoryWrites:
 
 
 _PETITIONER_FIELDS = tuple(f.name for f in Petitioner._meta.concrete_fields if not f.primary_key)
+
+
+def _instance_rows(model: Any, names: Sequence[str], objects: Sequence[Any]) -> list[list[Any]]:
+    """The values of the fields `names` of each model instance (a foreign key as its id)."""
+    attnames = [model._meta.get_field(name).attname for name in names]
+    return [[getattr(o, attname) for attname in attnames] for o in objects]
 
 
 def _final_clocks(case: Case, events: list[_Event]) -> dict[str, Any] | None:
