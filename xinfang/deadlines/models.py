@@ -93,6 +93,9 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(p for p in text.replace("、", ",").replace("，", ",").replace(" ", ",").split(",") if p)
 
 
+NO_HEARING_CLOCKS = "none"  # PolicyProfile.hearing_clocks: a hearing stops no clock
+
+
 class PolicyProfile(models.Model):
     """A named set of rules (national, or a province's regulation) and the regions it governs."""
 
@@ -113,6 +116,14 @@ class PolicyProfile(models.Model):
         blank=True,
         help_text="逗号分隔的行政区划代码前缀，如“33”表示浙江省全省；留空表示不按区划匹配。",
     )
+    # 第三十六条: hearing time does not count against the 复核 clock; a province may stop more.
+    hearing_clocks = models.CharField(
+        "听证期间停止计算的期限",
+        max_length=200,
+        blank=True,
+        help_text="逗号分隔的期限代码，如“rereview_decide,handle”（复核办理、办理答复）；"
+        "留空沿用上级方案（全国方案留空即为第三十六条的复核办理期限）；填“none”表示听证不停止任何期限。",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -127,10 +138,22 @@ class PolicyProfile(models.Model):
     def region_prefixes(self) -> tuple[str, ...]:
         return split_list(self.regions)
 
+    @property
+    def hearing_clock_names(self) -> tuple[str, ...] | None:
+        """The clocks a hearing stops as set here; None: inherited (the field left empty)."""
+        names = split_list(self.hearing_clocks)
+        if not names:
+            return None
+        return () if names == (NO_HEARING_CLOCKS,) else names
+
     def clean(self) -> None:
         bad = [p for p in self.region_prefixes if not p.isdigit()]
         if bad:
             raise ValidationError({"regions": f"区划代码前缀只能是数字：{'、'.join(bad)}"})
+        unknown = [c for c in self.hearing_clock_names or () if c not in CLOCK_LABELS]
+        if unknown:
+            known = "、".join(f"{code}（{label}）" for code, label in CLOCK_LABELS.items())
+            raise ValidationError({"hearing_clocks": f"没有这些期限：{'、'.join(unknown)}。可填：{known}"})
 
 
 class DeadlineRule(models.Model):

@@ -14,6 +14,12 @@ Rule kinds:
 - ``duty``: an organ must act within the period; missing it makes the clock overdue (问责, 第四十五条);
 - ``window``: someone *may* act within it (a petitioner's 复查/复核 request, a rating, a unit's
   objection); when it passes unused the clock has lapsed, and nobody is overdue.
+
+A profile also names the clocks a hearing (听证) stops, ``hearing_clocks``: 第三十六条 excludes the
+hearing's time from the 复核 period, and a province may exclude it from others. Like a rule it is
+inherited from the parent unless the profile gives its own list; a root profile that gives none
+stops the 复核 clock only (:data:`STATUTORY_HEARING_CLOCKS`), which is also what the profile rows of
+the back office give, since they have no column for it.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ NATIONAL = "national"
 DEFAULT_PROFILES_PATH = Path(__file__).with_name("data") / "profiles.json"
 
 _EVENT_FIELDS = ("start_events", "end_events", "cancel_events")
+
+# 第三十六条: "听证所需时间不计算在前款规定的期限内" names the 复核 period (复核办理) and no other.
+STATUTORY_HEARING_CLOCKS: tuple[str, ...] = ("rereview_decide",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +127,16 @@ class PolicyProfile:
     regions: tuple[str, ...] = ()
     # the clocks this profile sets itself rather than inheriting
     overrides: frozenset[str] = frozenset()
+    # the clocks a hearing stops (听证所需时间不计算在内), already resolved against the parent
+    hearing_clocks: tuple[str, ...] = STATUTORY_HEARING_CLOCKS
+
+    def __post_init__(self) -> None:
+        unknown = [c for c in self.hearing_clocks if c not in CLOCK_NAMES]
+        if unknown:
+            raise ValueError(
+                f"profile '{self.code}': field 'hearing_clocks' has unknown clock(s) {unknown}; "
+                f"known: {list(CLOCK_NAMES)}"
+            )
 
 
 def merge_rules(
@@ -174,7 +193,7 @@ def profile_for_region(
 
 # -- resolution ------------------------------------------------------------------------------
 
-_PROFILE_FIELDS = frozenset({"code", "name", "parent", "regions", "rules"})
+_PROFILE_FIELDS = frozenset({"code", "name", "parent", "regions", "rules", "hearing_clocks"})
 _RULE_FIELDS = frozenset(f.name for f in fields(DeadlineRule)) - {"clock"}
 _REQUIRED_RULE_FIELDS = ("start_events", "end_events", "length", "unit", "legal_ref")
 
@@ -204,7 +223,8 @@ def _resolve(
     item = raw[code]
     _reject_unknown(item, _PROFILE_FIELDS, where=where)
     parent = _parent_code(item, raw, where=where)
-    inherited = _resolve(parent, raw, resolved, source=source, chain=(*chain, code)).rules if parent else {}
+    above = _resolve(parent, raw, resolved, source=source, chain=(*chain, code)) if parent else None
+    inherited = above.rules if above else {}
     own = _own_rules(item.get("rules"), inherited, where=where)
     rules = merge_rules(inherited, own)
     absent = [name for name in CLOCK_NAMES if name not in rules]
@@ -217,6 +237,7 @@ def _resolve(
         rules=MappingProxyType(rules),
         regions=_regions(item.get("regions", []), where=where),
         overrides=frozenset(own),
+        hearing_clocks=_hearing_clocks(item, above, where=where),
     )
     resolved[code] = profile
     return profile
@@ -281,6 +302,26 @@ def _regions(value: object, *, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(r, str) and r.isdigit() for r in value):
         raise ValueError(f"{where}: field 'regions' must be a list of division-code prefixes, got {value!r}")
     return tuple(value)
+
+
+def _hearing_clocks(
+    item: Mapping[str, object], above: PolicyProfile | None, *, where: str
+) -> tuple[str, ...]:
+    """The clocks a hearing stops: the profile's own list (clock names, each once; [] stops none),
+    else the parent's, else the statute's. Kept in lifecycle order."""
+    if "hearing_clocks" not in item:
+        return above.hearing_clocks if above is not None else STATUTORY_HEARING_CLOCKS
+    value = item["hearing_clocks"]
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        raise ValueError(f"{where}: field 'hearing_clocks' must be a list of clock names, got {value!r}")
+    unknown = [c for c in value if c not in CLOCK_NAMES]
+    if unknown:
+        raise ValueError(
+            f"{where}: field 'hearing_clocks' has unknown clock(s) {unknown}; known: {list(CLOCK_NAMES)}"
+        )
+    if len(set(value)) != len(value):
+        raise ValueError(f"{where}: field 'hearing_clocks' names a clock twice: {value!r}")
+    return tuple(name for name in CLOCK_NAMES if name in value)
 
 
 def _is_count(value: object) -> bool:

@@ -108,6 +108,8 @@ def profiles_from_db() -> dict[str, PolicyProfile]:
                 "parent": row.parent.code if row.parent else None,
                 "regions": list(row.region_prefixes),
                 "rules": rules[row.pk],
+                # left empty: inherited (the national profile: the statute's 复核 clock)
+                **({} if (clocks := row.hearing_clock_names) is None else {"hearing_clocks": list(clocks)}),
             }
             for row in rows
         ]

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 
 from xinfang.deadlines.calendar import WorkCalendar
-from xinfang.deadlines.models import CalendarDay, CalendarYear, DataVersion
-from xinfang.deadlines.profiles import CLOCK_NAMES
+from xinfang.deadlines.models import NO_HEARING_CLOCKS, CalendarDay, CalendarYear, DataVersion
+from xinfang.deadlines.profiles import CLOCK_NAMES, STATUTORY_HEARING_CLOCKS
 from xinfang.deadlines.profiles import PolicyProfile as PureProfile
 from xinfang.deadlines.selectors import clear_cache
 
@@ -89,6 +89,7 @@ def write_profiles(profiles: Mapping[str, PureProfile], *, profile_model: Any, r
     """One row per profile and one per rule the profile sets itself (parents first)."""
     rows: dict[str, Any] = {}
     pending = dict(profiles)
+    has_clocks = any(f.name == "hearing_clocks" for f in profile_model._meta.get_fields())
     while pending:
         for code, profile in list(pending.items()):
             if profile.parent is not None and profile.parent not in rows:
@@ -98,6 +99,8 @@ def write_profiles(profiles: Mapping[str, PureProfile], *, profile_model: Any, r
                 name=profile.name,
                 parent=rows[profile.parent] if profile.parent else None,
                 regions=",".join(profile.regions),
+                # the seed migration writes rows before the column existed (deadlines 0003)
+                **({"hearing_clocks": _own_hearing_clocks(profile, profiles)} if has_clocks else {}),
             )
             del pending[code]
     for code, profile in profiles.items():
@@ -118,6 +121,15 @@ def write_profiles(profiles: Mapping[str, PureProfile], *, profile_model: Any, r
                     legal_ref=rule.legal_ref,
                     note=rule.note,
                 )
+
+
+def _own_hearing_clocks(profile: PureProfile, profiles: Mapping[str, PureProfile]) -> str:
+    """The row's text for the clocks a hearing stops: empty where the parent's (or, for a root,
+    the statute's) list holds, so that a change to the parent reaches the child."""
+    inherited = profiles[profile.parent].hearing_clocks if profile.parent else STATUTORY_HEARING_CLOCKS
+    if profile.hearing_clocks == inherited:
+        return ""
+    return ",".join(profile.hearing_clocks) or NO_HEARING_CLOCKS
 
 
 def calendar_year_mark_missing(*, year: int, source: str = "") -> None:

@@ -29,7 +29,7 @@ CITIZEN_STEPS: dict[str, str] = {
     EventKind.DECLINED: "不予受理",
     EventKind.REFUSED_AGAIN: "不再受理",
     EventKind.EXTENDED: "延长办理期限",
-    EventKind.HEARING_STARTED: "举行听证（听证期间不计入期限）",
+    EventKind.HEARING_STARTED: "举行听证（听证期间不计入复核等有关期限）",
     EventKind.HEARING_ENDED: "听证结束",
     EventKind.REPLIED: "出具信访处理意见书",
     EventKind.ANSWERED: "直接答复",

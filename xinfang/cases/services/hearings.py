@@ -1,9 +1,16 @@
-"""听证: a hearing pauses the running clock until its conclusion is recorded (第三十一条、第三十六条)."""
+"""听证: a hearing stops clocks until its conclusion is recorded (第三十一条、第三十六条).
+
+Which clocks stop is the policy profile's ``hearing_clocks`` (national: the 复核 clock only, 第三十六条
+"听证所需时间不计算在前款规定的期限内"), written into the ``hearing_started`` event, so a later change
+of the profile does not move the due dates of hearings already held. Events written before the
+payload named them (no ``clocks``) stop every open duty clock, as they did then.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
 
+from xinfang.cases.clocks import profile_for
 from xinfang.cases.models import Case
 from xinfang.cases.services._core import UNIT_ROLES, append_event, begin, project
 from xinfang.cases.vocabulary import Action, EventKind
@@ -19,7 +26,7 @@ HEARING_ROLES = (*UNIT_ROLES, Role.LEADER)
 
 @transaction.atomic
 def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
-    """听证: its time does not count against the running clock (第三十一条第六项、第三十六条)."""
+    """听证: its time does not count against the clocks the case's profile names (第三十六条)."""
     locked, _ = begin(case, Action.HEARING_START, actor=actor, roles=HEARING_ROLES)
     if locked.paused:
         raise InvalidState("本件已在听证中。")
@@ -28,7 +35,7 @@ def case_hearing_start(*, actor: User, case: Case, note: str = "") -> Case:
         kind=EventKind.HEARING_STARTED,
         actor=actor,
         org=locked.current_org,
-        payload={"note": optional_text(note)},
+        payload={"note": optional_text(note), "clocks": list(profile_for(locked).hearing_clocks)},
     )
     locked.paused = True
     project(locked, fields=["paused"])

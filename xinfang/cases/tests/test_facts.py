@@ -4,6 +4,7 @@ events, with the figures a report counts worked out by hand here."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -20,6 +21,8 @@ from xinfang.cases.facts import FACT_FIELDS, CaseInput, fact_values, rebuild_fac
 from xinfang.cases.models import Case, CaseEvent, CaseFact
 from xinfang.cases.tests.helpers import a_reply, register, reply_approved, to_delivered
 from xinfang.core.timeutil import local_date, pinned_now
+from xinfang.deadlines import selectors as deadline_selectors
+from xinfang.deadlines.profiles import DEFAULT_PROFILES_PATH, parse_profiles
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant
 from xinfang.testing.clock import beijing
@@ -279,10 +282,20 @@ def test_declined_and_refused_again_close_the_matter_with_their_reason(world: Wo
     assert fact.closed_on is not None
 
 
-def test_a_clock_in_a_hearing_has_no_due_date_until_it_resumes(world: World) -> None:
+def test_a_clock_in_a_hearing_has_no_due_date_until_it_resumes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = _accept(world, _forward(world, register(world)))
     due = CaseFact.objects.get(pk=case.pk).handle_due_on
     assert due is not None
+    # The national profile does not stop the handling clock for a hearing (only 复核, 第三十六条) ...
+    case = _hearing_end(world, _hearing_start(world, case))
+    assert CaseFact.objects.get(pk=case.pk).handle_due_on == due
+    # ... a profile that names it does.
+    data = json.loads(DEFAULT_PROFILES_PATH.read_text(encoding="utf-8"))
+    data["profiles"][0]["hearing_clocks"] = ["handle", "rereview_decide"]
+    monkeypatch.setattr(deadline_selectors, "profiles_from_db", lambda: parse_profiles(data))
+    deadline_selectors.clear_cache()
     case = _hearing_start(world, case)
     assert CaseFact.objects.get(pk=case.pk).handle_due_on is None
     assert recomputed(case)["handle_due_on"] is None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable
 
@@ -18,6 +19,8 @@ from xinfang.cases.tests.helpers import (
     to_delivered,
 )
 from xinfang.core.errors import NotAllowed, ServiceError
+from xinfang.deadlines import selectors as deadline_selectors
+from xinfang.deadlines.profiles import DEFAULT_PROFILES_PATH, parse_profiles
 from xinfang.testing.world import World
 
 # ---- registration -------------------------------------------------------------------------
@@ -251,24 +254,46 @@ def test_assisting_units_join_and_see_the_case(world: World) -> None:
 # ---- handling -----------------------------------------------------------------------------
 
 
-def test_a_hearing_pauses_the_clock_and_blocks_the_reply(
-    world: World, freeze: Callable[[str], dt.datetime]
+def test_a_hearing_blocks_the_reply_and_stops_only_the_clocks_the_profile_names(
+    world: World, freeze: Callable[[str], dt.datetime], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     freeze("2025-03-03 10:00")
     case = to_accepted(world)
-    due = case.next_due_at
+    due, due_on = case.next_due_at, case.next_due_on
     freeze("2025-03-10 10:00")
     case = services.case_hearing_start(actor=world.handler, case=case)
     assert case.paused
+    # The national profile stops the 复核 clock only (第三十六条): the event says so.
+    assert case.events.get(kind="hearing_started").payload["clocks"] == ["rereview_decide"]
     with pytest.raises(ServiceError, match="本件已在听证中"):
         services.case_hearing_start(actor=world.handler, case=case)
     with pytest.raises(ServiceError, match="听证尚未结束，不能出具处理意见书"):
         reply_approved(actor=world.handler, case=case, reply=a_reply())
     freeze("2025-03-20 10:00")
     case = services.case_hearing_end(actor=world.handler, case=case, conclusion="听证认为诉求部分合理")
-    assert not case.paused and case.next_due_at > due  # ten paused days are added back
+    assert not case.paused and case.next_due_at == due  # the handling clock ran on
     with pytest.raises(ServiceError, match="没有进行中的听证"):
         services.case_hearing_end(actor=world.handler, case=case, conclusion="x")
+    # A profile that also excludes the hearing from the handling period: ten days are added back.
+    _profiles_with_hearing_clocks(monkeypatch, ["handle", "rereview_decide"])
+    case = services.case_hearing_start(actor=world.handler, case=case)
+    assert case.events.filter(kind="hearing_started").last().payload["clocks"] == [
+        "handle",
+        "rereview_decide",
+    ]
+    freeze("2025-03-30 10:00")
+    case = services.case_hearing_end(actor=world.handler, case=case, conclusion="第二次听证")
+    # 60 days from 3 March end on 2 May, in the 劳动节 holiday, so on Tuesday 6 May; with the ten
+    # days of the hearing they end on Monday 12 May.
+    assert (due_on, case.next_due_on) == (dt.date(2025, 5, 6), dt.date(2025, 5, 12))
+
+
+def _profiles_with_hearing_clocks(monkeypatch: pytest.MonkeyPatch, clocks: list[str]) -> None:
+    """The shipped profiles, the national one naming ``clocks`` as those a hearing stops."""
+    data = json.loads(DEFAULT_PROFILES_PATH.read_text(encoding="utf-8"))
+    data["profiles"][0]["hearing_clocks"] = clocks
+    monkeypatch.setattr(deadline_selectors, "profiles_from_db", lambda: parse_profiles(data))
+    deadline_selectors.clear_cache()
 
 
 def test_one_extension_of_at_most_thirty_days_approved_by_an_approver(world: World) -> None:

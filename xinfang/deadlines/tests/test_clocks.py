@@ -214,10 +214,30 @@ def test_an_extension_needs_a_positive_number_of_days() -> None:
 
 
 def test_a_hearing_adds_its_calendar_days_to_a_calendar_day_clock() -> None:
+    # A hearing_started event stored without "clocks" (written before the profile named them)
+    # stops every open duty clock, as it always did: old cases keep their due dates.
     events = [*ACCEPTED, ev("hearing_started", 2025, 6, 16), ev("hearing_ended", 2025, 6, 20)]
     handle = clocks_of(events, date(2025, 6, 23))["handle"]
     # 60 + 4 paused days from 06-09 = Tue 08-12
     assert (handle.state, handle.paused_days, handle.due_on) == ("running", 4, date(2025, 8, 12))
+
+
+def test_a_hearing_naming_the_rereview_clock_leaves_the_handling_clock_running() -> None:
+    # What case_hearing_start writes under the national profile (第三十六条: 复核 only).
+    events = [
+        *ACCEPTED,
+        ev("hearing_started", 2025, 6, 16, clocks=["rereview_decide"]),
+        ev("hearing_ended", 2025, 6, 20),
+    ]
+    assert clocks_of(events[:-1], date(2025, 6, 18))["handle"].state == "running"
+    handle = clocks_of(events, date(2025, 6, 23))["handle"]
+    assert (handle.state, handle.paused_days, handle.due_on) == ("running", 0, date(2025, 8, 8))
+    named = [
+        *ACCEPTED,
+        ev("hearing_started", 2025, 6, 16, clocks=["handle"]),
+        ev("hearing_ended", 2025, 6, 20),
+    ]
+    assert clocks_of(named, date(2025, 6, 23))["handle"].due_on == date(2025, 8, 12)
 
 
 def test_a_paused_clock_says_so_and_is_due_as_if_it_resumed_today() -> None:

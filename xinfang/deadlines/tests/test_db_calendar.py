@@ -14,7 +14,8 @@ from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.tests.helpers import register
 from xinfang.deadlines.calendar import WorkCalendar
 from xinfang.deadlines.models import CalendarDay, CalendarYear, DataVersion, DeadlineRule
-from xinfang.deadlines.selectors import calendar_from_db, current_calendar
+from xinfang.deadlines.profiles import load_profiles
+from xinfang.deadlines.selectors import calendar_from_db, current_calendar, profiles_from_db
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Level
 from xinfang.testing.world import World
@@ -28,6 +29,14 @@ def test_the_migration_seeds_every_year_chinesecalendar_knows(db: None) -> None:
         WorkCalendar.from_chinesecalendar().years
     )
     assert CalendarDay.objects.get(date=D(2025, 1, 26)).kind == "workday"  # 春节调休, a Sunday
+
+
+def test_the_profile_rows_give_the_hearing_clocks_of_the_shipped_file(db: None) -> None:
+    # The rows have no column for them: the national one falls back to the statute's list (第三十六条)
+    # and the provinces inherit it, which is what data/profiles.json says. A province with a list of
+    # its own in the file would make this fail: the rows would then need a column.
+    shipped = {code: p.hearing_clocks for code, p in load_profiles().items()}
+    assert {code: p.hearing_clocks for code, p in profiles_from_db().items()} == shipped
 
 
 def test_an_admin_edit_is_seen_by_the_clocks_at_once(db: None) -> None:
@@ -168,3 +177,30 @@ def test_the_admin_pages_render(admin_client) -> None:  # type: ignore[no-untype
         assert admin_client.get(f"/admin/deadlines/{name}/").status_code == 200
     profile = DeadlineRule.objects.get(profile__code="zhejiang", clock="route").profile_id
     assert admin_client.get(f"/admin/deadlines/policyprofile/{profile}/change/").status_code == 200
+
+
+def test_the_clocks_a_hearing_stops_are_edited_in_the_back_office(db: None) -> None:
+    """The profile row's 听证期间停止计算的期限: empty inherits (national: the 复核 clock, 第三十六条),
+    a list replaces it, "none" stops nothing; an unknown clock is refused on the field."""
+    from django.core.exceptions import ValidationError
+
+    from xinfang.deadlines.models import PolicyProfile as ProfileRow
+    from xinfang.deadlines.selectors import clear_cache, profiles_from_db
+
+    national = ProfileRow.objects.get(code="national")
+    assert national.hearing_clocks == ""
+    zhejiang = ProfileRow.objects.exclude(code="national").first()
+    assert zhejiang is not None
+    assert profiles_from_db()[zhejiang.code].hearing_clocks == ("rereview_decide",)
+    zhejiang.hearing_clocks = "handle, rereview_decide"
+    zhejiang.full_clean()
+    zhejiang.save()
+    clear_cache()
+    assert profiles_from_db()[zhejiang.code].hearing_clocks == ("handle", "rereview_decide")
+    national.hearing_clocks = "none"
+    national.save()
+    assert profiles_from_db()["national"].hearing_clocks == ()
+    zhejiang.hearing_clocks = "handle,hearing"
+    with pytest.raises(ValidationError) as exc:
+        zhejiang.full_clean()
+    assert "没有这些期限：hearing" in str(exc.value.message_dict["hearing_clocks"])

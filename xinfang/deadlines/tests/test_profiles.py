@@ -12,7 +12,9 @@ import pytest
 from xinfang.deadlines.profiles import (
     CLOCK_NAMES,
     DEFAULT_PROFILES_PATH,
+    STATUTORY_HEARING_CLOCKS,
     DeadlineRule,
+    PolicyProfile,
     load_profiles,
     merge_rules,
     parse_profiles,
@@ -223,4 +225,64 @@ def test_a_rule_built_in_code_is_validated_too() -> None:
             length=60,
             unit="calendar",
             legal_ref=" ",
+        )
+
+
+# -- the clocks a hearing stops ----------------------------------------------------------------
+
+
+def test_a_hearing_stops_the_rereview_clock_nationally_and_the_provinces_inherit_it() -> None:
+    # 第三十六条 excludes the hearing's time from the 复核 period; the shipped provincial texts (as
+    # far as they were read) say nothing else, so 浙江 and 河南 keep the national list.
+    assert SHIPPED["profiles"][0]["hearing_clocks"] == ["rereview_decide"]
+    assert {code: p.hearing_clocks for code, p in PROFILES.items()} == {
+        "national": ("rereview_decide",),
+        "zhejiang": ("rereview_decide",),
+        "henan": ("rereview_decide",),
+    }
+    assert STATUTORY_HEARING_CLOCKS == ("rereview_decide",)
+
+
+def test_a_province_may_name_its_own_hearing_clocks_and_its_children_inherit_them() -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["profiles"][1]["hearing_clocks"] = ["rereview_decide", "handle"]
+        data["profiles"].append({"code": "hangzhou", "name": "杭州", "parent": "zhejiang", "rules": {}})
+
+    profiles = parse_profiles(shipped_with(change))
+    # lifecycle order, whatever order the file gives
+    assert profiles["zhejiang"].hearing_clocks == ("handle", "rereview_decide")
+    assert profiles["hangzhou"].hearing_clocks == ("handle", "rereview_decide")
+    assert profiles["henan"].hearing_clocks == ("rereview_decide",)
+
+
+def test_an_empty_list_stops_no_clock_and_a_root_without_one_stops_the_rereview_clock() -> None:
+    def empty(data: dict[str, Any]) -> None:
+        data["profiles"][2]["hearing_clocks"] = []
+
+    assert parse_profiles(shipped_with(empty))["henan"].hearing_clocks == ()
+    without = parse_profiles(shipped_with(lambda d: d["profiles"][0].pop("hearing_clocks")))
+    assert without["national"].hearing_clocks == ("rereview_decide",)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (["appeal"], r"profile 'zhejiang': field 'hearing_clocks' has unknown clock\(s\) \['appeal'\]"),
+        ("handle", r"profile 'zhejiang': field 'hearing_clocks' must be a list of clock names"),
+        ([1], r"field 'hearing_clocks' must be a list of clock names"),
+        (["handle", "handle"], r"field 'hearing_clocks' names a clock twice"),
+    ],
+)
+def test_bad_hearing_clocks_are_refused_naming_profile_and_field(value: Any, message: str) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["profiles"][1]["hearing_clocks"] = value
+
+    with pytest.raises(ValueError, match=message):
+        parse_profiles(shipped_with(change))
+
+
+def test_a_profile_built_in_code_checks_its_hearing_clocks() -> None:
+    with pytest.raises(ValueError, match=r"profile 'x': field 'hearing_clocks'"):
+        PolicyProfile(
+            code="x", name="x", parent=None, rules=PROFILES["national"].rules, hearing_clocks=("x",)
         )

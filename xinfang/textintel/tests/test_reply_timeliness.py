@@ -67,6 +67,15 @@ def test_an_approved_extension_moves_the_period(world: World, freeze: Callable[[
 def test_a_hearing_does_not_count_against_the_period(
     world: World, freeze: Callable[[str], dt.datetime]
 ) -> None:
+    """Where the profile stops the handling clock for a hearing (第三十六条 names only the 复核
+    clock; a province may name more: PolicyProfile.hearing_clocks)."""
+    from xinfang.deadlines.models import PolicyProfile as ProfileRow
+    from xinfang.deadlines.selectors import clear_cache
+
+    ProfileRow.objects.exclude(code="national").filter(regions__startswith="33").update(
+        hearing_clocks="handle,rereview_decide"
+    )
+    clear_cache()
     freeze("2025-03-03 10:00")
     case = to_accepted(world, register(world, problem_region=_zhejiang(world)))
     freeze("2025-03-10 10:00")
