@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xinfang.api",
     "xinfang.supervision",
     "xinfang.textintel",
+    "xinfang.leadership",
     "xinfang.statistics",
     "xinfang.notifications",
     "xinfang.workbench",

@@ -126,6 +126,22 @@ def case_register(
     ),
 ) -> Reply[dict[str, Any]]:
     user = current_user(request)
+    fields = register_fields(payload)
+    if idempotency_key is None:
+        registration: services.Registration | None = services.case_register_detailed(actor=user, **fields)
+    else:
+        case, registration = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
+        if registration is None:  # a replay: the case as the user may see it now
+            visible = case_detail(user, case.pk)
+            if visible is None:  # registered, but not for this user's eyes (第三十条): a receipt
+                return Reply(200, case_receipt(case))
+            return Reply(200, case_detail_out(user, visible))
+    assert registration is not None
+    return registered_response(user, registration)
+
+
+def register_fields(payload: CaseRegisterIn) -> dict[str, Any]:
+    """The arguments of ``case_register_detailed`` a registration body gives (all but the actor)."""
     fields: dict[str, Any] = {
         "org": lookups.org(payload.org_id, field="org_id"),
         "channel": payload.channel.value,
@@ -147,17 +163,7 @@ def case_register(
         if payload.suggestion.suggested_unit is not None:  # an unknown organ is the client's mistake
             lookups.org(payload.suggestion.suggested_unit, field="suggestion.suggested_unit")
         fields["suggestion"] = suggestion
-    if idempotency_key is None:
-        registration: services.Registration | None = services.case_register_detailed(actor=user, **fields)
-    else:
-        case, registration = services.case_register_idempotent(key=idempotency_key, actor=user, **fields)
-        if registration is None:  # a replay: the case as the user may see it now
-            visible = case_detail(user, case.pk)
-            if visible is None:  # registered, but not for this user's eyes (第三十条): a receipt
-                return Reply(200, case_receipt(case))
-            return Reply(200, case_detail_out(user, visible))
-    assert registration is not None
-    return registered_response(user, registration)
+    return fields
 
 
 def registered_response(user: User, registration: services.Registration) -> Any:

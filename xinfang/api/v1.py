@@ -9,7 +9,20 @@ from typing import Any
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
-from xinfang.api import actions, cases, errors, reference, supervision, textintel
+from xinfang.api import (
+    actions,
+    cases,
+    errors,
+    leadership_campaigns,
+    leadership_consultations,
+    leadership_hearings,
+    leadership_ownership,
+    leadership_reception,
+    leadership_visits,
+    reference,
+    supervision,
+    textintel,
+)
 from xinfang.api.auth import TokenAuth
 
 
@@ -46,3 +59,13 @@ api.add_router("", textintel.router)  # /cases/similar, likewise
 api.add_router("", cases.router)
 api.add_router("", actions.router)
 api.add_router("", reference.router)
+# The leaders' work (领导接访, 约访, 下访, 包案, 积案化解, 听证, 会商研判), under /leadership/.
+for _module in (
+    leadership_reception,
+    leadership_visits,
+    leadership_ownership,
+    leadership_campaigns,
+    leadership_hearings,
+    leadership_consultations,
+):
+    api.add_router("", _module.router)

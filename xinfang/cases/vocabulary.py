@@ -125,6 +125,8 @@ class Action(StrEnum):
     LINK = "link"  # 重复信访 of an earlier case, or a duplicate of a master
     ATTACH = "attach"  # add material (letters, photos, minutes) to the file
     SUPERVISE = "supervise"  # note a 督办 step in the case's history
+    # note a leader's step (接访, 约访, 下访, 包案, 会商) in the case's history (xinfang.leadership)
+    NOTE_LEADERSHIP = "note_leadership"
     # 领导阅批: a bureau head sends the case to a leader, who writes a 批示 addressed to the unit
     # handling it; the unit reports back how it was carried out (xinfang.cases.services.instructions).
     SEND_FOR_INSTRUCTION = "send_for_instruction"
@@ -205,6 +207,7 @@ ACTIONS: dict[Action, ActionTerm] = {
         "上传附件", also_by=frozenset({Taker.REGISTERING_ORG, Taker.ORGAN_ABOVE, Taker.REVIEW_ORG})
     ),
     Action.SUPERVISE: ActionTerm("记录督办", "第四十条"),
+    Action.NOTE_LEADERSHIP: ActionTerm("记录领导接访包案", "第十八条"),
     # 第十八条: leaders read and act on letters and online petitions (阅办群众来信和网上信访); the steps are taken by
     # the bureau, the leader and the addressed unit, whoever holds the case now.
     Action.SEND_FOR_INSTRUCTION: ActionTerm(
@@ -225,6 +228,7 @@ BOOKKEEPING = frozenset(
         Action.LINK,
         Action.ATTACH,
         Action.SUPERVISE,
+        Action.NOTE_LEADERSHIP,
         Action.SEND_FOR_INSTRUCTION,
         Action.INSTRUCT,
         Action.REPORT_ON_INSTRUCTION,
@@ -281,6 +285,13 @@ class EventKind(StrEnum):
     SENT_FOR_INSTRUCTION = "sent_for_instruction"
     INSTRUCTED = "instructed"
     INSTRUCTION_REPORTED = "instruction_reported"
+    RECEIVED_BY_LEADER = "received_by_leader"
+    APPOINTMENT_HELD = "appointment_held"
+    VISITED_DOWN = "visited_down"
+    OWNED = "owned"
+    OWNER_CHANGED = "owner_changed"
+    OWNERSHIP_RESOLVED = "ownership_resolved"
+    CONSULTED = "consulted"
 
     @property
     def label(self) -> str:
@@ -333,6 +344,13 @@ EVENTS: dict[EventKind, EventTerm] = {
     EventKind.SENT_FOR_INSTRUCTION: EventTerm("呈送领导阅批", Action.SEND_FOR_INSTRUCTION),
     EventKind.INSTRUCTED: EventTerm("领导批示", Action.INSTRUCT),
     EventKind.INSTRUCTION_REPORTED: EventTerm("报告批示落实情况", Action.REPORT_ON_INSTRUCTION),
+    EventKind.RECEIVED_BY_LEADER: EventTerm("领导接访", Action.NOTE_LEADERSHIP),
+    EventKind.APPOINTMENT_HELD: EventTerm("领导约访", Action.NOTE_LEADERSHIP),
+    EventKind.VISITED_DOWN: EventTerm("带案下访", Action.NOTE_LEADERSHIP),
+    EventKind.OWNED: EventTerm("领导包案", Action.NOTE_LEADERSHIP),
+    EventKind.OWNER_CHANGED: EventTerm("包案领导变更", Action.NOTE_LEADERSHIP),
+    EventKind.OWNERSHIP_RESOLVED: EventTerm("包案化解", Action.NOTE_LEADERSHIP),
+    EventKind.CONSULTED: EventTerm("会商研判", Action.NOTE_LEADERSHIP),
 }
 EVENT_LABELS: dict[str, str] = {kind.value: term.label for kind, term in EVENTS.items()}
 # Event kind -> the workflow action it records; registration starts the log and is not folded.
@@ -408,6 +426,9 @@ for _status in (Status.DECLINED, Status.REFUSED_AGAIN, Status.TERMINATED):
 # A 督办 may be answered or closed after the case itself closed, so it is noted in every status.
 for _status in Status:
     TRANSITIONS[(_status, Action.SUPERVISE)] = SAME
+    # A leader receives, visits or resolves a matter whatever its stage, closed ones included
+    # (包案 often concerns a matter whose handling ended and whose petitioner is not satisfied).
+    TRANSITIONS[(_status, Action.NOTE_LEADERSHIP)] = SAME
 # 领导阅批 concerns a matter still being handled: a case is sent and instructed on while open. The
 # unit's report on an instruction may come after the case closed (the instruction was written
 # while it was open and is followed up until answered), so it is allowed in every status.

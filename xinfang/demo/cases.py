@@ -21,6 +21,7 @@ from xinfang.cases.services import PetitionerInput, ReplyInput
 from xinfang.cases.vocabulary import EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import LOCAL_TZ, now, pinned_now
+from xinfang.demo.leadership import leaders_work
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Level, Org, OrgKind, Region, Role, User
 from xinfang.portal.accounts import citizen_petitioner
@@ -672,6 +673,8 @@ def generate_cases(
     with transaction.atomic():
         leaders_instructions()
         _citizen_matters(stock, end)
+    with transaction.atomic():
+        leaders_work()
     counts: dict[str, int] = {}
     for status in Status.values:
         counts[status] = Case.objects.filter(status=status).count()

@@ -23,6 +23,7 @@ from xinfang.cases.documents import FORMATS, render_document
 from xinfang.cases.models import Case
 from xinfang.core.clientip import client_ip
 from xinfang.core.errors import ServiceError
+from xinfang.leadership.selectors.reception import published_schedule
 from xinfang.portal import accounts, submissions, throttle
 from xinfang.portal.forms import (
     AppealForm,
@@ -92,7 +93,12 @@ def _send_code(request: HttpRequest, form: Any, purpose: str) -> str:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {"reception_days": list(published_schedule(days=14)[:5])})
+
+
+def reception_schedule(request: HttpRequest) -> HttpResponse:
+    """领导接访日安排: the published reception days of the coming weeks (第十八条), for anyone."""
+    return render(request, "portal/reception_days.html", {"days": list(published_schedule()[:200])})
 
 
 def register(request: HttpRequest) -> HttpResponse:

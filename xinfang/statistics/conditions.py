@@ -33,6 +33,12 @@ from xinfang.cases.expressions import COLLECTIVE
 from xinfang.cases.facts import territory_q
 from xinfang.cases.models import Channel
 from xinfang.core.timeutil import local_midnight
+from xinfang.leadership.models import (
+    AppointmentStatus,
+    FieldVisitKind,
+    OwnershipState,
+    ReceptionDayStatus,
+)
 from xinfang.orgs.models import Org
 from xinfang.statistics.figure import FIGURES, TRACKS, VISIT_PLACE_LEVELS, Kind
 from xinfang.statistics.indicators import OneTimeRule
@@ -40,6 +46,7 @@ from xinfang.supervision.models import Supervision, SupervisionEvent
 
 __all__ = [
     "CASE_CONDITIONS",
+    "LEADERSHIP_COUNTS",
     "RATE_BASES",
     "SUPERVISION_CONDITIONS",
     "Measure",
@@ -505,6 +512,84 @@ SUPERVISION_CONDITIONS: Mapping[str, Callable[[Scope], Q]] = {
 }
 
 
+# --- the leaders' work (xinfang.leadership, 《信访工作条例》第十八条) ---------------------------
+
+
+def day_range(field: str, s: Scope) -> Q:
+    """A date (`DateField`) on a day of the period."""
+    return Q(**{f"{field}__gte": s.start, f"{field}__lte": s.end})
+
+
+def by_organs(s: Scope, *fields: str) -> Q:
+    """The row's organ, any of the foreign keys `fields`, is the organisation's organ or one under
+    it (the ids of `Scope.org_ids`: no join of the organs' table)."""
+    found = Q()
+    for name in fields:
+        found |= Q(**{f"{name}_id__in": s.org_ids})
+    return found
+
+
+def reception_days(s: Scope) -> Q:
+    """领导接访: on `ReceptionDay` rows, the days held (已接访) whose start fell in the period, where the
+    leader's organ or the receiving organ is among the organs (a city leader receiving at a county
+    bureau counts for both; a day once)."""
+    return (
+        Q(status=ReceptionDayStatus.HELD) & moment_range("starts_at", s) & by_organs(s, "org", "leader_org")
+    )
+
+
+def appointments_held(s: Scope) -> Q:
+    """约访: on `Appointment` rows, those held (已约见) in the period by the organs."""
+    return Q(status=AppointmentStatus.HELD) & moment_range("at", s) & by_organs(s, "org")
+
+
+def visits_down(s: Scope) -> Q:
+    """下访: on `FieldVisit` rows, the organs' visits down on a day of the period (their 天数 summed)."""
+    return Q(kind=FieldVisitKind.DOWN) & day_range("on", s) & by_organs(s, "org")
+
+
+def night_visit_cases(s: Scope) -> Q:
+    """夜访: on `FieldVisitCase` rows, the cases pushed for an evening of the period by the organs, or
+    to a township among them (the township's staff make the visit)."""
+    return (
+        Q(visit__kind=FieldVisitKind.NIGHT)
+        & day_range("visit__on", s)
+        & by_organs(s, "visit__org", "visit__target_org")
+    )
+
+
+def ownerships_taken(s: Scope, prefix: str = "") -> Q:
+    """包案: on `Ownership` rows (or through `prefix`), those taken on in the period by a leader of
+    the organs (the leader now in charge, after any handover)."""
+    return day_range(f"{prefix}started_on", s) & by_organs(s, f"{prefix}org")
+
+
+def ownership_resolved(s: Scope, prefix: str = "") -> Q:
+    """包案化解: the 包案 is 已化解 with its 化解日期 not after the period end."""
+    return Q(**{f"{prefix}state": OwnershipState.RESOLVED, f"{prefix}resolved_on__lte": s.end})
+
+
+def consultations_held(s: Scope) -> Q:
+    """会商研判: on `Consultation` rows, the meetings the organs called on a day of the period."""
+    return day_range("held_on", s) & by_organs(s, "org")
+
+
+# The counts of the leaders' work, by key: `figures._count_leadership` counts them (and
+# 包案化解率 from two of them), one query per model for every period.
+LEADERSHIP_COUNTS = (
+    "领导接访.次数",
+    "领导接访.批次",
+    "领导接访.人次",
+    "约访.件次",
+    "下访.天次",
+    "夜访.件次",
+    "包案.件数",
+    "包案.领导人次",
+    "包案.化解件数",
+    "会商研判.次数",
+)
+
+
 def case_condition(key: str, s: Scope) -> Q:
     """The condition of figure `key` on `Case` rows (`s` seen from Case): a count's cases, a rate's
     base, or the cases of the supervisions counted. KeyError for a figure that counts no cases."""
@@ -522,8 +607,15 @@ def case_condition(key: str, s: Scope) -> Q:
 
 
 def _check_vocabulary() -> None:
-    """Every count of FIGURES has a condition (or is counted elsewhere: alerts)."""
-    counted = {*CASE_CONDITIONS, *SUPERVISION_CONDITIONS, "类案预警.发出", "类案预警.已研判", "领导批示"}
+    """Every count of FIGURES has a condition (or is counted elsewhere: alerts, the leaders' work)."""
+    counted = {
+        *CASE_CONDITIONS,
+        *SUPERVISION_CONDITIONS,
+        *LEADERSHIP_COUNTS,
+        "类案预警.发出",
+        "类案预警.已研判",
+        "领导批示",
+    }
     missing = {k for k, term in FIGURES.items() if term.kind is Kind.COUNT} - counted
     if missing:
         raise ImportError(f"figures without a condition: {sorted(missing)}")

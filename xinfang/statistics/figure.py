@@ -28,7 +28,7 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Term:
     label: str  # as a report writes it
-    unit: str  # 件次 / 批 / 人次 / 件 / 份 / "%" / "件次/万人"
+    unit: str  # 件次 / 批 / 人次 / 件 / 份 / 次 / 天次 / "%" / "件次/万人"
     kind: Kind
     definition: str  # the anchor of its row in docs/statistics.md
 
@@ -97,6 +97,18 @@ def _vocabulary() -> dict[str, Term]:
         "类案预警.发出": _count("类案预警", "次", "cluster-alerts"),
         "类案预警.已研判": _count("已研判类案预警", "次", "cluster-alerts"),
         "领导批示": _count("领导批示", "次", "leader-instructions"),
+        # The leaders' work (《信访工作条例》第十八条): counted from the rows of xinfang.leadership.
+        "领导接访.次数": _count("领导接访", "次", "leader-reception"),
+        "领导接访.批次": _count("领导接访群众", "批", "leader-reception"),
+        "领导接访.人次": _count("领导接访群众", "人次", "leader-reception"),
+        "约访.件次": _count("约访", "件", "appointments"),
+        "下访.天次": _count("领导下访", "天次", "field-visits"),
+        "夜访.件次": _count("夜访", "件", "field-visits"),
+        "包案.件数": _count("领导包案", "件", "leader-ownership"),
+        "包案.领导人次": _count("包案领导", "人次", "leader-ownership"),
+        "包案.化解件数": _count("包案化解", "件", "leader-ownership"),
+        "包案化解率": _rate("包案化解率", "leader-ownership"),
+        "会商研判.次数": _count("会商研判会议", "次", "consultations"),
     }
     for place in _VISIT_PLACES:
         for kind, label in (("个访", "个访"), ("集访", "集体访")):

@@ -2,7 +2,8 @@
 
 `compute_report` counts the `CaseFact` rows (never the event log) with one aggregate query for
 both periods, whose conditional counts are the conditions of `xinfang.statistics.conditions`; it
-adds the supervision and alert counts, the population, and the breakdowns (one grouped query
+adds the supervision, alert and instruction counts, the leaders' work (reception days, 约访, 下访,
+包案, 会商研判: one query per model), the population, and the breakdowns (one grouped query
 each). The rates, shares, densities and changes are the formulas of
 `xinfang.statistics.indicators`, applied to those counts. `figure_cases` lists the cases behind a
 figure under the access policy, with the same condition as its count.
@@ -27,6 +28,15 @@ from xinfang.cases.facts import territory_q
 from xinfang.cases.models import Case, CaseFact, Channel, ContentCategory, FactTally, Instruction
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.core.timeutil import local_date
+from xinfang.leadership.models import (
+    Appointment,
+    Consultation,
+    FieldVisit,
+    FieldVisitCase,
+    Ownership,
+    OwnershipEvent,
+    ReceptionDay,
+)
 from xinfang.orgs.models import Org, Region, RegionPopulation, User
 from xinfang.statistics import conditions
 from xinfang.statistics.atoms import grouped_counts, grouped_counts_by, grouping_sets
@@ -44,6 +54,7 @@ from xinfang.statistics.indicators import (
     entry_timeliness_rate,
     one_time_resolution_rate,
     online_once_closed_rate,
+    ownership_resolution_rate,
     per_ten_thousand,
     repeat_rate,
 )
@@ -72,13 +83,15 @@ def compute_report(*, org: Org, start: dt.date, end: dt.date, comparison: Compar
     with transaction.atomic(), _grouping_memory():
         counted, categories, places = _count(scopes)
         supervised = _count_supervisions(scopes)
-        alerts = [
-            {**counts, **instructed}
-            for counts, instructed in zip(_count_alerts(scopes), _count_instructions(scopes), strict=True)
+        elsewhere = [
+            {**counts, **instructed, **leaders}
+            for counts, instructed, leaders in zip(
+                _count_alerts(scopes), _count_instructions(scopes), _count_leadership(scopes), strict=True
+            )
         ]
         breakdowns = _breakdowns(org, scopes, categories, places)
     values = [
-        _values(counted[i], supervised[i], alerts[i], _population(org.region, scope.end))
+        _values(counted[i], supervised[i], elsewhere[i], _population(org.region, scope.end))
         for i, scope in enumerate(scopes)
     ]
     previous = values[1] if len(values) > 1 else {}
@@ -332,6 +345,96 @@ def _count_instructions(scopes: Sequence[Scope]) -> list[dict[str, int]]:
     return [{"领导批示": row[f"i{i}"]} for i in range(len(scopes))]
 
 
+def _count_leadership(scopes: Sequence[Scope]) -> list[dict[str, int]]:
+    """The leaders' work (`conditions.LEADERSHIP_COUNTS`): 领导接访 (days, the visits received and
+    their people), 约访, 下访 (天次) and 夜访, 包案 (cases, leaders, cases resolved) and 会商研判, for
+    each scope: one query per model, over the span of the periods."""
+    span = scopes[0].period(min(s.start for s in scopes), max(s.end for s in scopes))
+    periods = list(enumerate(scopes))
+    days = ReceptionDay.objects.filter(conditions.reception_days(span)).aggregate(
+        **{
+            name: aggregate
+            for i, scope in periods
+            for name, aggregate in (
+                # The join to the visits repeats a day per visit: the days are counted distinct.
+                (f"d{i}", Count("pk", distinct=True, filter=conditions.reception_days(scope))),
+                (f"b{i}", Count("visits", filter=conditions.reception_days(scope))),
+                (f"p{i}", Sum("visits__headcount", filter=conditions.reception_days(scope))),
+            )
+        }
+    )
+    appointments = Appointment.objects.filter(conditions.appointments_held(span)).aggregate(
+        **{f"a{i}": Count("pk", filter=conditions.appointments_held(scope)) for i, scope in periods}
+    )
+    down = FieldVisit.objects.filter(conditions.visits_down(span)).aggregate(
+        **{f"t{i}": Sum("days", filter=conditions.visits_down(scope)) for i, scope in periods}
+    )
+    night = FieldVisitCase.objects.filter(conditions.night_visit_cases(span)).aggregate(
+        **{f"n{i}": Count("pk", filter=conditions.night_visit_cases(scope)) for i, scope in periods}
+    )
+    # A case in two 包案 of the period (one resolved, then a new one) is one case of each count.
+    owned_cases = Ownership.cases.through.objects.filter(
+        conditions.ownerships_taken(span, "ownership__")
+    ).aggregate(
+        **{
+            name: aggregate
+            for i, scope in periods
+            for name, aggregate in (
+                (
+                    f"c{i}",
+                    Count("case", distinct=True, filter=conditions.ownerships_taken(scope, "ownership__")),
+                ),
+                (
+                    f"r{i}",
+                    Count(
+                        "case",
+                        distinct=True,
+                        filter=conditions.ownerships_taken(scope, "ownership__")
+                        & conditions.ownership_resolved(scope, "ownership__"),
+                    ),
+                ),
+            )
+        }
+    )
+    # 包案领导人次: each 包案 once (its leader), and each handover in the period to another leader.
+    leaders = Ownership.objects.filter(conditions.ownerships_taken(span)).aggregate(
+        **{
+            name: aggregate
+            for i, scope in periods
+            for name, aggregate in (
+                (f"o{i}", Count("pk", distinct=True, filter=conditions.ownerships_taken(scope))),
+                (
+                    f"h{i}",
+                    Count(
+                        "events",
+                        filter=conditions.ownerships_taken(scope)
+                        & Q(events__kind=OwnershipEvent.Kind.HANDOVER)
+                        & conditions.moment_range("events__at", scope),
+                    ),
+                ),
+            )
+        }
+    )
+    meetings = Consultation.objects.filter(conditions.consultations_held(span)).aggregate(
+        **{f"m{i}": Count("pk", filter=conditions.consultations_held(scope)) for i, scope in periods}
+    )
+    return [
+        {
+            "领导接访.次数": days[f"d{i}"],
+            "领导接访.批次": days[f"b{i}"],
+            "领导接访.人次": days[f"p{i}"] or 0,
+            "约访.件次": appointments[f"a{i}"],
+            "下访.天次": down[f"t{i}"] or 0,
+            "夜访.件次": night[f"n{i}"],
+            "包案.件数": owned_cases[f"c{i}"],
+            "包案.领导人次": leaders[f"o{i}"] + leaders[f"h{i}"],
+            "包案.化解件数": owned_cases[f"r{i}"],
+            "会商研判.次数": meetings[f"m{i}"],
+        }
+        for i, _ in periods
+    ]
+
+
 def _population(region: Region, end: dt.date) -> int | None:
     """The region's latest recorded population of a year not after the period's end."""
     return (
@@ -348,17 +451,18 @@ def _population(region: Region, end: dt.date) -> int | None:
 def _values(
     counts: Mapping[str, int],
     supervised: Mapping[str, int],
-    alerts: Mapping[str, int],
+    elsewhere: Mapping[str, int],
     population: int | None,
 ) -> dict[str, Value]:
-    """Every figure of one period from its counts, through the formulas of `indicators`."""
+    """Every figure of one period from its counts, through the formulas of `indicators`
+    (`elsewhere`: the counts of other rows than cases: alerts, instructions, the leaders' work)."""
 
     def part(name: str) -> int:
         return counts[f"part:{name}"]
 
     values: dict[str, Value] = {key: counts[key] for key in CASE_CONDITIONS}
     values.update(supervised)
-    values.update(alerts)
+    values.update(elsewhere)
     total = counts["信访总量.件次"]
     closure = ClosureTally(part("按期"), part("超期办结"), part("未答复"), part("超期未答复"))
     values.update(
@@ -372,6 +476,7 @@ def _values(
             "网上信访一次办结率": online_once_closed_rate(part("网信一次办结"), part("网信办结")),
             "一次性化解率": one_time_resolution_rate(part("一次性化解"), part("初件办结")),
             "每万人信访量": per_ten_thousand(total, population),
+            "包案化解率": ownership_resolution_rate(elsewhere["包案.化解件数"], elsewhere["包案.件数"]),
         }
     )
     for track in TRACKS:

@@ -60,6 +60,7 @@ __all__ = [
     "is_collective",
     "one_time_resolution_rate",
     "online_once_closed_rate",
+    "ownership_resolution_rate",
     "per_ten_thousand",
     "repeat_rate",
     "round_half_up",
@@ -445,6 +446,13 @@ def online_once_closed_rate(closed_once: int, closed: int) -> Ratio:
     for 重办, no 复查, no repeat within the :class:`OneTimeRule` window) ÷ online matters closed in
     the period. Common practice, configurable."""
     return _rate(closed_once, closed, "online_once_closed_rate")
+
+
+def ownership_resolution_rate(resolved: int, owned: int) -> Ratio:
+    """包案化解率 = the cases taken on as 包案 in the period whose 包案 was 已化解 by the period end ÷
+    the cases taken on in the period (《信访工作条例》第十八条: leaders "亲自包案化解"). No national
+    formula: common practice, the cohort being the selector's."""
+    return _rate(resolved, owned, "ownership_resolution_rate")
 
 
 # --- satisfaction (DOMAIN §3) --------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from xinfang.cases import services
 from xinfang.cases.clocks import case_clocks
-from xinfang.cases.models import Case, InstructionState
+from xinfang.cases.models import Case, Channel, InstructionState
 from xinfang.cases.presentation import CLOCK_LABELS, CLOCK_STATE_LABELS
 from xinfang.cases.selectors import (
     APPROVAL_STEPS,
@@ -37,6 +37,7 @@ from xinfang.cases.transitions import (
 )
 from xinfang.cases.vocabulary import ACTIONS, BUREAU_ONLY, INSTRUCTION_ACTIONS, Taker
 from xinfang.core.errors import ServiceError
+from xinfang.leadership.models import ReceptionDay
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.selectors import user_memberships
 from xinfang.workbench.cases import matter_context, staff_required
@@ -48,6 +49,11 @@ from xinfang.workbench.forms_cases import (
     apply_service_error,
     petitioner_inputs,
     representative_problem,
+)
+from xinfang.workbench.leadership_reception import (
+    VisitOutcomeForm,
+    reception_day_for_registration,
+    register_at_reception,
 )
 from xinfang.workbench.text_checks import reply_quality_for, silence_errors, similar_for_form
 
@@ -174,25 +180,52 @@ def action_links(case: Case, user: User) -> dict[str, Any]:
 def case_register(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     data = request.POST if request.method == "POST" else None
-    form = RegistrationForm(data, user=user)
+    # A visitor received at a leader's reception day: registered there and recorded as received.
+    day = reception_day_for_registration(request, user)
+    form = _registration_form(data, user, day)
     if not form.orgs:
         raise PermissionDenied("只有登记员、承办人或信访部门负责人可以登记信访事项。")
     formset = PetitionerFormSet(data, prefix="p")
+    visit_form = VisitOutcomeForm(data, prefix="rv") if day is not None else None
     check: dict[str, Any] | None = None
     if data is not None and "check" in data:
         # 查重: suggestions for what is typed so far; nothing is validated or saved.
         check, data = similar_for_form(user, data)
-        form = RegistrationForm(data, user=user)
+        form = _registration_form(data, user, day)
         formset = PetitionerFormSet(data, prefix="p")
         silence_errors(form, formset)
-    elif data is not None and form.is_valid() and formset.is_valid():
+        if day is not None:
+            visit_form = VisitOutcomeForm(data, prefix="rv")
+            silence_errors(visit_form, None)
+    elif (
+        data is not None
+        and form.is_valid()
+        and formset.is_valid()
+        and (visit_form is None or visit_form.is_valid())
+    ):
         inputs, rows = petitioner_inputs(formset)
         try:
             if problem := representative_problem(form, inputs):
                 raise ServiceError(problem, field="no_representative")
+            if day is not None and visit_form is not None:
+                case = register_at_reception(
+                    user=user,
+                    day=day,
+                    outcome_form=visit_form,
+                    petitioners=inputs,
+                    kwargs=form.service_kwargs(),
+                )
+                messages.success(
+                    request,
+                    f"已登记并记入本次接访，信访件编号 {case.number}，查询码 {case.query_code}。请将查询码告知信访人。",
+                )
+                return redirect("workbench:reception-day-detail", day.pk)
             case = services.case_register(actor=user, petitioners=inputs, **form.service_kwargs())
         except ServiceError as exc:
-            apply_service_error(exc, form, formset=formset, rows=rows)
+            if visit_form is not None and exc.field in ("outcome", "note"):
+                visit_form.add_error(exc.field, exc.message)
+            else:
+                apply_service_error(exc, form, formset=formset, rows=rows)
         else:
             if case_detail(user, case.pk) is None:
                 # An accusation against this organ (第三十条): handed on, and no longer ours to read.
@@ -220,8 +253,20 @@ def case_register(request: HttpRequest) -> HttpResponse:
         "more_rows": list(enumerate(more, start=VISIBLE_ROWS + 1)),
         "more_open": data is not None and any(_row_used(f) for f in more),
         "check": check,
+        "reception_day": day,
+        "visit_form": visit_form,
     }
     return render(request, "workbench/cases/register.html", context)
+
+
+def _registration_form(data: Any, user: User, day: ReceptionDay | None) -> RegistrationForm:
+    """The registration form; at a reception day, for the receiving organ only and as a 走访."""
+    form = RegistrationForm(data, user=user)
+    if day is not None:
+        form.orgs = [o for o in form.orgs if o.pk == day.org_id]
+        form.fields["org"].choices = [(o.pk, o.name) for o in form.orgs]
+        form.fields["channel"].choices = [(Channel.VISIT, Channel.VISIT.label)]
+    return form
 
 
 def _row_used(form: Any) -> bool:

@@ -299,6 +299,12 @@ def _roles_by_org(user: User) -> list[Membership]:
     )
 
 
+def _first_org_with(memberships: list[Membership], role: str) -> int | None:
+    """Lists that are per person, not per organ (a leader's 包案 and reception days, the tasks of
+    all the user's units): shown once, in the first organ where the user holds ``role``."""
+    return next((m.org.pk for m in memberships if m.role == role), None)
+
+
 ROLE_ORDER = [Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD, Role.LEADER, Role.STATS_VIEWER]
 
 
@@ -317,6 +323,10 @@ def home_sections(
             section.queues = registrar_queues(user, m.org, at)
         elif m.role == Role.HANDLER:
             section.queues = handler_queues(user, m.org, at)
+            if m.org.pk == _first_org_with(memberships, Role.HANDLER):
+                from xinfang.workbench.leadership_home import unit_queues
+
+                section.queues.extend(unit_queues(user, at))
         elif m.role == Role.BUREAU_HEAD:
             section.queues = [
                 supervision_queue(
@@ -330,15 +340,23 @@ def home_sections(
                 )
             ]
             section.queues.append(to_carry_out_queue(user, m.org))
+            from xinfang.workbench.leadership_home import reception_shortfall_queue
+
+            if shortfall := reception_shortfall_queue(user, at):
+                section.queues.append(shortfall)
             section.extra = {
                 "overdue_units": overdue_by_unit(user),
                 "week": week_figures(m.org, at),
                 "alerts": True,
             }
         elif m.role == Role.LEADER:
-            # 领导阅批: what waits for the leader's 批示 and the follow-up of those written; then the
-            # overdue and supervised cases, which are what a leader is asked about.
+            # The leader's own work first (包案, reception days: 第十八条); then 领导阅批: what
+            # waits for the leader's 批示 and the follow-up of those written; then the overdue and
+            # supervised cases, which are what a leader is asked about.
+            from xinfang.workbench.leadership_home import leader_queues
+
             section.queues = [
+                *(leader_queues(user, at) if m.org.pk == _first_org_with(memberships, Role.LEADER) else []),
                 instruction_queue(
                     "instructions-to-read",
                     "待阅批",

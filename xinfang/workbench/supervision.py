@@ -41,6 +41,7 @@ from xinfang.supervision.models import (
 )
 from xinfang.workbench.cases import staff_required
 from xinfang.workbench.downloads import file_download
+from xinfang.workbench.form_helpers import service_error_on
 
 PER_PAGE = 30
 TABS = {"overdue": "已超期", "due_soon": "临期预警"}
@@ -134,10 +135,7 @@ class CloseForm(forms.Form):
     recommend_accountability = forms.BooleanField(label="建议问责", required=False)
 
 
-def _service_error_on(form: forms.Form, exc: ServiceError, *, fields: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the field it names, or above the form."""
-    name = (fields or {}).get(exc.field or "", exc.field)
-    form.add_error(name if name in form.fields else None, exc.message)
+_service_error_on = service_error_on
 
 
 # ---------------------------------------------------------------- lists

@@ -1,4 +1,5 @@
-"""Notes in a case's history written on behalf of other apps (督办), through the one event log."""
+"""Notes in a case's history written on behalf of other apps (督办, the leaders' work), through the one
+event log."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Org, User
 
 # What the package xinfang.cases.services re-exports.
-__all__ = ["case_note_supervision"]
+__all__ = ["case_note_leadership", "case_note_supervision"]
 
 # The event kinds a 督办 step may record, with their timeline texts.
 SUPERVISION_KINDS = {
@@ -30,6 +31,33 @@ def case_note_supervision(
     if kind not in SUPERVISION_KINDS:
         raise ServiceError(f"督办记录类型“{kind}”无效。", field="kind")
     locked, _ = begin(case, Action.SUPERVISE)
+    append_event(locked, kind=kind, actor=actor, org=org, payload=payload)
+    project(locked)
+    return locked
+
+
+# The event kinds a leader's step may record (xinfang.leadership, 第十八条).
+LEADERSHIP_KINDS = {
+    kind.value: kind.label
+    for kind in (
+        EventKind.RECEIVED_BY_LEADER,
+        EventKind.APPOINTMENT_HELD,
+        EventKind.VISITED_DOWN,
+        EventKind.OWNED,
+        EventKind.OWNER_CHANGED,
+        EventKind.OWNERSHIP_RESOLVED,
+        EventKind.CONSULTED,
+    )
+}
+
+
+@transaction.atomic
+def case_note_leadership(*, actor: User, org: Org, case: Case, kind: str, payload: dict[str, Any]) -> Case:
+    """Record a leader's step on the case (第十八条): a reception, an appointment, a visit down, a
+    包案 and its outcome, a consultation. The leadership service has checked permissions."""
+    if kind not in LEADERSHIP_KINDS:
+        raise ServiceError(f"领导工作记录类型“{kind}”无效。", field="kind")
+    locked, _ = begin(case, Action.NOTE_LEADERSHIP)
     append_event(locked, kind=kind, actor=actor, org=org, payload=payload)
     project(locked)
     return locked

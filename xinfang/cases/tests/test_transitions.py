@@ -38,8 +38,14 @@ def test_every_pair_is_either_a_transition_or_a_refusal_naming_state_and_action(
 
 def test_closed_statuses_allow_nothing_but_bookkeeping() -> None:
     for status in ("declined", "refused_again", "terminated"):
-        # A 督办 and a leader's instruction written while the case was open are answered after.
-        assert set(allowed_actions(status)) == {Action.LINK, Action.SUPERVISE, Action.REPORT_ON_INSTRUCTION}
+        # A 督办 and a leader's instruction written while the case was open are answered after; a
+        # leader may still receive the petitioner or take the matter as 包案.
+        assert set(allowed_actions(status)) == {
+            Action.LINK,
+            Action.SUPERVISE,
+            Action.NOTE_LEADERSHIP,
+            Action.REPORT_ON_INSTRUCTION,
+        }
 
 
 def test_every_open_status_leads_somewhere() -> None:

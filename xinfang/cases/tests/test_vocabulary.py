@@ -49,6 +49,7 @@ HEADER = (
 NO_ACTION_FORM = {
     Action.REGISTER: "the registration page (workbench.actions.case_register)",
     Action.SUPERVISE: "the supervision pages (xinfang.supervision)",
+    Action.NOTE_LEADERSHIP: "the leaders' pages (xinfang.leadership): 接访, 约访, 下访, 包案, 会商",
 }
 
 

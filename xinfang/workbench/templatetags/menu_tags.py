@@ -25,6 +25,9 @@ ALERTS = set(REVIEW_ROLES)
 # 领导批示: leaders read and instruct, bureau heads send, units carry out.
 INSTRUCTIONS = {Role.LEADER, Role.BUREAU_HEAD, Role.HANDLER, Role.APPROVER}
 STATISTICS = {Role.BUREAU_HEAD, Role.LEADER, Role.STATS_VIEWER, Role.ADMIN}
+# 领导工作 (接访, 包案, 积案化解, 听证, 会商): leaders, and the bureau staff who organise it; the units
+# reach their part (a campaign item, a consultation task) from their home page and case pages.
+LEADERSHIP = {Role.LEADER, Role.BUREAU_HEAD, Role.APPROVER, Role.REGISTRAR}
 
 
 @register.simple_tag(takes_context=True)
@@ -40,6 +43,7 @@ def nav_roles(context: template.Context) -> dict[str, bool]:
         "alerts": bool(roles & ALERTS),
         "instructions": bool(roles & INSTRUCTIONS),
         "statistics": bool(roles & STATISTICS),
+        "leadership": bool(roles & LEADERSHIP),
     }
 
 
