@@ -288,3 +288,11 @@ def test_the_dashboard_draws_its_bars_under_the_policy_and_fits_a_phone(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.locator(f"#item-{items[3].pk}.overdue").count() == 1
     assert not violations
+    # The weekly report, downloaded from the dashboard as a user does.
+    page.set_viewport_size({"width": 1280, "height": 844})
+    page.select_option("#reports select[name=period]", "week")
+    with page.expect_download() as download:
+        page.click("#reports button[value=docx]")
+    path = download.value.path()
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "化解工作进展情况通报（第" in text and "周）" in text and campaign.name in text
