@@ -17,15 +17,10 @@ from xinfang.cases.models import Case, Nature
 from xinfang.cases.selectors import case_visible, sees_case
 from xinfang.leadership.campaign_figures import Item
 from xinfang.leadership.models.campaigns import Campaign, CampaignItem, CampaignItemEvent
+from xinfang.leadership.selectors import staff_orgs
 from xinfang.leadership.services._common import ORGANISER_ROLES
 from xinfang.orgs.models import Membership, Org, OrgKind, Role, User
 from xinfang.orgs.selectors import user_memberships
-
-
-def _staff_orgs(user: User) -> list[Org]:
-    if not user.is_authenticated or not user.is_active or user.is_citizen:
-        return []
-    return list({m.org.pk: m.org for m in user_memberships(user)}.values())
 
 
 def _above_or_at(orgs: Iterable[Org]) -> Q:
@@ -42,7 +37,7 @@ def _own_items(user: User, orgs: list[Org]) -> Q:
 
 
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
-    orgs = _staff_orgs(user)
+    orgs = staff_orgs(user)
     if not orgs:
         return Campaign.objects.none()
     involved = CampaignItem.objects.filter(_own_items(user, orgs)).values("campaign_id")
@@ -59,14 +54,14 @@ def campaign_detail(user: User, campaign_id: int) -> Campaign | None:
 
 def sees_every_item(user: User, campaign: Campaign) -> bool:
     """Staff of the campaign's organ or of an organ above it (not merely a unit with items)."""
-    return any(campaign.org.path.startswith(org.path) for org in _staff_orgs(user))
+    return any(campaign.org.path.startswith(org.path) for org in staff_orgs(user))
 
 
 def campaign_items(user: User, campaign: Campaign) -> QuerySet[CampaignItem]:
     """The items of ``campaign`` that ``user`` sees, by plan date."""
     items = CampaignItem.objects.filter(campaign=campaign)
     if not sees_every_item(user, campaign):
-        items = items.filter(_own_items(user, _staff_orgs(user)))
+        items = items.filter(_own_items(user, staff_orgs(user)))
     return (
         items.filter(sees_case(user, "case_id"))
         .select_related("case__accused_org", "unit", "leader", "campaign__org__region")

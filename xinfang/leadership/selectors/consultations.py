@@ -13,8 +13,8 @@ from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_visible, sees_case
 from xinfang.core.timeutil import local_date
 from xinfang.leadership.models import Consultation, ConsultationTask
+from xinfang.leadership.selectors import staff_orgs
 from xinfang.orgs.models import User
-from xinfang.orgs.selectors import user_memberships
 
 __all__ = [
     "case_consultations",
@@ -29,9 +29,7 @@ __all__ = [
 
 
 def _staff_orgs(user: User) -> list[tuple[int, str]]:
-    if not user.is_authenticated or not user.is_active or user.is_citizen:
-        return []
-    return list(user_memberships(user).values_list("org_id", "org__path").distinct())
+    return [(org.pk, org.path) for org in staff_orgs(user)]
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:

@@ -18,8 +18,8 @@ from xinfang.cases.selectors import case_visible, sees_case
 from xinfang.core.timeutil import local_date, local_midnight, now
 from xinfang.leadership.models import ReceptionDay, ReceptionDayStatus, ReceptionRule, ReceptionVisit
 from xinfang.leadership.reception_rules import PERIOD_NAMES, Standing, period_bounds
+from xinfang.leadership.selectors import staff_orgs
 from xinfang.orgs.models import Membership, Org, OrgKind, Role, User
-from xinfang.orgs.selectors import user_orgs
 
 
 def _over(orgs: list[Org], field: str) -> Q:
@@ -39,7 +39,7 @@ def _in_regions(orgs: list[Org]) -> Q:
 def reception_days_visible_to(user: User) -> QuerySet[ReceptionDay]:
     if not user.is_authenticated or user.is_citizen:
         return ReceptionDay.objects.none()
-    orgs = list(user_orgs(user))
+    orgs = staff_orgs(user)
     return ReceptionDay.objects.filter(
         Q(leader=user) | _over(orgs, "org") | _over(orgs, "leader_org")
     ).select_related("org", "leader", "leader_org")
@@ -107,7 +107,7 @@ def reception_standings(user: User, *, today: dt.date | None = None) -> list[Lea
     rule of the organ's level for the period containing ``today``; those behind first."""
     today = today or local_date()
     rules = {rule.level: rule for rule in ReceptionRule.objects.filter(is_active=True)}
-    orgs = list(user_orgs(user))
+    orgs = staff_orgs(user)
     if not orgs or not rules:
         return []
     posts = (
