@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.textintel",
     "xinfang.leadership",
+    "xinfang.reception",
     "xinfang.statistics",
     "xinfang.notifications",
     "xinfang.workbench",

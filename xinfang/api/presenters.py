@@ -30,8 +30,10 @@ from xinfang.orgs.models import Org, User
 
 # The endpoint of each workflow action the API offers, relative to /api/v1/cases/{id}/: the
 # action's path in the vocabulary. Registration is POST /cases, 督办 goes through /supervision, a
-# leader's steps through /leadership, and attachments are not offered by the API yet.
-NOT_IN_API = frozenset({Action.REGISTER, Action.ATTACH, Action.SUPERVISE, Action.NOTE_LEADERSHIP})
+# leader's steps through /leadership, the hall's through the reception pages, and attachments are not offered by the API yet.
+NOT_IN_API = frozenset(
+    {Action.REGISTER, Action.ATTACH, Action.SUPERVISE, Action.NOTE_LEADERSHIP, Action.NOTE_RECEPTION}
+)
 ACTION_PATHS: dict[Action, str] = {action: action.path for action in Action if action not in NOT_IN_API}
 
 

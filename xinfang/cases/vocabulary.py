@@ -127,6 +127,9 @@ class Action(StrEnum):
     SUPERVISE = "supervise"  # note a 督办 step in the case's history
     # note a leader's step (接访, 约访, 下访, 包案, 会商) in the case's history (xinfang.leadership)
     NOTE_LEADERSHIP = "note_leadership"
+    # note a step at the reception hall or a grass-roots point (联合接访, 律师接访, 基层调解上报)
+    # in the case's history (xinfang.reception)
+    NOTE_RECEPTION = "note_reception"
     # 领导阅批: a bureau head sends the case to a leader, who writes a 批示 addressed to the unit
     # handling it; the unit reports back how it was carried out (xinfang.cases.services.instructions).
     SEND_FOR_INSTRUCTION = "send_for_instruction"
@@ -208,6 +211,7 @@ ACTIONS: dict[Action, ActionTerm] = {
     ),
     Action.SUPERVISE: ActionTerm("记录督办", "第四十条"),
     Action.NOTE_LEADERSHIP: ActionTerm("记录领导接访包案", "第十八条"),
+    Action.NOTE_RECEPTION: ActionTerm("记录联合接访和基层化解", "第十八条"),
     # 第十八条: leaders read and act on letters and online petitions (阅办群众来信和网上信访); the steps are taken by
     # the bureau, the leader and the addressed unit, whoever holds the case now.
     Action.SEND_FOR_INSTRUCTION: ActionTerm(
@@ -229,6 +233,7 @@ BOOKKEEPING = frozenset(
         Action.ATTACH,
         Action.SUPERVISE,
         Action.NOTE_LEADERSHIP,
+        Action.NOTE_RECEPTION,
         Action.SEND_FOR_INSTRUCTION,
         Action.INSTRUCT,
         Action.REPORT_ON_INSTRUCTION,
@@ -292,6 +297,9 @@ class EventKind(StrEnum):
     OWNER_CHANGED = "owner_changed"
     OWNERSHIP_RESOLVED = "ownership_resolved"
     CONSULTED = "consulted"
+    JOINT_RECEIVED = "joint_received"
+    LAWYER_CONSULTED = "lawyer_consulted"
+    ESCALATED_FROM_POINT = "escalated_from_point"
 
     @property
     def label(self) -> str:
@@ -351,6 +359,9 @@ EVENTS: dict[EventKind, EventTerm] = {
     EventKind.OWNER_CHANGED: EventTerm("包案领导变更", Action.NOTE_LEADERSHIP),
     EventKind.OWNERSHIP_RESOLVED: EventTerm("包案化解", Action.NOTE_LEADERSHIP),
     EventKind.CONSULTED: EventTerm("会商研判", Action.NOTE_LEADERSHIP),
+    EventKind.JOINT_RECEIVED: EventTerm("联合接访", Action.NOTE_RECEPTION),
+    EventKind.LAWYER_CONSULTED: EventTerm("律师接访", Action.NOTE_RECEPTION),
+    EventKind.ESCALATED_FROM_POINT: EventTerm("基层服务点上报", Action.NOTE_RECEPTION),
 }
 EVENT_LABELS: dict[str, str] = {kind.value: term.label for kind, term in EVENTS.items()}
 # Event kind -> the workflow action it records; registration starts the log and is not folded.
@@ -429,6 +440,8 @@ for _status in Status:
     # A leader receives, visits or resolves a matter whatever its stage, closed ones included
     # (包案 often concerns a matter whose handling ended and whose petitioner is not satisfied).
     TRANSITIONS[(_status, Action.NOTE_LEADERSHIP)] = SAME
+    # So is a joint reception, a lawyer's consultation or a point's escalation noted on a case.
+    TRANSITIONS[(_status, Action.NOTE_RECEPTION)] = SAME
 # 领导阅批 concerns a matter still being handled: a case is sent and instructed on while open. The
 # unit's report on an instruction may come after the case closed (the instruction was written
 # while it was open and is followed up until answered), so it is allowed in every status.

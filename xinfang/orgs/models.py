@@ -38,6 +38,17 @@ class OrgKind(models.TextChoices):
     PARTY_GOVERNMENT = "party_government", "党委政府"
     POLITICAL_LEGAL = "political_legal", "政法机关"
     DISCIPLINE = "discipline", "纪检监察"
+    # Where people are received below and beside the bureaus (xinfang.reception): a county's
+    # one-stop centre hosting several units' windows, and under a township its work station,
+    # village service points and mediation platform.
+    ONE_STOP_CENTRE = "one_stop_centre", "综合服务中心（信访超市）"
+    TOWNSHIP_STATION = "township_station", "镇级工作站"
+    VILLAGE_POINT = "village_point", "村级服务点"
+    MEDIATION_PLATFORM = "mediation_platform", "基层调解平台"
+
+
+# The grass-roots points (说事、调解、就地化解): under a township, never themselves routing cases.
+GRASSROOTS_KINDS = (OrgKind.TOWNSHIP_STATION, OrgKind.VILLAGE_POINT, OrgKind.MEDIATION_PLATFORM)
 
 
 class Role(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db import transaction
 from xinfang.core.errors import ServiceError
 from xinfang.core.text import clean_text
 from xinfang.orgs.models import (
+    GRASSROOTS_KINDS,
     LEVEL_RANK,
     AccountKind,
     Level,
@@ -97,6 +98,12 @@ def org_validate(
     if same_name.exists():
         raise ServiceError(f"“{region.name}”已有名为“{name}”的机构。", field="name")
     _check_org_parent(org=org, parent=parent)
+    if kind in GRASSROOTS_KINDS and (
+        parent is None or parent.kind not in (OrgKind.TOWNSHIP, *GRASSROOTS_KINDS)
+    ):
+        raise ServiceError(
+            f"{OrgKind(kind).label}设在乡镇（街道）之下，请选择所属乡镇（街道）作为上级机构。", field="parent"
+        )
     return name, kind, level
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("xinfang.workbench.urls_instructions")),
     path("", include("xinfang.workbench.urls_statistics")),
     path("", include("xinfang.workbench.urls_leadership")),
+    path("", include("xinfang.workbench.urls_reception")),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read-all/", notifications.notification_read_all, name="notification-read-all"),
     path(

@@ -216,10 +216,16 @@ def decline_notice(source: Source, event: CaseEvent, title: str) -> Letter:
     reasons = source.scrub(str(payload.get("reasons", "")))
     doc.line(f"{source.addressee()}：")
     doc.para(f"{source.matter()}，本机关已收悉。经审查，{sentence(reasons)}")
+    basis = str(payload.get("legal_basis", ""))
+    where = str(payload.get("where_to_go", ""))
     doc.para(
         f"根据《信访工作条例》第三十一条的规定，该事项应当通过法定途径（{channel}）解决，"
         f"本机关不予受理。请{source.you}依照有关法律、法规规定的程序，向有权处理的机关提出。"
     )
+    if basis:
+        doc.para(f"法律依据：{sentence(basis)}")
+    if where:
+        doc.para(f"受理机关：{sentence(where)}")
     doc.para("特此告知。")
     return finish(source, event, doc, org, day)
 

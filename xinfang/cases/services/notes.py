@@ -14,7 +14,7 @@ from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Org, User
 
 # What the package xinfang.cases.services re-exports.
-__all__ = ["case_note_leadership", "case_note_supervision"]
+__all__ = ["case_note_leadership", "case_note_reception", "case_note_supervision"]
 
 # The event kinds a 督办 step may record, with their timeline texts.
 SUPERVISION_KINDS = {
@@ -58,6 +58,26 @@ def case_note_leadership(*, actor: User, org: Org, case: Case, kind: str, payloa
     if kind not in LEADERSHIP_KINDS:
         raise ServiceError(f"领导工作记录类型“{kind}”无效。", field="kind")
     locked, _ = begin(case, Action.NOTE_LEADERSHIP)
+    append_event(locked, kind=kind, actor=actor, org=org, payload=payload)
+    project(locked)
+    return locked
+
+
+# The event kinds a step at the hall or a grass-roots point may record (xinfang.reception).
+RECEPTION_KINDS = {
+    kind.value: kind.label
+    for kind in (EventKind.JOINT_RECEIVED, EventKind.LAWYER_CONSULTED, EventKind.ESCALATED_FROM_POINT)
+}
+
+
+@transaction.atomic
+def case_note_reception(*, actor: User, org: Org, case: Case, kind: str, payload: dict[str, Any]) -> Case:
+    """Record a step at the reception hall or a grass-roots point on the case (第十八条第三款): a joint
+    reception with its lead and assisting units, a lawyer's consultation, a point's escalation with
+    its mediation. The reception service has checked permissions."""
+    if kind not in RECEPTION_KINDS:
+        raise ServiceError(f"接访记录类型“{kind}”无效。", field="kind")
+    locked, _ = begin(case, Action.NOTE_RECEPTION)
     append_event(locked, kind=kind, actor=actor, org=org, payload=payload)
     project(locked)
     return locked

@@ -40,13 +40,17 @@ __all__ = [
     "routing_reach",
 ]
 
+# The procedures of 第三十一条 (and 第二十二条's 纪检监察) a matter is guided into. The guide of which
+# matter goes where, with its legal basis and the place to go, is data (xinfang.reception.LegalRoute).
 LEGAL_CHANNELS = {
     "litigation": "诉讼",
     "arbitration": "仲裁",
+    "labour_arbitration": "劳动人事争议仲裁",
     "administrative_review": "行政复议",
     "party_appeal": "党员申诉",
     "administrative_ruling": "行政裁决、确认、许可、处罚",
     "procuratorate_or_police": "检察、公安程序",
+    "discipline": "纪检监察",
     "other": "其他法定途径",
 }
 
@@ -296,8 +300,19 @@ def case_answer(*, actor: User, case: Case, reply: ReplyInput) -> Case:
 
 
 @transaction.atomic
-def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -> Case:
-    """不予受理: the matter belongs to a legal procedure; tell the petitioner which (第三十一条)."""
+def case_decline(
+    *,
+    actor: User,
+    case: Case,
+    legal_channel: str,
+    reasons: str,
+    route_name: str = "",
+    legal_basis: str = "",
+    where_to_go: str = "",
+) -> Case:
+    """不予受理 / 导入法定途径: the matter belongs to a legal procedure; tell the petitioner which
+    (第三十一条). `route_name`, `legal_basis` and `where_to_go` (from the legal-route guide) name the
+    route in the 告知书: "劳动人事争议仲裁", the law that sets it, and the organ to go to."""
     locked, status = begin(case, Action.DECLINE, actor=actor, roles=BUREAU_ROLES)
     if legal_channel not in LEGAL_CHANNELS:
         raise ServiceError(
@@ -305,6 +320,15 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
             field="legal_channel",
         )
     reasons = required_text(reasons, field="reasons", label="不予受理理由")
+    route = {
+        name: text
+        for name, text in (
+            ("route_name", optional_text(route_name)),
+            ("legal_basis", optional_text(legal_basis)),
+            ("where_to_go", optional_text(where_to_go)),
+        )
+        if text
+    }
     event = append_event(
         locked,
         kind=EventKind.DECLINED,
@@ -312,8 +336,9 @@ def case_decline(*, actor: User, case: Case, legal_channel: str, reasons: str) -
         org=locked.current_org,
         payload={
             "legal_channel": legal_channel,
-            "legal_channel_name": LEGAL_CHANNELS[legal_channel],
+            "legal_channel_name": route.get("route_name") or LEGAL_CHANNELS[legal_channel],
             "reasons": reasons,
+            **route,
         },
     )
     locked.closed_at = event.at  # concluded when the event says so (the replay agrees)

@@ -44,6 +44,7 @@ def test_closed_statuses_allow_nothing_but_bookkeeping() -> None:
             Action.LINK,
             Action.SUPERVISE,
             Action.NOTE_LEADERSHIP,
+            Action.NOTE_RECEPTION,
             Action.REPORT_ON_INSTRUCTION,
         }
 

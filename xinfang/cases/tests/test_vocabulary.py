@@ -50,6 +50,7 @@ NO_ACTION_FORM = {
     Action.REGISTER: "the registration page (workbench.actions.case_register)",
     Action.SUPERVISE: "the supervision pages (xinfang.supervision)",
     Action.NOTE_LEADERSHIP: "the leaders' pages (xinfang.leadership): 接访, 约访, 下访, 包案, 会商",
+    Action.NOTE_RECEPTION: "the reception pages (xinfang.reception): 联合接访, 律师接访, 基层上报",
 }
 
 

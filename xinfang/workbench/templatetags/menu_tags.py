@@ -28,6 +28,9 @@ STATISTICS = {Role.BUREAU_HEAD, Role.LEADER, Role.STATS_VIEWER, Role.ADMIN}
 # 领导工作 (接访, 包案, 积案化解, 听证, 会商): leaders, and the bureau staff who organise it; the units
 # reach their part (a campaign item, a consultation task) from their home page and case pages.
 LEADERSHIP = {Role.LEADER, Role.BUREAU_HEAD, Role.APPROVER, Role.REGISTRAR}
+# 接访大厅与基层化解: the desk's registrars, the bureau's staff and heads, and the grass-roots points'
+# handlers (a village point's staff hold the 承办人 role there).
+RECEPTION = {Role.REGISTRAR, Role.HANDLER, Role.APPROVER, Role.BUREAU_HEAD}
 
 
 @register.simple_tag(takes_context=True)
@@ -44,6 +47,7 @@ def nav_roles(context: template.Context) -> dict[str, bool]:
         "instructions": bool(roles & INSTRUCTIONS),
         "statistics": bool(roles & STATISTICS),
         "leadership": bool(roles & LEADERSHIP),
+        "reception": bool(roles & RECEPTION),
     }
 
 

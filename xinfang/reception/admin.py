@@ -1,0 +1,160 @@
+"""The back office of the hall and the grass roots: the legal-route guide (法定途径清单), the halls,
+their stationed units and lawyers are edited here; what the desk records (numbers, joint receptions,
+consultations, 说事 and mediations) is written by the services and only looked at here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from xinfang.core.forms import CleanTextAdmin
+from xinfang.reception.models import (
+    DutyShift,
+    Hall,
+    JointReception,
+    JointUnit,
+    Lawyer,
+    LawyerConsultation,
+    LegalGuidance,
+    LegalRoute,
+    Mediation,
+    StationedUnit,
+    Talk,
+    Ticket,
+)
+
+
+@admin.register(LegalRoute)
+class LegalRouteAdmin(CleanTextAdmin, admin.ModelAdmin):
+    """法定途径清单: category and words → the legal route, its basis and where to go (第三十一条)."""
+
+    list_display = ["category", "name", "channel", "matters", "keywords", "order", "is_active"]
+    list_filter = ["channel", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "matters", "keywords", "legal_basis", "category__name"]
+    autocomplete_fields = ["category"]
+
+
+class StationedUnitInline(CleanTextAdmin, admin.TabularInline):
+    model = StationedUnit
+    extra = 0
+    raw_id_fields = ["org"]
+
+
+class LawyerInline(CleanTextAdmin, admin.TabularInline):
+    model = Lawyer
+    extra = 0
+
+
+@admin.register(Hall)
+class HallAdmin(CleanTextAdmin, admin.ModelAdmin):
+    list_display = ["name", "org", "opens_at", "closes_at", "is_active"]
+    list_filter = ["is_active"]
+    raw_id_fields = ["org"]
+    inlines = [StationedUnitInline, LawyerInline]
+
+
+class _ReadOnly(CleanTextAdmin, admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class _ReadOnlyInline(CleanTextAdmin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(_ReadOnly):
+    list_display = ["on", "hall", "org", "role", "person", "checked_in_at", "checked_out_at"]
+    list_filter = ["role"]
+
+
+# Only the number, its state and its times: the 诉求单's people are personal data (encrypted).
+@admin.register(Ticket)
+class TicketAdmin(_ReadOnly):
+    list_display = [
+        "day",
+        "number",
+        "hall",
+        "headcount",
+        "status",
+        "window",
+        "issued_at",
+        "called_at",
+        "case",
+    ]
+    list_filter = ["status"]
+    fields = [
+        "hall",
+        "day",
+        "number",
+        "headcount",
+        "status",
+        "window",
+        "window_org",
+        "issued_at",
+        "called_at",
+        "served_at",
+        "case",
+    ]
+
+
+class JointUnitInline(_ReadOnlyInline):
+    model = JointUnit
+
+
+@admin.register(JointReception)
+class JointReceptionAdmin(_ReadOnly):
+    list_display = ["convened_at", "hall", "case", "lead_org", "outcome"]
+    list_filter = ["outcome"]
+    inlines = [JointUnitInline]
+
+
+@admin.register(LawyerConsultation)
+class LawyerConsultationAdmin(_ReadOnly):
+    list_display = ["at", "lawyer", "hall", "persons", "topic", "legal_aid_referred", "case"]
+    list_filter = ["legal_aid_referred"]
+
+
+@admin.register(LegalGuidance)
+class LegalGuidanceAdmin(_ReadOnly):
+    list_display = ["at", "case", "route_name", "category", "org", "suggested"]
+    list_filter = ["channel", "suggested"]
+
+
+class MediationInline(_ReadOnlyInline):
+    model = Mediation
+
+
+@admin.register(Talk)
+class TalkAdmin(_ReadOnly):
+    list_display = ["received_at", "point", "subject", "headcount", "status", "case"]
+    list_filter = ["status"]
+    fields = [
+        "point",
+        "received_at",
+        "headcount",
+        "category",
+        "subject",
+        "status",
+        "resolution",
+        "confirmed_by_petitioner",
+        "confirmation",
+        "resolved_at",
+        "escalated_to",
+        "case",
+    ]
+    inlines = [MediationInline]
