@@ -40,6 +40,7 @@ from xinfang.leadership.models import (
     ReceptionDayStatus,
 )
 from xinfang.orgs.models import Org
+from xinfang.reception.models import MediationOutcome, TalkStatus
 from xinfang.statistics.figure import FIGURES, TRACKS, VISIT_PLACE_LEVELS, Kind
 from xinfang.statistics.indicators import OneTimeRule
 from xinfang.supervision.models import Supervision, SupervisionEvent
@@ -48,6 +49,7 @@ __all__ = [
     "CASE_CONDITIONS",
     "LEADERSHIP_COUNTS",
     "RATE_BASES",
+    "RECEPTION_COUNTS",
     "SUPERVISION_CONDITIONS",
     "Measure",
     "Scope",
@@ -590,6 +592,69 @@ LEADERSHIP_COUNTS = (
 )
 
 
+# --- the hall and the grass roots (xinfang.reception, 第十八条第三款、第三十一条) ----------------
+
+
+def joint_receptions(s: Scope) -> Q:
+    """联合接访: on `JointReception` rows, those convened in the period at a hall of the organs."""
+    return moment_range("convened_at", s) & by_organs(s, "hall__org")
+
+
+def lawyer_consultations(s: Scope) -> Q:
+    """律师参与接访: on `LawyerConsultation` rows, those given in the period at a hall of the organs."""
+    return moment_range("at", s) & by_organs(s, "hall__org")
+
+
+def legal_guidances(s: Scope) -> Q:
+    """导入法定途径: on `LegalGuidance` rows, the matters the organs guided into a legal route in the
+    period (不予受理 with the route named)."""
+    return moment_range("at", s) & by_organs(s, "org")
+
+
+def talks_received(s: Scope) -> Q:
+    """说事: on `Talk` rows, the matters brought in the period to a grass-roots point of the organs
+    (a point sits under its township in the tree of organs)."""
+    return moment_range("received_at", s) & by_organs(s, "point")
+
+
+def mediations_started(s: Scope) -> Q:
+    """基层调解: on `Mediation` rows, those started on a day of the period at a point of the organs."""
+    return day_range("started_on", s) & by_organs(s, "talk__point")
+
+
+def mediations_agreed(s: Scope) -> Q:
+    """基层调解成功: mediations that reached an agreement (达成协议) on a day of the period."""
+    return Q(outcome=MediationOutcome.AGREED) & day_range("concluded_on", s) & by_organs(s, "talk__point")
+
+
+def talks_resolved(s: Scope) -> Q:
+    """就地化解: talks resolved on the spot in the period, with the petitioner's confirmation."""
+    return Q(status=TalkStatus.RESOLVED) & moment_range("resolved_at", s) & by_organs(s, "point")
+
+
+def talks_escalated(s: Scope) -> Q:
+    """基层上报: talks a point of the organs escalated to the township or county in the period."""
+    return Q(escalated_at__isnull=False) & moment_range("escalated_at", s) & by_organs(s, "point")
+
+
+# The counts of the hall and the grass roots: `figures._count_reception` counts them (and
+# 现场化解率 from two of them), one query per model for every period.
+RECEPTION_COUNTS = (
+    "联合接访.批次",
+    "联合接访.现场解决",
+    "联合接访.已结束",
+    "律师接访.批次",
+    "律师接访.人次",
+    "法定途径导入.件次",
+    "基层说事.件数",
+    "基层说事.人次",
+    "基层调解.件数",
+    "基层调解.成功",
+    "基层就地化解.件数",
+    "基层上报.件数",
+)
+
+
 def case_condition(key: str, s: Scope) -> Q:
     """The condition of figure `key` on `Case` rows (`s` seen from Case): a count's cases, a rate's
     base, or the cases of the supervisions counted. KeyError for a figure that counts no cases."""
@@ -612,6 +677,7 @@ def _check_vocabulary() -> None:
         *CASE_CONDITIONS,
         *SUPERVISION_CONDITIONS,
         *LEADERSHIP_COUNTS,
+        *RECEPTION_COUNTS,
         "类案预警.发出",
         "类案预警.已研判",
         "领导批示",

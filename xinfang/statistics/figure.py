@@ -109,6 +109,20 @@ def _vocabulary() -> dict[str, Term]:
         "包案.化解件数": _count("包案化解", "件", "leader-ownership"),
         "包案化解率": _rate("包案化解率", "leader-ownership"),
         "会商研判.次数": _count("会商研判会议", "次", "consultations"),
+        # The hall and the grass roots (第十八条第三款、第三十一条): counted from xinfang.reception.
+        "联合接访.批次": _count("联合接访", "批", "joint-reception"),
+        "联合接访.现场解决": _count("联合接访现场解决", "批", "joint-reception"),
+        "联合接访.已结束": _count("联合接访已结束", "批", "joint-reception"),
+        "现场化解率": _rate("联合接访现场化解率", "joint-reception"),
+        "律师接访.批次": _count("律师参与接访", "批", "lawyers-at-reception"),
+        "律师接访.人次": _count("律师参与接访", "人次", "lawyers-at-reception"),
+        "法定途径导入.件次": _count("导入法定途径", "件", "legal-routes"),
+        "基层说事.件数": _count("基层服务点接待群众说事", "件", "grassroots"),
+        "基层说事.人次": _count("基层服务点接待群众说事", "人次", "grassroots"),
+        "基层调解.件数": _count("基层调解", "件", "grassroots"),
+        "基层调解.成功": _count("基层调解成功", "件", "grassroots"),
+        "基层就地化解.件数": _count("基层就地化解", "件", "grassroots"),
+        "基层上报.件数": _count("基层上报", "件", "grassroots"),
     }
     for place in _VISIT_PLACES:
         for kind, label in (("个访", "个访"), ("集访", "集体访")):

@@ -38,6 +38,14 @@ from xinfang.leadership.models import (
     ReceptionDay,
 )
 from xinfang.orgs.models import Org, Region, RegionPopulation, User
+from xinfang.reception.models import (
+    JointOutcome,
+    JointReception,
+    LawyerConsultation,
+    LegalGuidance,
+    Mediation,
+    Talk,
+)
 from xinfang.statistics import conditions
 from xinfang.statistics.atoms import grouped_counts, grouped_counts_by, grouping_sets
 from xinfang.statistics.conditions import CASE_CONDITIONS, PARTS, SUPERVISION_CONDITIONS, Scope
@@ -52,6 +60,7 @@ from xinfang.statistics.indicators import (
     closure_rate,
     comparison_period,
     entry_timeliness_rate,
+    on_spot_resolution_rate,
     one_time_resolution_rate,
     online_once_closed_rate,
     ownership_resolution_rate,
@@ -84,9 +93,13 @@ def compute_report(*, org: Org, start: dt.date, end: dt.date, comparison: Compar
         counted, categories, places = _count(scopes)
         supervised = _count_supervisions(scopes)
         elsewhere = [
-            {**counts, **instructed, **leaders}
-            for counts, instructed, leaders in zip(
-                _count_alerts(scopes), _count_instructions(scopes), _count_leadership(scopes), strict=True
+            {**counts, **instructed, **leaders, **hall}
+            for counts, instructed, leaders, hall in zip(
+                _count_alerts(scopes),
+                _count_instructions(scopes),
+                _count_leadership(scopes),
+                _count_reception(scopes),
+                strict=True,
             )
         ]
         breakdowns = _breakdowns(org, scopes, categories, places)
@@ -435,6 +448,88 @@ def _count_leadership(scopes: Sequence[Scope]) -> list[dict[str, int]]:
     ]
 
 
+def _count_reception(scopes: Sequence[Scope]) -> list[dict[str, int]]:
+    """The hall and the grass roots (`conditions.RECEPTION_COUNTS`): 联合接访 (批次, 现场解决 and the
+    concluded ones for 现场化解率), 律师接访 (批次, 人次), 导入法定途径, and at the grass-roots points 说事
+    (件, 人次), 调解 (started, agreed), 就地化解 and 上报, for each scope: one query per model, over the
+    span of the periods."""
+    span = scopes[0].period(min(s.start for s in scopes), max(s.end for s in scopes))
+    periods = list(enumerate(scopes))
+    concluded = ~Q(outcome=JointOutcome.PENDING)
+    joint = JointReception.objects.filter(conditions.joint_receptions(span)).aggregate(
+        **{
+            name: aggregate
+            for i, scope in periods
+            for name, aggregate in (
+                (f"j{i}", Count("pk", filter=conditions.joint_receptions(scope))),
+                (f"c{i}", Count("pk", filter=conditions.joint_receptions(scope) & concluded)),
+                (
+                    f"o{i}",
+                    Count("pk", filter=conditions.joint_receptions(scope) & Q(outcome=JointOutcome.ON_SPOT)),
+                ),
+            )
+        }
+    )
+    lawyers = LawyerConsultation.objects.filter(conditions.lawyer_consultations(span)).aggregate(
+        **{
+            name: aggregate
+            for i, scope in periods
+            for name, aggregate in (
+                (f"b{i}", Count("pk", filter=conditions.lawyer_consultations(scope))),
+                (f"p{i}", Sum("persons", filter=conditions.lawyer_consultations(scope))),
+            )
+        }
+    )
+    guided = LegalGuidance.objects.filter(conditions.legal_guidances(span)).aggregate(
+        **{f"g{i}": Count("pk", filter=conditions.legal_guidances(scope)) for i, scope in periods}
+    )
+    # A talk of the span in any of its steps: received, resolved or escalated within it.
+    talk_steps = (conditions.talks_received, conditions.talks_resolved, conditions.talks_escalated)
+    talks = Talk.objects.filter(
+        conditions.talks_received(span) | conditions.talks_resolved(span) | conditions.talks_escalated(span)
+    ).aggregate(
+        **{
+            name: aggregate
+            for i, scope in periods
+            for name, aggregate in (
+                (f"t{i}", Count("pk", filter=talk_steps[0](scope))),
+                (f"h{i}", Sum("headcount", filter=talk_steps[0](scope))),
+                (f"r{i}", Count("pk", filter=talk_steps[1](scope))),
+                (f"e{i}", Count("pk", filter=talk_steps[2](scope))),
+            )
+        }
+    )
+    mediations = Mediation.objects.filter(
+        conditions.mediations_started(span) | conditions.mediations_agreed(span)
+    ).aggregate(
+        **{
+            name: aggregate
+            for i, scope in periods
+            for name, aggregate in (
+                (f"m{i}", Count("pk", filter=conditions.mediations_started(scope))),
+                (f"a{i}", Count("pk", filter=conditions.mediations_agreed(scope))),
+            )
+        }
+    )
+    return [
+        {
+            "联合接访.批次": joint[f"j{i}"],
+            "联合接访.现场解决": joint[f"o{i}"],
+            "联合接访.已结束": joint[f"c{i}"],
+            "律师接访.批次": lawyers[f"b{i}"],
+            "律师接访.人次": lawyers[f"p{i}"] or 0,
+            "法定途径导入.件次": guided[f"g{i}"],
+            "基层说事.件数": talks[f"t{i}"],
+            "基层说事.人次": talks[f"h{i}"] or 0,
+            "基层调解.件数": mediations[f"m{i}"],
+            "基层调解.成功": mediations[f"a{i}"],
+            "基层就地化解.件数": talks[f"r{i}"],
+            "基层上报.件数": talks[f"e{i}"],
+        }
+        for i, _ in periods
+    ]
+
+
 def _population(region: Region, end: dt.date) -> int | None:
     """The region's latest recorded population of a year not after the period's end."""
     return (
@@ -477,6 +572,9 @@ def _values(
             "一次性化解率": one_time_resolution_rate(part("一次性化解"), part("初件办结")),
             "每万人信访量": per_ten_thousand(total, population),
             "包案化解率": ownership_resolution_rate(elsewhere["包案.化解件数"], elsewhere["包案.件数"]),
+            "现场化解率": on_spot_resolution_rate(
+                elsewhere["联合接访.现场解决"], elsewhere["联合接访.已结束"]
+            ),
         }
     )
     for track in TRACKS:

@@ -58,6 +58,7 @@ __all__ = [
     "entered_in_time",
     "entry_timeliness_rate",
     "is_collective",
+    "on_spot_resolution_rate",
     "one_time_resolution_rate",
     "online_once_closed_rate",
     "ownership_resolution_rate",
@@ -453,6 +454,13 @@ def ownership_resolution_rate(resolved: int, owned: int) -> Ratio:
     the cases taken on in the period (《信访工作条例》第十八条: leaders "亲自包案化解"). No national
     formula: common practice, the cohort being the selector's."""
     return _rate(resolved, owned, "ownership_resolution_rate")
+
+
+def on_spot_resolution_rate(on_spot: int, concluded: int) -> Ratio:
+    """现场化解率 = the joint receptions of the period resolved on the spot (现场解决) ÷ those of the
+    period concluded (现场解决, 交办 or 转送; one still under way is outside both). The reports'
+    "90%的来访事项在接访大厅得到协调解决" (第十八条第三款: 联合接访 "一站式解决"); no national formula."""
+    return _rate(on_spot, concluded, "on_spot_resolution_rate")
 
 
 # --- satisfaction (DOMAIN §3) --------------------------------------------------------------------

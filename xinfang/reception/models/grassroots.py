@@ -48,6 +48,8 @@ class Talk(models.Model):
     escalated_to = models.ForeignKey(
         Org, verbose_name="上报机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    escalated_at = models.DateTimeField("上报时间", null=True, blank=True)
+    escalation_reason = models.TextField("上报理由", blank=True)
     case = models.OneToOneField(
         Case, verbose_name="信访件", null=True, blank=True, on_delete=models.PROTECT, related_name="talk"
     )
