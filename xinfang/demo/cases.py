@@ -22,6 +22,7 @@ from xinfang.cases.vocabulary import EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import LOCAL_TZ, now, pinned_now
 from xinfang.demo.leadership import leaders_work
+from xinfang.demo.reception import reception_work
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Level, Org, OrgKind, Region, Role, User
 from xinfang.portal.accounts import citizen_petitioner
@@ -675,6 +676,8 @@ def generate_cases(
         _citizen_matters(stock, end)
     with transaction.atomic():
         leaders_work()
+    with transaction.atomic():
+        reception_work()
     counts: dict[str, int] = {}
     for status in Status.values:
         counts[status] = Case.objects.filter(status=status).count()

@@ -53,6 +53,15 @@ COUNTY_UNITS: list[tuple[str, str]] = [
     ("纪委监委", OrgKind.DISCIPLINE),
 ]
 
+# Where people are received below and beside the bureaus (xinfang.reception): 青山县's one-stop
+# centre, and under 城关镇 its work station and two village points. (name, kind, the town or None).
+RECEPTION_ORGANS: list[tuple[str, str, str | None]] = [
+    ("青山县群众信访诉求综合服务中心", OrgKind.ONE_STOP_CENTRE, None),
+    ("城关镇信访工作站", OrgKind.TOWNSHIP_STATION, "城关镇"),
+    ("城关镇东村村级服务点", OrgKind.VILLAGE_POINT, "城关镇"),
+    ("城关镇西村村级服务点", OrgKind.VILLAGE_POINT, "城关镇"),
+]
+
 # Demo staff: (username, full name, org name, roles).
 STAFF: list[tuple[str, str, str, list[str]]] = [
     ("admin", "系统管理员", "示例市信访局", [Role.ADMIN]),
@@ -68,6 +77,10 @@ STAFF: list[tuple[str, str, str, list[str]]] = [
     ("qs_renshe", "冯承办", "青山县人力资源和社会保障局", [Role.HANDLER]),
     ("qs_chengguan", "褚承办", "青山县城关镇人民政府", [Role.HANDLER]),
     ("hk_dengji", "卫登记", "河口县信访局", [Role.REGISTRAR]),
+    # The hall and the grass roots: the one-stop centre's desk, the village points' 网格员.
+    ("zhongxin", "许登记", "青山县群众信访诉求综合服务中心", [Role.REGISTRAR]),
+    ("dongcun", "何网格员", "城关镇东村村级服务点", [Role.HANDLER]),
+    ("xicun", "吕网格员", "城关镇西村村级服务点", [Role.HANDLER]),
     # Every organ that decides something has a login of its own: the people's governments decide
     # 复查 (the county ones, of their departments' replies) and 复核 (the province, of the city's
     # 复查); each bureau routes what it registers; the 纪委监委 handle accusations (第三十条).
@@ -170,8 +183,20 @@ def load_demo() -> DemoSummary:
             office = "办事处" if town_name.endswith("街道") else "人民政府"
             b.org(f"{county_name}{town_name}{office}", town, OrgKind.TOWNSHIP, county_gov)
 
+    _reception_organs(b)
     for username, full_name, org_name, roles in STAFF:
         b.staff(username, full_name, Org.objects.get(name=org_name), roles)
     for username, full_name, phone, id_number in CITIZENS:
         b.citizen(username, full_name, phone, id_number)
     return b.summary
+
+
+def _reception_organs(b: _Builder) -> None:
+    county = Region.objects.get(code="990121")
+    county_gov = Org.objects.get(region=county, name="青山县人民政府")
+    for name, kind, town_name in RECEPTION_ORGANS:
+        if town_name is None:
+            b.org(name, county, kind, county_gov)
+            continue
+        town = Region.objects.get(parent=county, name=town_name)
+        b.org(name, town, kind, Org.objects.get(region=town, kind=OrgKind.TOWNSHIP))
