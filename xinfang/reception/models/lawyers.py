@@ -60,6 +60,9 @@ class LawyerConsultation(models.Model):
     topic = models.CharField("咨询事项", max_length=200)
     advice = models.TextField("法律意见")
     legal_aid_referred = models.BooleanField("引导申请法律援助", default=False)
+    # The rota is the rule ("每周三、五"); a consultation on another day says why (a lawyer called
+    # in for a group visit, a swapped day), so the report on the rota can be read.
+    off_rota_reason = models.CharField("非接访日说明", max_length=200, blank=True)
     case = models.ForeignKey(
         Case,
         verbose_name="信访件",
