@@ -125,7 +125,7 @@ class JointReceptionAdmin(_ReadOnly):
 
 @admin.register(LawyerConsultation)
 class LawyerConsultationAdmin(_ReadOnly):
-    list_display = ["at", "lawyer", "hall", "persons", "topic", "legal_aid_referred", "case"]
+    list_display = ["at", "lawyer", "hall", "persons", "topic", "legal_aid_referred", "off_rota_reason", "case"]
     list_filter = ["legal_aid_referred"]
 
 
@@ -155,6 +155,8 @@ class TalkAdmin(_ReadOnly):
         "confirmation",
         "resolved_at",
         "escalated_to",
+        "escalated_at",
+        "escalation_reason",
         "case",
     ]
     inlines = [MediationInline]

@@ -475,8 +475,9 @@ class Dashboard:
 
     @property
     def joint_on_spot_rate(self) -> Rate:
-        """现场化解率: joint receptions resolved on the spot of those convened in the month."""
-        return Rate(self.joint_on_spot, self.joint_batches)
+        """现场化解率: of the month's joint receptions that are concluded, those resolved on the spot
+        (the statistics' figure: one still under way is outside both)."""
+        return Rate(self.joint_on_spot, self.joint_batches - self.joint_pending)
 
     @property
     def duty_present(self) -> int:

@@ -811,6 +811,7 @@ def test_the_dashboard(world: World, hw: HallWorld, freeze: Freeze) -> None:
     for outcome, at in (
         (JointOutcome.ON_SPOT, "2025-03-04 10:00"),
         (JointOutcome.ASSIGNED, "2025-03-05 10:00"),
+        (JointOutcome.PENDING, "2025-03-06 10:00"),  # under way: outside the rate
         (JointOutcome.ON_SPOT, "2025-02-27 10:00"),
     ):
         JointReception.objects.create(
@@ -848,7 +849,7 @@ def test_the_dashboard(world: World, hw: HallWorld, freeze: Freeze) -> None:
         ("4号窗口", hw.housing, 1, 0),
         ("1号窗口", None, 1, 1),
     ]
-    assert (board.joint_batches, board.joint_on_spot, board.joint_on_spot_rate.text()) == (2, 1, "50.0%")
+    assert (board.joint_batches, board.joint_on_spot, board.joint_on_spot_rate.text()) == (3, 1, "50.0%")
     assert (board.lawyer_batches, board.lawyer_persons) == (2, 3)
     duty = {row.shift.org: row for row in board.duty}
     assert duty[world.county_labour].late and duty[world.county_labour].shift.checked_in_at is not None
