@@ -46,7 +46,10 @@ from xinfang.cases import services
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_detail
 from xinfang.cases.vocabulary import Action
+from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import User
+from xinfang.reception.models import LegalRoute
+from xinfang.reception.services import routes as route_services
 
 router = Router(tags=["actions"])
 # The body of accept and hearing-start may be left out; it is an object when sent (never null).
@@ -116,13 +119,27 @@ def answer(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
 
 @_post(Action.DECLINE)
 def decline(request: HttpRequest, case_id: Id, payload: DeclineIn) -> Any:
-    return _act(
-        request,
-        case_id,
-        lambda u, c: services.case_decline(
-            actor=u, case=c, legal_channel=payload.legal_channel, reasons=payload.reasons
-        ),
-    )
+    # Through 导入法定途径, so the route taken is counted (xinfang.reception, 第三十一条).
+    def run(user: User, case: Case) -> Case:
+        route = None
+        if payload.route_id is not None:
+            route = LegalRoute.objects.filter(pk=payload.route_id).first()
+            if route is None:
+                raise ServiceError(f"法定途径 {payload.route_id} 不在法定途径清单中。", field="route_id")
+        try:
+            return route_services.legal_route_decline(
+                actor=user,
+                case=case,
+                reasons=payload.reasons,
+                route=route,
+                legal_channel=payload.legal_channel or "",
+            )
+        except ServiceError as exc:
+            if exc.field == "route":
+                exc.field = "route_id"
+            raise
+
+    return _act(request, case_id, run)
 
 
 @_post(Action.REFUSE_AGAIN)

@@ -214,7 +214,16 @@ class ReplyIn(Schema):
 
 
 class DeclineIn(Schema):
-    legal_channel: LegalChannel  # type: ignore[valid-type]
+    """不予受理 / 导入法定途径 (第三十一条): a line of the legal-route guide (`route_id`: its kind of
+    procedure, legal basis and the organ to go to are recorded and printed in the 告知书), or just
+    the kind of procedure (`legal_channel`); one of the two is required."""
+
+    legal_channel: LegalChannel | None = Field(  # type: ignore[valid-type]
+        default=None, description="法定途径类别；给出 route_id 时可省略（须与该途径的类别一致）"
+    )
+    route_id: BodyId | None = Field(
+        default=None, description="法定途径清单中一项的编号（工作台“法定途径清单”页面列出）"
+    )
     reasons: LongText
 
 

@@ -26,6 +26,8 @@ from xinfang.demo.reception import reception_work
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Level, Org, OrgKind, Region, Role, User
 from xinfang.portal.accounts import citizen_petitioner
+from xinfang.reception.selectors import routes as route_selectors
+from xinfang.reception.services.routes import legal_route_decline
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强春梅海燕文红玉兰"
@@ -316,10 +318,16 @@ def _advance(story: _Story, unit: Org, handler: User, bureau: Org, registrar: Us
     roll = rng.random()
     if roll < 0.05:
         if story.later(1, 10):
+            # 导入法定途径 through the guide: its first suggestion for the matter, else a kind of
+            # procedure; the guidance row is written with the 不予受理 (xinfang.reception).
+            suggested = route_selectors.suggested_for_case(case)
             story.do(
-                services.case_decline,
+                legal_route_decline,
                 actor=registrar,
-                legal_channel=rng.choice(["litigation", "arbitration", "administrative_review"]),
+                route=suggested[0] if suggested else None,
+                legal_channel=""
+                if suggested
+                else rng.choice(["litigation", "arbitration", "administrative_review"]),
                 reasons="该事项依法应通过法定途径解决。",
             )
         return

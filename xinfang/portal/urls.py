@@ -14,6 +14,7 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("lookup/", views.lookup, name="lookup"),
     path("reception-days/", views.reception_schedule, name="reception-days"),
+    path("legal-routes/suggest/", views.legal_route_suggest, name="legal-route-suggest"),
     path("cases/", views.case_list, name="my-cases"),
     path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/submitted/", views.submitted, name="submitted"),

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases import pii
 from xinfang.cases.documents import FORMATS, render_document
@@ -47,6 +47,7 @@ from xinfang.portal.selectors import (
     my_cases,
     organ_suggestions,
 )
+from xinfang.portal.templatetags import portal_legal_routes as legal_routes
 
 LOOKUP_SESSION = "portal_lookup"  # the cases opened with their 查询码 in this session
 CODE_SENT = "验证码已发送至 {phone}，10 分钟内有效。"
@@ -99,6 +100,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def reception_schedule(request: HttpRequest) -> HttpResponse:
     """领导接访日安排: the published reception days of the coming weeks (第十八条), for anyone."""
     return render(request, "portal/reception_days.html", {"days": list(published_schedule()[:200])})
+
+
+@require_GET
+def legal_route_suggest(request: HttpRequest) -> HttpResponse:
+    """GET ?category=<id or code>&subject=…&content=…: the legal routes the guide (法定途径清单)
+    suggests, as an HTML fragment for the 写信 page; public, and only the guide's public text."""
+    text = f"{request.GET.get('subject', '')} {request.GET.get('content', '')}"
+    routes = legal_routes.suggested_for(legal_routes.category_from(request.GET.get("category")), text)
+    return render(request, "portal/_legal_route_suggest.html", {"routes": routes})
 
 
 def register(request: HttpRequest) -> HttpResponse:

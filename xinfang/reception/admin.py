@@ -125,7 +125,16 @@ class JointReceptionAdmin(_ReadOnly):
 
 @admin.register(LawyerConsultation)
 class LawyerConsultationAdmin(_ReadOnly):
-    list_display = ["at", "lawyer", "hall", "persons", "topic", "legal_aid_referred", "off_rota_reason", "case"]
+    list_display = [
+        "at",
+        "lawyer",
+        "hall",
+        "persons",
+        "topic",
+        "legal_aid_referred",
+        "off_rota_reason",
+        "case",
+    ]
     list_filter = ["legal_aid_referred"]
 
 

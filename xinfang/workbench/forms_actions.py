@@ -24,6 +24,9 @@ from xinfang.core.forms import TextField
 from xinfang.core.timeutil import local_date
 from xinfang.core.validation import MAX_ATTACHMENT_PAGES, MAX_EXTENSION_DAYS
 from xinfang.orgs.models import LEVEL_RANK, Level, Membership, Org, Role, User
+from xinfang.reception.models import LegalRoute
+from xinfang.reception.selectors import routes as route_selectors
+from xinfang.reception.services import routes as route_services
 from xinfang.workbench.forms_cases import DATE_INPUT, org_choices
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -184,16 +187,77 @@ class AnswerForm(ReplyForm):
         return services.case_answer(actor=actor, case=case, reply=self.reply())
 
 
+ROUTE_PREFIX = "route:"  # a line of the legal-route guide; a bare code is a kind of procedure
+
+
+def _route_label(route: LegalRoute, *, suggested: bool = False) -> str:
+    where = route.category.name if route.category else "各类事项"
+    return f"{'【建议】' if suggested else ''}{route.name}（{where}）"
+
+
+def decline_choices(case: Case) -> tuple[list[Any], list[LegalRoute]]:
+    """The decline page's choices: the routes the guide suggests for this matter first (marked
+    建议), then the rest of the guide by level-1 category, then the bare kinds of procedure."""
+    suggested = route_selectors.suggested_for_case(case)
+    taken = {route.pk for route in suggested}
+    groups: list[Any] = [("", "请选择")]
+    if suggested:
+        groups.append(
+            ("系统建议", [(f"{ROUTE_PREFIX}{r.pk}", _route_label(r, suggested=True)) for r in suggested])
+        )
+    for group in route_selectors.guide_by_category():
+        rows = [(f"{ROUTE_PREFIX}{r.pk}", _route_label(r)) for r in group.routes if r.pk not in taken]
+        if rows:
+            groups.append((f"法定途径清单 · {group.name}", rows))
+    groups.append(("仅选择法定途径类别（不引用清单）", list(LEGAL_CHANNELS.items())))
+    return groups, suggested
+
+
 class DeclineForm(ActionForm):
+    """不予受理 / 导入法定途径 (第三十一条): a route of the guide (its basis and the organ to go to
+    are printed in the 告知书) or just the kind of procedure."""
+
+    shows_matter = True
     legal_channel = forms.ChoiceField(
         label="法定途径",
-        choices=[("", "请选择"), *LEGAL_CHANNELS.items()],
-        help_text="告知信访人应通过哪一法定途径解决（第三十一条）。",
+        choices=[("", "请选择")],
+        help_text="告知信访人应通过哪一法定途径解决（第三十一条）；选择清单中的途径，告知书将写明法律依据和受理机关。",
+        error_messages={
+            "required": "请选择法定途径。",
+            "invalid_choice": "所选法定途径不在法定途径清单中或已停用，请重新选择。",
+        },
     )
     reasons = _text("不予受理理由")
+    aliases = {"route": "legal_channel"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices, suggested = decline_choices(self.case)
+        field = self.fields["legal_channel"]
+        field.choices = choices
+        if suggested:
+            first = suggested[0]
+            field.initial = f"{ROUTE_PREFIX}{first.pk}"
+            field.help_text = (
+                f"系统建议：{first.name}（依据{first.legal_basis}，向{first.where_to_go}提出），可更改。"
+                f"{field.help_text}"
+            )
+
+    def _chosen(self) -> tuple[LegalRoute | None, str]:
+        value = self.cleaned_data["legal_channel"]
+        if value.startswith(ROUTE_PREFIX):
+            pk = value[len(ROUTE_PREFIX) :]
+            route = LegalRoute.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+            if route is None:
+                raise ServiceError("所选法定途径不在法定途径清单中，请重新选择。", field="legal_channel")
+            return route, ""
+        return None, value
 
     def run(self, actor: User, case: Case) -> Any:
-        return services.case_decline(actor=actor, case=case, **self.cleaned_data)
+        route, channel = self._chosen()
+        return route_services.legal_route_decline(
+            actor=actor, case=case, reasons=self.cleaned_data["reasons"], route=route, legal_channel=channel
+        )
 
 
 class RefuseAgainForm(ActionForm):

@@ -96,6 +96,57 @@ def test_decline_points_to_the_legal_channel(world: World, api_as: ApiAs) -> Non
     ]
 
 
+def _labour_arbitration() -> Any:
+    from xinfang.cases.models import ContentCategory
+    from xinfang.reception.legal_routes import DEFAULT_ROUTES_CSV, load_routes
+    from xinfang.reception.models import LegalRoute
+
+    if not LegalRoute.objects.exists():  # a browser test may have flushed the migration's rows
+        load_routes(
+            DEFAULT_ROUTES_CSV.read_text(encoding="utf-8"),
+            route_model=LegalRoute,
+            category_model=ContentCategory,
+        )
+    return LegalRoute.objects.get(category__code="040100", name="劳动人事争议仲裁")
+
+
+def test_decline_into_a_route_of_the_guide_records_it_and_counts_the_guidance(
+    world: World, api_as: ApiAs
+) -> None:
+    from xinfang.reception.models import LegalGuidance
+
+    case = register(world)
+    route = _labour_arbitration()
+    body = ok(api_as(world.registrar).act(case.pk, "decline", {"route_id": route.pk, "reasons": "劳动争议"}))
+    payload = body["events"][-1]["payload"]
+    assert body["status"] == "declined" and payload["legal_channel"] == "labour_arbitration"
+    assert payload["legal_channel_name"] == "劳动人事争议仲裁" and payload["legal_basis"] == route.legal_basis
+    assert LegalGuidance.objects.get(case=case).route == route
+    plain = register(world)
+    ok(api_as(world.registrar).act(plain.pk, "decline", {"legal_channel": "litigation", "reasons": "诉讼"}))
+    assert LegalGuidance.objects.get(case=plain).route is None
+
+
+def test_decline_refuses_a_missing_inactive_or_mismatched_route(world: World, api_as: ApiAs) -> None:
+    from xinfang.reception.models import LegalRoute
+
+    case = register(world)
+    route = _labour_arbitration()
+    api = api_as(world.registrar)
+    for body, field, words in [
+        ({"reasons": "x"}, "legal_channel", "请选择法定途径"),
+        ({"route_id": 999999, "reasons": "x"}, "route_id", "不在法定途径清单中"),
+        ({"route_id": route.pk, "legal_channel": "litigation", "reasons": "x"}, "legal_channel", "不一致"),
+    ]:
+        response = api.act(case.pk, "decline", body)
+        assert response.status_code == 400, response.content.decode()
+        assert words in errors_by_field(response)[field]["message"]
+    LegalRoute.objects.filter(pk=route.pk).update(is_active=False)
+    response = api.act(case.pk, "decline", {"route_id": route.pk, "reasons": "x"})
+    assert response.status_code == 400 and "已停用" in errors_by_field(response)["route_id"]["message"]
+    assert kinds(case.pk) == ["registered"]
+
+
 def test_refuse_again_cites_a_case_concluded_by_rereview(world: World, api_as: ApiAs) -> None:
     earlier = to_delivered(world)
     earlier = services.case_review_request(actor=world.leader, case=earlier, reasons="不服")
