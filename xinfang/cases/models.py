@@ -297,7 +297,7 @@ class CaseAccess(models.Model):
         return f"{self.case_id}: {self.org_id or self.region_id}"
 
 
-class Petitioner(models.Model):
+class Petitioner(pii.EncryptedPerson, models.Model):
     """A person who raised the matter. Name, ID number and phone are encrypted at rest."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
@@ -319,18 +319,6 @@ class Petitioner(models.Model):
 
     def __str__(self) -> str:
         return pii.mask_name(self.name)
-
-    @property
-    def name(self) -> str:
-        return pii.decrypt(self.name_enc)
-
-    @property
-    def id_number(self) -> str:
-        return pii.decrypt(self.id_number_enc)
-
-    @property
-    def phone(self) -> str:
-        return pii.decrypt(self.phone_enc)
 
 
 class CaseEvent(models.Model):

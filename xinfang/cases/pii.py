@@ -116,3 +116,24 @@ def id_number_problem(number: str) -> str | None:
     if _ID_CHECK[total % 11] != number[-1]:
         return "身份证号码校验位不正确，请核对。"
     return None
+
+
+class EncryptedPerson:
+    """A model mixin for a person's encrypted name, ID number and phone (columns ``name_enc``,
+    ``id_number_enc``, ``phone_enc``; a model may lack the ID number): the plain values, decrypted
+    when read. Petitioners, the people of a hall's 诉求单 and of a grass-roots point's 说事."""
+
+    name_enc: str
+    phone_enc: str
+
+    @property
+    def name(self) -> str:
+        return decrypt(self.name_enc)
+
+    @property
+    def id_number(self) -> str:
+        return decrypt(getattr(self, "id_number_enc", ""))
+
+    @property
+    def phone(self) -> str:
+        return decrypt(self.phone_enc)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 from xinfang.core.text import clean_text
 
@@ -33,3 +35,30 @@ class CleanTextAdmin:
         if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
             kwargs.setdefault("form_class", TextField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ReadOnlyAdmin(CleanTextAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows written by the services or a sweep only: the back office may look, not touch (a
+    change there would bypass the rules and the case's history)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(CleanTextAdmin, admin.TabularInline):  # type: ignore[type-arg]
+    """The child rows of a `ReadOnlyAdmin` page, shown as they are."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

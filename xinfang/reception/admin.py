@@ -5,9 +5,8 @@ consultations, 说事 and mediations) is written by the services and only looked
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from xinfang.core.forms import CleanTextAdmin
+from xinfang.core.forms import CleanTextAdmin, ReadOnlyAdmin, ReadOnlyInline
 from xinfang.reception.models import (
     DutyShift,
     Hall,
@@ -54,37 +53,15 @@ class HallAdmin(CleanTextAdmin, admin.ModelAdmin):
     inlines = [StationedUnitInline, LawyerInline]
 
 
-class _ReadOnly(CleanTextAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class _ReadOnlyInline(CleanTextAdmin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(DutyShift)
-class DutyShiftAdmin(_ReadOnly):
+class DutyShiftAdmin(ReadOnlyAdmin):
     list_display = ["on", "hall", "org", "role", "person", "checked_in_at", "checked_out_at"]
     list_filter = ["role"]
 
 
 # Only the number, its state and its times: the 诉求单's people are personal data (encrypted).
 @admin.register(Ticket)
-class TicketAdmin(_ReadOnly):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = [
         "day",
         "number",
@@ -112,19 +89,19 @@ class TicketAdmin(_ReadOnly):
     ]
 
 
-class JointUnitInline(_ReadOnlyInline):
+class JointUnitInline(ReadOnlyInline):
     model = JointUnit
 
 
 @admin.register(JointReception)
-class JointReceptionAdmin(_ReadOnly):
+class JointReceptionAdmin(ReadOnlyAdmin):
     list_display = ["convened_at", "hall", "case", "lead_org", "outcome"]
     list_filter = ["outcome"]
     inlines = [JointUnitInline]
 
 
 @admin.register(LawyerConsultation)
-class LawyerConsultationAdmin(_ReadOnly):
+class LawyerConsultationAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
         "lawyer",
@@ -139,17 +116,17 @@ class LawyerConsultationAdmin(_ReadOnly):
 
 
 @admin.register(LegalGuidance)
-class LegalGuidanceAdmin(_ReadOnly):
+class LegalGuidanceAdmin(ReadOnlyAdmin):
     list_display = ["at", "case", "route_name", "category", "org", "suggested"]
     list_filter = ["channel", "suggested"]
 
 
-class MediationInline(_ReadOnlyInline):
+class MediationInline(ReadOnlyInline):
     model = Mediation
 
 
 @admin.register(Talk)
-class TalkAdmin(_ReadOnly):
+class TalkAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "point", "subject", "headcount", "status", "case"]
     list_filter = ["status"]
     fields = [

@@ -58,6 +58,7 @@ QUERY_CODE_LENGTH = 10  # 50 random bits: 32 symbols of 5 bits each
 _FROM_BASE32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _QUERY_ALPHABET)
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 REGISTER_ROLES = (Role.REGISTRAR, Role.BUREAU_HEAD, Role.HANDLER)
+MAX_ADDRESS = 200  # Petitioner.address
 MAX_ACCUSED_PERSON = 100  # 被反映人: names and posts of a few people
 MAX_ID = 2**63 - 1  # larger numbers cannot be a row and must not reach the database driver
 
@@ -102,19 +103,20 @@ def phone_problem(phone: str) -> str | None:
     return None if _PHONE.match(pii.normalise(phone)) else "联系电话应为 7 至 15 位数字。"
 
 
-def _petitioner_problems(index: int, person: PetitionerInput, today: dt.date) -> list[ServiceError]:
-    where = f"petitioners[{index}]"
+def person_problems(person: Any, today: dt.date, *, where: str, label: str = "信访人") -> list[ServiceError]:
+    """Every fault of one person's row (name, ID number, phone, address), each on its field under
+    ``where`` (``petitioners[0]``): the registration's rule, also that of the hall's 诉求单."""
     problems: list[ServiceError] = []
     try:
-        required_text(person.name, field=f"{where}.name", label="信访人姓名", max_length=MAX_PERSON_NAME)
+        required_text(person.name, field=f"{where}.name", label=f"{label}姓名", max_length=MAX_PERSON_NAME)
     except ServiceError as exc:
         problems.append(exc)
     if person.id_number and (problem := id_number_problem(person.id_number, today)):
         problems.append(ServiceError(problem, field=f"{where}.id_number"))
     if person.phone and (problem := phone_problem(person.phone)):
         problems.append(ServiceError(problem, field=f"{where}.phone"))
-    if len(person.address) > 200:
-        problems.append(ServiceError("住址不能超过 200 个字。", field=f"{where}.address"))
+    if len(person.address) > MAX_ADDRESS:
+        problems.append(ServiceError(f"住址不能超过 {MAX_ADDRESS} 个字。", field=f"{where}.address"))
     return problems
 
 
@@ -136,7 +138,9 @@ def _check_petitioners(petitioners: list[PetitionerInput], *, nature: str, headc
     # Every row's faults at once: a clerk with ten people at the window corrects them in one go.
     today = local_date()
     problems = [
-        exc for index, person in enumerate(petitioners) for exc in _petitioner_problems(index, person, today)
+        exc
+        for index, person in enumerate(petitioners)
+        for exc in person_problems(person, today, where=f"petitioners[{index}]")
     ]
     if problems:
         raise ServiceErrors(problems)

@@ -19,7 +19,7 @@ class TalkStatus(models.TextChoices):
     ESCALATED = "escalated", "已上报"
 
 
-class Talk(models.Model):
+class Talk(pii.EncryptedPerson, models.Model):
     """One matter brought to a grass-roots point (说事)."""
 
     point = models.ForeignKey(Org, verbose_name="服务点", on_delete=models.PROTECT, related_name="talks")
@@ -66,14 +66,6 @@ class Talk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point} {self.subject}"
-
-    @property
-    def name(self) -> str:
-        return pii.decrypt(self.name_enc)
-
-    @property
-    def phone(self) -> str:
-        return pii.decrypt(self.phone_enc)
 
 
 class MediationOutcome(models.TextChoices):

@@ -85,7 +85,7 @@ class Ticket(models.Model):
         return self.called_at - self.issued_at if self.called_at else None
 
 
-class TicketPerson(models.Model):
+class TicketPerson(pii.EncryptedPerson, models.Model):
     """A visitor named on the 诉求单; a group names its representatives (第二十条: 不超过5人)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="people")
@@ -102,15 +102,3 @@ class TicketPerson(models.Model):
 
     def __str__(self) -> str:
         return pii.mask_name(self.name)
-
-    @property
-    def name(self) -> str:
-        return pii.decrypt(self.name_enc)
-
-    @property
-    def id_number(self) -> str:
-        return pii.decrypt(self.id_number_enc)
-
-    @property
-    def phone(self) -> str:
-        return pii.decrypt(self.phone_enc)

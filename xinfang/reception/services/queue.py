@@ -27,14 +27,13 @@ from django.db.models import Max, Q
 from xinfang.cases import pii
 from xinfang.cases.models import Case, Channel, ContentCategory
 from xinfang.cases.services import PetitionerInput, case_register_detailed
-from xinfang.cases.services.registration import id_number_problem, phone_problem
+from xinfang.cases.services.registration import person_problems
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError, ServiceErrors
 from xinfang.core.text import clean_text
 from xinfang.core.timeutil import local_date, now
 from xinfang.core.validation import (
     MAX_CONTENT,
     MAX_HEADCOUNT,
-    MAX_PERSON_NAME,
     MAX_SUBJECT,
     optional_text,
     required_text,
@@ -66,7 +65,6 @@ __all__ = [
 TICKET_MAX_PEOPLE = 5
 MAX_WINDOW = 32
 MAX_UNITS_INVOLVED = 200
-MAX_ADDRESS = 200
 
 
 class PersonLike(Protocol):
@@ -206,19 +204,11 @@ def _check_people(people: Sequence[Any], *, headcount: int) -> list[_Person]:
             field="people",
         )
     today = local_date()
-    problems: list[ServiceError] = []
-    for index, person in enumerate(found):
-        where = f"people[{index}]"
-        if not person.name:
-            problems.append(ServiceError("请填写来访人姓名。", field=f"{where}.name"))
-        elif len(person.name) > MAX_PERSON_NAME:
-            problems.append(ServiceError(f"姓名不能超过 {MAX_PERSON_NAME} 个字。", field=f"{where}.name"))
-        if person.id_number and (problem := id_number_problem(person.id_number, today)):
-            problems.append(ServiceError(problem, field=f"{where}.id_number"))
-        if person.phone and (problem := phone_problem(person.phone)):
-            problems.append(ServiceError(problem, field=f"{where}.phone"))
-        if len(person.address) > MAX_ADDRESS:
-            problems.append(ServiceError(f"住址不能超过 {MAX_ADDRESS} 个字。", field=f"{where}.address"))
+    problems = [
+        exc
+        for index, person in enumerate(found)
+        for exc in person_problems(person, today, where=f"people[{index}]", label="来访人")
+    ]
     if problems:
         raise ServiceErrors(problems)
     return found
