@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import GRASSROOTS_KINDS, Org, User
 from xinfang.orgs.selectors import user_memberships
 from xinfang.reception.models import Hall
@@ -25,7 +26,11 @@ def halls_visible_to(user: User) -> QuerySet[Hall]:
     memberships = _staff_memberships(user)
     if memberships is None:
         return Hall.objects.none()
-    q = Q(org__in=[m.org_id for m in memberships]) | Q(units__org__in=[m.org_id for m in memberships])
+    orgs = [m.org_id for m in memberships]
+    today = local_date()
+    # A unit's staff see a hall while the unit is stationed there (not after it withdrew).
+    stationed = Q(units__org__in=orgs) & (Q(units__until__isnull=True) | Q(units__until__gte=today))
+    q = Q(org__in=orgs) | stationed
     for m in memberships:
         if m.org.kind in OVERSEEING_KINDS:
             q |= Q(org__region__path__startswith=m.org.region.path)
