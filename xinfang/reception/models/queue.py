@@ -3,6 +3,8 @@ window, and the case the clerk registers from it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -80,8 +82,8 @@ class Ticket(models.Model):
         return f"{self.day} {self.number}"
 
     @property
-    def waited(self):  # type: ignore[no-untyped-def]
-        """The wait from taking the number to being called (a timedelta), or None."""
+    def waited(self) -> dt.timedelta | None:
+        """The wait from taking the number to being called, or None before the call."""
         return self.called_at - self.issued_at if self.called_at else None
 
 

@@ -502,7 +502,7 @@ def hall_dashboard(hall: Hall, day: dt.date | None = None) -> Dashboard:
             "status", "headcount", "issued_at", "called_at", "served_at"
         )
     )
-    waits = [t.called_at - t.issued_at for t in tickets if t.called_at is not None]
+    waits = [t.waited for t in tickets if t.waited is not None]
     average = sum(waits, dt.timedelta()) / len(waits) if waits else None
 
     called = (
