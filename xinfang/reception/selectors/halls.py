@@ -23,7 +23,6 @@ from xinfang.reception.models import (
     DutyRole,
     DutyShift,
     Hall,
-    JointOutcome,
     JointReception,
     LawyerConsultation,
     StationedUnit,
@@ -31,6 +30,7 @@ from xinfang.reception.models import (
     TicketStatus,
 )
 from xinfang.reception.selectors import halls_visible_to
+from xinfang.reception.selectors.joint import joint_figures
 from xinfang.reception.services._common import OVERSEEING_KINDS, STAFF_ROLES, may_run_hall
 from xinfang.reception.services.halls import HALL_HOST_KINDS
 
@@ -536,10 +536,8 @@ def hall_dashboard(hall: Hall, day: dt.date | None = None) -> Dashboard:
         for label, counts in sorted(by_window.items())
     ]
 
-    joints = JointReception.objects.filter(hall=hall, convened_at__gte=start, convened_at__lt=end).aggregate(
-        batches=Count("pk"),
-        on_spot=Count("pk", filter=Q(outcome=JointOutcome.ON_SPOT)),
-        pending=Count("pk", filter=Q(outcome=JointOutcome.PENDING)),
+    joints = joint_figures(
+        JointReception.objects.filter(hall=hall, convened_at__gte=start, convened_at__lt=end)
     )
     lawyers = LawyerConsultation.objects.filter(hall=hall, at__gte=start, at__lt=end).aggregate(
         batches=Count("pk"), persons=Sum("persons")
@@ -571,9 +569,9 @@ def hall_dashboard(hall: Hall, day: dt.date | None = None) -> Dashboard:
         average_wait=average,
         longest_wait=max(waits) if waits else None,
         windows=windows,
-        joint_batches=joints["batches"],
-        joint_on_spot=joints["on_spot"],
-        joint_pending=joints["pending"],
+        joint_batches=joints.batches,
+        joint_on_spot=joints.on_spot,
+        joint_pending=joints.batches - joints.concluded,
         lawyer_batches=lawyers["batches"],
         lawyer_persons=lawyers["persons"] or 0,
         duty=duty,
