@@ -55,8 +55,9 @@ INSTALLED_APPS = [
     # login throttling: lockouts per account and per address, with the attempts kept (named in Chinese)
     "xinfang.core.admin_names.AxesConfig",
     "django_tasks",
-    "xinfang.core.admin_names.TasksDbConfig",
+    # Before django-tasks-db: its `db_worker` command is replaced by xinfang.core's (core/worker.py).
     "xinfang.core",
+    "xinfang.core.admin_names.TasksDbConfig",
     "xinfang.orgs",
     "xinfang.deadlines",
     "xinfang.cases",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xinfang.core.dbrouting.RecentWriteMiddleware",  # reads after one's own write: the primary
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xinfang.api.middleware.ApiJsonErrorsMiddleware",  # /api/ errors in the API's JSON shape, even 404
@@ -121,10 +123,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The product's queries are short reads and writes; PostgreSQL's JIT compiler, which starts on
-    # the larger plans (the bureau-wide lists), spent 20-40 ms compiling for a 60 ms query.
-    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-    pg_options["options"] = f"{pg_options.get('options', '')} -c jit=off".strip()
+    # A streaming replica for the heavy reads (statistics, exports, 类案预警: xinfang.core.dbrouting).
+    _replica_url = env_str("DATABASE_REPLICA_URL", "")
+    if _replica_url:
+        DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", _replica_url)
+        # Tests run against the primary only; the replica alias then reads the same test database.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    _statement_timeout_ms = env_int("XINFANG_DB_STATEMENT_TIMEOUT_MS", 0, minimum=0)
+    _pool_size = env_int("XINFANG_DB_POOL_SIZE", 0, minimum=0)
+    for _db in DATABASES.values():
+        _db.setdefault("OPTIONS", {})
+        # The product's queries are short reads and writes; PostgreSQL's JIT compiler, which starts
+        # on the larger plans (the bureau-wide lists), spent 20-40 ms compiling for a 60 ms query.
+        # A statement running longer than the timeout is cancelled (0: no limit; docs/deployment.md).
+        _flags = " -c jit=off" + (
+            f" -c statement_timeout={_statement_timeout_ms}" if _statement_timeout_ms else ""
+        )
+        _db["OPTIONS"]["options"] = f"{_db['OPTIONS'].get('options', '')}{_flags}".strip()
+        _db["OPTIONS"].setdefault("connect_timeout", 5)
+        if _pool_size:
+            # Django's psycopg 3 pool, one per process and alias, shared by its threads; a connection
+            # is checked as it is taken, so one the server dropped is replaced, not handed out.
+            from psycopg_pool import ConnectionPool
+
+            _db["OPTIONS"]["pool"] = {
+                "min_size": 1,
+                "max_size": _pool_size,
+                "timeout": 10,
+                "check": ConnectionPool.check_connection,
+            }
+            _db["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+DATABASE_ROUTERS = ["xinfang.core.dbrouting.PrimaryReplicaRouter"]
+# The replica is used while it is at most this many seconds behind (checked this often per process);
+# a browser's requests read the primary for this many seconds after its own write.
+XINFANG_REPLICA_MAX_LAG_SECONDS = env_int("XINFANG_REPLICA_MAX_LAG_SECONDS", 30, minimum=0)
+XINFANG_REPLICA_CHECK_SECONDS = env_int("XINFANG_REPLICA_CHECK_SECONDS", 5, minimum=1)
+XINFANG_REPLICA_STICKY_SECONDS = env_int("XINFANG_REPLICA_STICKY_SECONDS", 10, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

@@ -25,3 +25,11 @@ class CoreConfig(AppConfig):
                 at_local=dt.time(2, 30),
             )
         )
+        # Every minute: the health check's proof that the scheduler and a worker are alive.
+        register(
+            PeriodicJob(
+                name="heartbeat",
+                task_path="xinfang.core.tasks.heartbeat",
+                every=dt.timedelta(minutes=1),
+            )
+        )

@@ -25,3 +25,24 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class Heartbeat(models.Model):
+    """One run of the `heartbeat` job: proof that the scheduler enqueues and a worker runs.
+
+    The health check (`/healthz`) reports how long ago the last one ran; a monitor alerts when
+    background work has stopped (no scheduler, no worker, or a queue that no longer moves). One
+    row per task run, so a run committed twice would show as two rows with one task id.
+    """
+
+    task_id = models.CharField("任务结果编号", max_length=64, db_index=True)
+    ran_at = models.DateTimeField("运行时间", db_index=True)
+    worker_id = models.CharField("工作进程", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "后台心跳"
+        verbose_name_plural = "后台心跳"
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M:%S}"

@@ -20,13 +20,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from xinfang.cases.facts import territory_q
 from xinfang.cases.models import Case, CaseFact, Channel, ContentCategory, FactTally, Instruction
 from xinfang.cases.selectors import cases_visible_to
+from xinfang.core.dbrouting import replica_reads
 from xinfang.core.timeutil import local_date
 from xinfang.leadership.models import (
     Appointment,
@@ -83,13 +84,19 @@ def compute_report(*, org: Org, start: dt.date, end: dt.date, comparison: Compar
     with `comparison`, each figure against the comparison period (同比 / 环比)."""
     if end < start:
         raise ValueError("the period ends before it starts")
+    # The figures are read from the replica where there is one (xinfang.core.dbrouting).
+    with replica_reads() as alias:
+        return _compute(org=org, start=start, end=end, comparison=comparison, alias=alias)
+
+
+def _compute(*, org: Org, start: dt.date, end: dt.date, comparison: Comparison | None, alias: str) -> Report:
     org = Org.objects.select_related("region").get(pk=org.pk)
     scopes = [Scope.of(org, start, end)]
     compare: tuple[dt.date, dt.date] | None = None
     if comparison is not None:
         compare = comparison_period(start, end, comparison)
         scopes.append(scopes[0].period(*compare))
-    with transaction.atomic(), _grouping_memory():
+    with transaction.atomic(using=alias), _grouping_memory(alias):
         counted, categories, places = _count(scopes)
         supervised = _count_supervisions(scopes)
         elsewhere = [
@@ -122,12 +129,12 @@ def compute_report(*, org: Org, start: dt.date, end: dt.date, comparison: Compar
 
 
 @contextlib.contextmanager
-def _grouping_memory() -> Iterator[None]:
+def _grouping_memory(alias: str) -> Iterator[None]:
     """On PostgreSQL, room for the report's groupings to hash (XINFANG_REPORT_WORK_MEM_MB) for the
     rest of the transaction: with the default 4 MB the planner, which cannot tell that a few
     thousand groups come out of a million rows, sorts them instead."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    if connections[alias].vendor == "postgresql":
+        with connections[alias].cursor() as cursor:
             cursor.execute(f"SET LOCAL work_mem = '{int(settings.XINFANG_REPORT_WORK_MEM_MB)}MB'")
     yield
 

@@ -9,7 +9,11 @@ from django.test import Client
 def test_healthz_reports_a_working_database(db: None) -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "background": {"last_heartbeat_seconds": None},
+    }
 
 
 def test_healthz_answers_503_when_the_database_fails(db: None) -> None:

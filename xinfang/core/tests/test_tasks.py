@@ -67,8 +67,27 @@ def test_housekeeping_runs_in_the_worker_and_removes_only_what_is_stale(
         "sessions": 1,
         "task_results": 1,
         "periodic_runs": 0,
+        "heartbeats": 0,
         "report_jobs": 0,
         "case_file_pdfs": 0,
     }
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
     assert not DBTaskResult.objects.filter(id=old.id).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when it stops
+def test_the_heartbeat_runs_every_minute_and_healthz_reports_it(freeze: Callable[[str], dt.datetime]) -> None:
+    from django.test import Client
+
+    from xinfang.core.models import Heartbeat
+
+    now = freeze("2025-03-10 03:00")
+    job = next(job for job in registered_jobs() if job.name == "heartbeat")
+    assert job.every == dt.timedelta(minutes=1)
+    assert "heartbeat" in schedule_tick(now=now)
+    _run_worker()
+    beat = Heartbeat.objects.get()
+    run = PeriodicRun.objects.get(job="heartbeat")
+    assert beat.task_id == run.task_result_id and beat.worker_id
+    freeze("2025-03-10 03:00:30")
+    assert Client().get("/healthz").json()["background"] == {"last_heartbeat_seconds": 30.0}

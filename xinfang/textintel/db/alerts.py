@@ -39,6 +39,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.selectors import sees_case
+from xinfang.core.dbrouting import replica_reads
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.core.timeutil import now as current_time
 from xinfang.core.validation import required_text
@@ -64,6 +65,11 @@ def window_days() -> int:
 
 
 def _messages(since: dt.datetime) -> list[HotMessage]:
+    with replica_reads():  # the scan of recent cases: the replica's work, if there is one
+        return _read_messages(since)
+
+
+def _read_messages(since: dt.datetime) -> list[HotMessage]:
     cases = list(
         Case.objects.filter(registered_at__gte=since)
         .order_by("registered_at", "pk")

@@ -1,0 +1,198 @@
+"""The background worker: django-tasks-db's worker, made safe to kill on PostgreSQL.
+
+django-tasks-db marks a task RUNNING in one transaction and runs it in others. A worker that is
+killed (or loses its database connection) halfway leaves the task RUNNING for ever, with whatever
+part of its work had been committed. Here, on PostgreSQL:
+
+- a task runs inside one transaction that first locks its own task row, and its SUCCESSFUL mark
+  is written in that same transaction: its database work and the mark commit together, or neither
+  does (a task's own `transaction.atomic` blocks become savepoints of it);
+- the tasks in `OWN_TRANSACTIONS` commit as they go (their progress is shown to the user while they
+  run); they hold a session advisory lock on their task instead, for as long as they run;
+- every worker, every `REAP_EVERY` seconds, looks for RUNNING tasks whose lock nobody holds: the
+  worker that claimed them is gone (PostgreSQL drops a dead client's locks and rolls back its
+  transaction). They go back to READY and run again, up to `MAX_ATTEMPTS` attempts in all; then
+  they are marked FAILED (`TaskAbandoned`).
+
+So a task's database effects commit once, however many workers die, and no task is lost. What a
+task sends outside the database (an SMS, an e-mail) can still go out twice when a worker dies
+between sending and committing; the senders keep an outbox and mark what they sent.
+
+SQLite (one box, one worker) keeps django-tasks-db's own behaviour: one writer at a time would
+make a task's transaction block every page that writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import zlib
+
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.utils import InterfaceError, OperationalError
+from django_tasks_db.compat import TaskContext, task_finished, task_started
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from xinfang.core.timeutil import now
+
+logger = logging.getLogger("xinfang.worker")
+
+# Tasks that commit step by step and report progress while they run (the report files, the case
+# file PDFs): they run outside a worker transaction, under an advisory lock.
+OWN_TRANSACTIONS = frozenset(
+    {
+        "xinfang.statistics.tasks.write_report_file",
+        "xinfang.cases.tasks.write_case_file_pdf",
+    }
+)
+MAX_ATTEMPTS = 3
+REAP_EVERY = 15.0  # seconds between two looks for abandoned tasks
+# A task claimed this recently may not hold its lock yet (the claim commits, then the run locks).
+CLAIM_GRACE = dt.timedelta(seconds=10)
+# The advisory lock space of task leases (the first key of pg_try_advisory_lock(int, int)).
+LEASE_SPACE = 0x58_46_54_4B  # "XFTK"
+
+
+class TaskAbandoned(Exception):
+    """A task whose worker stopped while running it, MAX_ATTEMPTS times."""
+
+
+def lease_key(task_id: object) -> int:
+    """The second advisory-lock key of a task: a 31-bit digest of its id."""
+    return zlib.crc32(str(task_id).encode()) & 0x7FFF_FFFF
+
+
+def safe_on(alias_connection: object = None) -> bool:
+    """Whether the kill-safe way applies: PostgreSQL only."""
+    return (alias_connection or connection).vendor == "postgresql"  # type: ignore[attr-defined]
+
+
+class SafeWorker(Worker):
+    """`db_worker` with one transaction per task and the recovery of abandoned tasks."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._last_reap = 0.0
+
+    def run(self) -> None:
+        """The upstream loop, restarted after a lost database connection instead of exiting."""
+        while self.running:
+            try:
+                self._reap_if_due()
+                super().run()
+                return
+            except (OperationalError, InterfaceError) as exc:
+                logger.warning("worker %s: database unavailable (%s); retrying", self.worker_id, exc)
+                close_old_connections()
+                connection.close()
+                time.sleep(min(self.interval or 1.0, 2.0))
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        self._reap_if_due()
+        if not safe_on():
+            return super().run_task(db_task_result)
+        if db_task_result.task_path in OWN_TRANSACTIONS:
+            return self._run_leased(db_task_result)
+        return self._run_atomic(db_task_result)
+
+    def _run_atomic(self, db_task_result: DBTaskResult) -> None:
+        self.running_task = True
+        try:
+            try:
+                with transaction.atomic():
+                    locked = DBTaskResult.objects.select_for_update().filter(
+                        pk=db_task_result.pk, status=db_task_result.status
+                    )
+                    if not locked.exists():  # requeued by a reaper meanwhile: not ours now
+                        return
+                    value = self._call(db_task_result)
+                    db_task_result.set_successful(value)
+            except (OperationalError, InterfaceError):
+                # The database went away: everything rolled back; the task stays RUNNING with no
+                # lock held, and a reaper puts it back in the queue.
+                raise
+            except (KeyboardInterrupt, SystemExit):
+                raise  # shut down halfway: rolled back, and requeued the same way
+            except BaseException as exc:
+                db_task_result.set_failed(exc)  # its effects were rolled back with the transaction
+                self._finished(db_task_result)
+                return
+            self._finished(db_task_result)
+        finally:
+            self.running_task = False
+            self._run_tasks += 1
+
+    def _run_leased(self, db_task_result: DBTaskResult) -> None:
+        key = lease_key(db_task_result.pk)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_SPACE, key])
+        try:
+            super().run_task(db_task_result)
+        finally:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_SPACE, key])
+            except DatabaseError:
+                pass  # the connection is gone, and its lock with it
+
+    def _call(self, db_task_result: DBTaskResult) -> object:
+        task = db_task_result.task
+        task_result = db_task_result.task_result
+        task_started.send(sender=type(task.get_backend()), task_result=task_result)
+        if task.takes_context:
+            return task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+        return task.call(*task_result.args, **task_result.kwargs)
+
+    def _finished(self, db_task_result: DBTaskResult) -> None:
+        try:
+            sender = type(db_task_result.task.get_backend())
+            task_finished.send(sender=sender, task_result=db_task_result.task_result)
+        except ImportError:
+            logger.exception("task %s: its function cannot be imported", db_task_result.pk)
+
+    def _reap_if_due(self) -> None:
+        if time.monotonic() - self._last_reap < REAP_EVERY or not safe_on():
+            return
+        self._last_reap = time.monotonic()
+        requeued, abandoned = reap_abandoned_tasks()
+        if requeued or abandoned:
+            logger.warning(
+                "worker %s: requeued %d, abandoned %d task(s)", self.worker_id, requeued, abandoned
+            )
+
+
+def reap_abandoned_tasks(*, at: dt.datetime | None = None) -> tuple[int, int]:
+    """Put back in the queue the RUNNING tasks no live worker holds; (requeued, abandoned).
+
+    A live worker holds its running task's row lock (or, for `OWN_TRANSACTIONS`, its advisory
+    lock), so what `SKIP LOCKED` still returns, claimed before `CLAIM_GRACE`, has no worker."""
+    cutoff = (at or now()) - CLAIM_GRACE
+    requeued = abandoned = 0
+    with transaction.atomic():
+        rows = list(
+            DBTaskResult.objects.running()
+            .filter(started_at__lt=cutoff)
+            .select_for_update(skip_locked=True)
+            .order_by("started_at")[:100]
+        )
+        for row in rows:
+            if row.task_path in OWN_TRANSACTIONS and not _lease_free(row.pk):
+                continue
+            if len(row.worker_ids) >= MAX_ATTEMPTS:
+                row.set_failed(TaskAbandoned(f"它的工作进程在运行中停止了 {len(row.worker_ids)} 次"))
+                abandoned += 1
+            else:
+                row.status = "READY"
+                row.started_at = None
+                row.save(update_fields=["status", "started_at"])
+                requeued += 1
+    return requeued, abandoned
+
+
+def _lease_free(task_id: object) -> bool:
+    """Whether no session holds the task's advisory lock (tried for this transaction only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LEASE_SPACE, lease_key(task_id)])
+        return bool(cursor.fetchone()[0])
