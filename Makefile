@@ -17,7 +17,7 @@ MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinf
 	xinfang/reception/route_guide.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 
-.PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres screenshots clean
+.PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres test-cluster bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found on PATH." >&2; exit 1; }
@@ -31,7 +31,7 @@ venv: $(STAMP)
 run: venv
 	@bin/run
 
-test: venv browser lint contracts typecheck migrations-check test-sqlite test-postgres
+test: venv browser lint contracts typecheck migrations-check test-sqlite test-postgres test-cluster
 	@echo "make test: all checks passed on SQLite and PostgreSQL."
 
 # Browser tests drive Debian's chromium (Playwright's own browser download does not work here).
@@ -61,6 +61,16 @@ test-postgres: venv
 	@name=xinfang_$$(date +%s)_$$$$; \
 	DATABASE_URL=$(PG_URL_BASE)/$$name $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	$(PY) bin/drop-test-databases $(PG_URL_BASE)/postgres $$name; exit $$status
+
+# The production topology on this machine (bin/cluster) under load, with processes killed and the
+# database connections cut: docs/deployment.md, "The fault test". About 3 minutes.
+test-cluster: venv
+	@bin/ensure-cluster-tools
+	$(PY) deploy/fault_test.py
+
+# Xinfang beside django-helpdesk, and Xinfang alone at a million cases: bench/README.md (not part of `make test`).
+bench: venv
+	$(PY) bench/compare/run.py
 
 # Screenshots of every page as each demo account sees it, in var/screenshots/ (not part of `make test`).
 screenshots: venv browser

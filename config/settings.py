@@ -142,17 +142,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _db["OPTIONS"]["options"] = f"{_db['OPTIONS'].get('options', '')}{_flags}".strip()
         _db["OPTIONS"].setdefault("connect_timeout", 5)
         if _pool_size:
-            # Django's psycopg 3 pool, one per process and alias, shared by its threads; a connection
-            # is checked as it is taken, so one the server dropped is replaced, not handed out.
-            from psycopg_pool import ConnectionPool
-
-            _db["OPTIONS"]["pool"] = {
-                "min_size": 1,
-                "max_size": _pool_size,
-                "timeout": 10,
-                "check": ConnectionPool.check_connection,
-            }
+            # Django's psycopg 3 pool, one per process and alias, shared by its threads; with
+            # CONN_HEALTH_CHECKS (on) a connection is checked as it is taken, so one the server
+            # dropped is replaced, not handed out.
+            _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 10}
             _db["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+        # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction.
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("XINFANG_DB_DISABLE_SERVER_SIDE_CURSORS", False)
 DATABASE_ROUTERS = ["xinfang.core.dbrouting.PrimaryReplicaRouter"]
 # The replica is used while it is at most this many seconds behind (checked this often per process);
 # a browser's requests read the primary for this many seconds after its own write.
