@@ -87,9 +87,12 @@ def write_case_file_pdf(export_id: int) -> str:
     from xinfang.cases.documents.pdf import ConversionFailed, docx_to_pdf
     from xinfang.cases.models import CaseFileExport
     from xinfang.core.timeutil import now
+    from xinfang.core.worker import resuming
 
     export = CaseFileExport.objects.select_related("case").get(pk=export_id)
-    if export.status != CaseFileExport.Status.QUEUED:  # run once, even if enqueued twice
+    # Run once, even if enqueued twice; but a run whose worker stopped halfway is taken up again.
+    running = export.status == CaseFileExport.Status.RUNNING
+    if export.status != CaseFileExport.Status.QUEUED and not (running and resuming()):
         return str(export.status)
     CaseFileExport.objects.filter(pk=export.pk).update(status=CaseFileExport.Status.RUNNING)
     filename, docx = render_case_file(export.case)

@@ -1,22 +1,25 @@
 """The background worker: django-tasks-db's worker, made safe to kill on PostgreSQL.
 
 django-tasks-db marks a task RUNNING in one transaction and runs it in others. A worker that is
-killed (or loses its database connection) halfway leaves the task RUNNING for ever, with whatever
-part of its work had been committed. Here, on PostgreSQL:
+killed (or loses its database connection) halfway leaves the task RUNNING for ever. Here, on
+PostgreSQL, a running task is always held by its worker, so that a task nobody holds is known to
+be abandoned:
 
-- a task runs inside one transaction that first locks its own task row, and its SUCCESSFUL mark
-  is written in that same transaction: its database work and the mark commit together, or neither
-  does (a task's own `transaction.atomic` blocks become savepoints of it);
-- the tasks in `OWN_TRANSACTIONS` commit as they go (their progress is shown to the user while they
-  run); they hold a session advisory lock on their task instead, for as long as they run;
-- every worker, every `REAP_EVERY` seconds, looks for RUNNING tasks whose lock nobody holds: the
-  worker that claimed them is gone (PostgreSQL drops a dead client's locks and rolls back its
+- most tasks commit as they go (a sweep commits batch by batch, a sender marks each message as it
+  leaves, a report file shows its progress): the worker holds a session advisory lock on the task
+  while it runs. These tasks are written to be run again after an interruption without doing any
+  part twice (what was swept, sent or noted is marked, and skipped the next time);
+- the short, database-only tasks of `ATOMIC` run inside one transaction that first locks their own
+  task row, and their SUCCESSFUL mark is written in that same transaction: their work and the mark
+  commit together, or neither does;
+- every worker, every `REAP_EVERY` seconds, looks for RUNNING tasks that nobody holds: the worker
+  that claimed them is gone (PostgreSQL drops a dead client's locks and rolls back its open
   transaction). They go back to READY and run again, up to `MAX_ATTEMPTS` attempts in all; then
   they are marked FAILED (`TaskAbandoned`).
 
-So a task's database effects commit once, however many workers die, and no task is lost. What a
-task sends outside the database (an SMS, an e-mail) can still go out twice when a worker dies
-between sending and committing; the senders keep an outbox and mark what they sent.
+So no task is lost however many workers die, and none is done twice. What a task sends outside
+the database (an SMS, an e-mail) goes out a second time only if its worker died between sending it
+and marking it sent.
 
 SQLite (one box, one worker) keeps django-tasks-db's own behaviour: one writer at a time would
 make a task's transaction block every page that writes.
@@ -24,6 +27,7 @@ make a task's transaction block every page that writes.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import time
@@ -39,12 +43,13 @@ from xinfang.core.timeutil import now
 
 logger = logging.getLogger("xinfang.worker")
 
-# Tasks that commit step by step and report progress while they run (the report files, the case
-# file PDFs): they run outside a worker transaction, under an advisory lock.
-OWN_TRANSACTIONS = frozenset(
+# Short tasks that only write the database: their work commits with their SUCCESSFUL mark.
+ATOMIC = frozenset(
     {
-        "xinfang.statistics.tasks.write_report_file",
-        "xinfang.cases.tasks.write_case_file_pdf",
+        "xinfang.core.tasks.heartbeat",
+        "xinfang.core.tasks.housekeeping",
+        "xinfang.cases.tasks.compact_fact_tallies",
+        "xinfang.textintel.tasks.cluster_alerts",
     }
 )
 MAX_ATTEMPTS = 3
@@ -53,6 +58,16 @@ REAP_EVERY = 15.0  # seconds between two looks for abandoned tasks
 CLAIM_GRACE = dt.timedelta(seconds=10)
 # The advisory lock space of task leases (the first key of pg_try_advisory_lock(int, int)).
 LEASE_SPACE = 0x58_46_54_4B  # "XFTK"
+
+
+_attempt: contextvars.ContextVar[int] = contextvars.ContextVar("xf_task_attempt", default=1)
+
+
+def resuming() -> bool:
+    """Whether the task running now is a re-run after its worker stopped in an earlier attempt: a
+    task that marks its own job RUNNING then carries on with a job found RUNNING, instead of
+    taking it for one that another run is doing."""
+    return _attempt.get() > 1
 
 
 class TaskAbandoned(Exception):
@@ -91,11 +106,15 @@ class SafeWorker(Worker):
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         self._reap_if_due()
-        if not safe_on():
-            return super().run_task(db_task_result)
-        if db_task_result.task_path in OWN_TRANSACTIONS:
+        token = _attempt.set(len(db_task_result.worker_ids))
+        try:
+            if not safe_on():
+                return super().run_task(db_task_result)
+            if db_task_result.task_path in ATOMIC:
+                return self._run_atomic(db_task_result)
             return self._run_leased(db_task_result)
-        return self._run_atomic(db_task_result)
+        finally:
+            _attempt.reset(token)
 
     def _run_atomic(self, db_task_result: DBTaskResult) -> None:
         self.running_task = True
@@ -166,8 +185,9 @@ class SafeWorker(Worker):
 def reap_abandoned_tasks(*, at: dt.datetime | None = None) -> tuple[int, int]:
     """Put back in the queue the RUNNING tasks no live worker holds; (requeued, abandoned).
 
-    A live worker holds its running task's row lock (or, for `OWN_TRANSACTIONS`, its advisory
-    lock), so what `SKIP LOCKED` still returns, claimed before `CLAIM_GRACE`, has no worker."""
+    A live worker holds its running task's advisory lock (or, for `ATOMIC` tasks, its row lock), so
+    what `SKIP LOCKED` returns, claimed before `CLAIM_GRACE` and with its advisory lock free, has no
+    worker."""
     cutoff = (at or now()) - CLAIM_GRACE
     requeued = abandoned = 0
     with transaction.atomic():
@@ -178,7 +198,7 @@ def reap_abandoned_tasks(*, at: dt.datetime | None = None) -> tuple[int, int]:
             .order_by("started_at")[:100]
         )
         for row in rows:
-            if row.task_path in OWN_TRANSACTIONS and not _lease_free(row.pk):
+            if row.task_path not in ATOMIC and not _lease_free(row.pk):
                 continue
             if len(row.worker_ids) >= MAX_ATTEMPTS:
                 row.set_failed(TaskAbandoned(f"它的工作进程在运行中停止了 {len(row.worker_ids)} 次"))

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django_tasks import task
 
 from xinfang.core.timeutil import now
+from xinfang.core.worker import resuming
 from xinfang.orgs.models import Org
 from xinfang.statistics import figures
 from xinfang.statistics.indicators import Comparison
@@ -93,7 +94,8 @@ def prune_report_jobs() -> int:
 def write_report_file(job_id: int) -> str:
     """Write the file of one `ReportJob`, recording its progress; returns the job's final status."""
     job = ReportJob.objects.select_related("org").get(pk=job_id)
-    if job.status != ReportJob.Status.QUEUED:  # run once, even if enqueued twice
+    # Run once, even if enqueued twice; but a run whose worker stopped halfway is taken up again.
+    if job.status != ReportJob.Status.QUEUED and not (job.status == ReportJob.Status.RUNNING and resuming()):
         return str(job.status)
 
     def progress(percent: int) -> None:

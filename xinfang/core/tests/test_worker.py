@@ -7,13 +7,14 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django_tasks_db.models import DBTaskResult
 
+from xinfang.core import worker
 from xinfang.core.models import Heartbeat
-from xinfang.core.tests.worker_tasks import beat, beat_then_fail
+from xinfang.core.tests.worker_tasks import beat, beat_then_fail, note_resuming
 from xinfang.core.timeutil import now
-from xinfang.core.worker import MAX_ATTEMPTS, reap_abandoned_tasks
+from xinfang.core.worker import LEASE_SPACE, MAX_ATTEMPTS, lease_key, reap_abandoned_tasks, resuming
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection
 
@@ -37,13 +38,20 @@ def _abandon(result_id: object, *, attempts: int = 1) -> None:
     )
 
 
-def test_a_failing_task_leaves_none_of_its_writes_behind() -> None:
+def test_a_failing_atomic_task_leaves_none_of_its_writes_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker, "ATOMIC", worker.ATOMIC | {"xinfang.core.tests.worker_tasks.beat_then_fail"})
     result = beat_then_fail.enqueue("failing")
     _run_worker()
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == "FAILED"
     assert row.exception_class_path == "builtins.RuntimeError"
     assert not Heartbeat.objects.filter(task_id="failing").exists()
+
+
+def test_a_task_that_commits_as_it_goes_keeps_what_it_committed() -> None:
+    beat_then_fail.enqueue("leased")
+    _run_worker()
+    assert Heartbeat.objects.filter(task_id="leased").exists()  # not ATOMIC: its own commits stay
 
 
 def test_a_task_whose_worker_died_runs_again_and_commits_once() -> None:
@@ -79,10 +87,10 @@ def test_a_task_a_live_worker_holds_is_not_requeued() -> None:
     _abandon(result.id)
     locked, release = threading.Event(), threading.Event()
 
-    def live_worker() -> None:  # another connection holding the row, as a running task does
+    def live_worker() -> None:  # another connection holding the task's lease, as its worker does
         try:
-            with transaction.atomic():
-                DBTaskResult.objects.select_for_update().get(pk=result.id)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_SPACE, lease_key(result.id)])
                 locked.set()
                 release.wait(10)
         finally:
@@ -97,3 +105,15 @@ def test_a_task_a_live_worker_holds_is_not_requeued() -> None:
         release.set()
         thread.join()
     assert reap_abandoned_tasks() == (1, 0)  # once its worker is gone, it is
+
+
+def test_a_task_run_again_after_its_worker_died_knows_it_is_resuming() -> None:
+    assert not resuming()  # a task called directly
+    first = note_resuming.enqueue("first")
+    again = note_resuming.enqueue("again")
+    _abandon(again.id)
+    reap_abandoned_tasks()
+    _run_worker()
+    assert DBTaskResult.objects.get(pk=first.id).status == "SUCCESSFUL"
+    labels = set(Heartbeat.objects.values_list("task_id", flat=True))
+    assert labels == {"first:False", "again:True"}

@@ -6,6 +6,7 @@ from django_tasks import task
 
 from xinfang.core.models import Heartbeat
 from xinfang.core.timeutil import now
+from xinfang.core.worker import resuming
 
 
 @task()
@@ -19,3 +20,8 @@ def beat_then_fail(label: str) -> None:
 def beat(label: str) -> str:
     Heartbeat.objects.create(task_id=label, ran_at=now())
     return label
+
+
+@task()
+def note_resuming(label: str) -> None:
+    Heartbeat.objects.create(task_id=f"{label}:{resuming()}", ran_at=now())
