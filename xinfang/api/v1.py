@@ -20,6 +20,7 @@ from xinfang.api import (
     leadership_reception,
     leadership_visits,
     reference,
+    statistics,
     supervision,
     textintel,
 )
@@ -59,6 +60,7 @@ api.add_router("", textintel.router)  # /cases/similar, likewise
 api.add_router("", cases.router)
 api.add_router("", actions.router)
 api.add_router("", reference.router)
+api.add_router("", statistics.router)
 # The leaders' work (领导接访, 约访, 下访, 包案, 积案化解, 听证, 会商研判), under /leadership/.
 for _module in (
     leadership_reception,
