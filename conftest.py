@@ -38,6 +38,16 @@ def _own_anchor_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Django's cache (the 期限预警 page's unit choices) holds nothing of another test's users."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_reference_lookups() -> Iterator[None]:
     """The API's per-process cache of organs, regions and categories holds no rows of another
     test's rolled-back world (ids are reused there)."""

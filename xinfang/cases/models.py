@@ -180,6 +180,13 @@ class Case(models.Model):
             models.Index(fields=["registered_at", "id"]),
             # The list sorted by 信访日期 (a bureau-wide user's first page stops after its rows).
             models.Index(fields=["received_on", "id"], name="case_received_id"),
+            # A unit's open cases (its 期限预警 page counts their warnings): the closed years a
+            # unit has handled are not in it.
+            models.Index(
+                fields=["current_org", "id"],
+                name="case_open_by_holder",
+                condition=models.Q(closed_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(headcount__gte=1), name="case_headcount_positive"),

@@ -53,6 +53,12 @@ from xinfang.supervision.services import supervisions_mark_overdue
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
+# After a sweep that wrote this many warnings (the first sweep of a large installation, or after
+# an import), the planner's statistics of the warnings and marks are brought up to date at once:
+# the next sweep, ten minutes later, would otherwise plan its anti-join against the marks as if
+# the table were still empty (a scan of every mark per candidate: minutes instead of a second)
+# until autovacuum gets round to it.
+ANALYZE_AFTER = 10_000
 
 
 def due_soon_days() -> int:
@@ -100,6 +106,8 @@ def sweep(*, at: dt.datetime | None = None, batch_size: int = BATCH) -> SweepRep
         report.warnings_offered += offered
         report.refreshed += refreshed
     report.supervisions_overdue = supervisions_mark_overdue(today=local_date(moment))
+    if connection.vendor == "postgresql" and report.warnings_offered >= ANALYZE_AFTER:
+        _analyze_sweep_tables()
     logger.info("deadline sweep: %s", report.as_dict())
     return report
 
@@ -208,6 +216,11 @@ def _sweep_stored_clocks_in_sql(moment: dt.datetime, horizon: dt.datetime, dutie
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement, params)
         return int(cursor.fetchone()[0])
+
+
+def _analyze_sweep_tables() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {SweepMark._meta.db_table}, {DueWarning._meta.db_table}")
 
 
 def _mark(case_id: int, due_at: dt.datetime, moment: dt.datetime) -> SweepMark:

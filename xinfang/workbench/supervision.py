@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -141,12 +142,30 @@ _service_error_on = service_error_on
 # ---------------------------------------------------------------- lists
 
 
-def _unit_choices(user: User, flagged: dict[tuple[str, int], int]) -> list[Org]:
+# The units offered in the 责任单位 choice are remembered this long per user: counting every
+# flagged case of a province to list them costs more than the unit's own page (the sweep that
+# flags cases runs every 10 minutes; the page's counts and rows are always read afresh).
+UNIT_CHOICES_SECONDS = 300
+
+
+def _unit_choices(user: User, flagged_ids: set[int]) -> list[Org]:
     """The user's own units first, then every other unit that has a flagged case the user sees."""
     own = list(user_orgs(user).order_by("pk"))
-    flagged_ids = {org for _, org in flagged}
     others = Org.objects.filter(pk__in=flagged_ids - {org.pk for org in own}).order_by("path")
     return own + list(others)
+
+
+def _flagged_units(user: User, flagged: dict[tuple[str, int], int] | None = None) -> set[int]:
+    """The units with a flagged case `user` sees: from `flagged` (and remembered), or as remembered."""
+    key = f"deadline-units:{user.pk}"
+    if flagged is None:
+        remembered = cache.get(key)
+        if remembered is not None:
+            return set(remembered)
+        flagged = selectors.flagged_by_unit(user)
+    units = {org for _, org in flagged}
+    cache.set(key, sorted(units), UNIT_CHOICES_SECONDS)
+    return units
 
 
 @staff_required
@@ -154,16 +173,14 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     tab = request.GET.get("tab", "overdue")
     tab = tab if tab in TABS else "overdue"
-    flagged = selectors.flagged_by_unit(user)
-    units = _unit_choices(user, flagged)
     wanted = request.GET.get("org", "")
     unit = Org.objects.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 19 else None
+    # One unit's page counts that unit's cases only; the page of all units counts them all.
+    flagged = selectors.flagged_by_unit(user, org=unit)
+    units = _unit_choices(user, _flagged_units(user, None if unit else flagged))
     if unit is not None and unit not in units:
         units.append(unit)  # a unit named in the address, with nothing flagged: show it selected
-    counts = {
-        key: sum(n for (kind, org), n in flagged.items() if kind == key and (unit is None or org == unit.pk))
-        for key in TABS
-    }
+    counts = {key: sum(n for (kind, _), n in flagged.items() if kind == key) for key in TABS}
     warnings = selectors.first_warnings(user, tab, org=unit)
     # The tab's count is known: the paginator need not count again.
     paginator = Paginator(warnings, PER_PAGE)

@@ -56,11 +56,29 @@ def test_the_deadlines_page_lists_overdue_and_due_soon_cases_by_unit(world: Worl
     assert 'href="/deadlines/"' in due_soon and "期限预警" in due_soon  # the nav link
     filtered = _page(client, f"/deadlines/?tab=overdue&org={world.city_bureau.pk}")
     assert late.number in filtered
+    assert 'tab-overdue active">已超期 <span class="count">1</span>' in filtered
     elsewhere = _page(client, f"/deadlines/?tab=overdue&org={world.city_housing.pk}")
     assert late.number not in elsewhere and "没有已超期的信访件" in elsewhere
+    # A unit's page counts that unit's cases only, and still offers the units with flagged cases.
+    assert 'tab-overdue active">已超期 <span class="count">0</span>' in elsewhere
+    assert f'<option value="{world.city_bureau.pk}">' in elsewhere
     assert late.number in _page(client, "/deadlines/?tab=bogus&org=abc")  # bad filters are ignored
     outsider = _page(_client(world.other_clerk), "/deadlines/")
     assert late.number not in outsider and soon.number not in outsider
+
+
+def test_a_units_deadlines_page_offers_the_flagged_units_without_an_earlier_visit(
+    world: World, freeze: Freeze
+) -> None:
+    freeze("2025-01-06 10:00")
+    late = to_accepted(world, register(world, subject="老旧小区加装电梯协调"))  # handled by 住建局
+    freeze("2025-04-30 10:00")
+    sweep()
+    head = _client(world.bureau_head)
+    page = _page(head, f"/deadlines/?tab=overdue&org={world.county_bureau.pk}")
+    # Not the head's own unit: offered because it holds a flagged case the head sees.
+    assert f'<option value="{world.city_housing.pk}">' in page and late.number not in page
+    assert late.number in _page(head, f"/deadlines/?tab=overdue&org={world.city_housing.pk}")
 
 
 def test_citizens_and_anonymous_users_get_no_deadlines_page(world: World) -> None:
