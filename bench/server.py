@@ -50,16 +50,30 @@ def collect_static() -> None:
 
 
 class Gunicorn:
-    """``with Gunicorn(port, workers=2, threads=4):`` serves config.wsgi until the block ends."""
+    """``with Gunicorn(port, workers=2, threads=4):`` serves config.wsgi until the block ends.
 
-    def __init__(self, port: int, *, workers: int, threads: int) -> None:
+    ``app``, ``gunicorn`` and ``cwd`` serve another WSGI application with another installation's
+    gunicorn (the side-by-side benchmark serves django-helpdesk from its own environment)."""
+
+    def __init__(
+        self,
+        port: int,
+        *,
+        workers: int,
+        threads: int,
+        app: str = "config.wsgi:application",
+        gunicorn: Path | None = None,
+        cwd: Path = ROOT,
+    ) -> None:
         self.port, self.workers, self.threads = port, workers, threads
+        self.app, self.cwd = app, cwd
+        self.gunicorn = gunicorn or Path(sys.executable).parent / "gunicorn"
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Gunicorn:
         command = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
+            str(self.gunicorn),
+            self.app,
             f"--workers={self.workers}",
             f"--threads={self.threads}",
             "--worker-class=gthread",
@@ -67,7 +81,7 @@ class Gunicorn:
             "--keep-alive=30",
             "--log-level=warning",
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+        self.process = subprocess.Popen(command, cwd=self.cwd, env=os.environ.copy(), start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -46,6 +46,7 @@ TARGET_P99_MS = 150.0
 WORKERS, THREADS = 2, 4
 RUN_LIMIT_S = 120.0  # hard limit of one client count's run
 WARMUP = 16
+RESULTS: list[dict[str, Any]] = []  # one per client count, for a caller that runs ``inner``
 
 
 def main() -> int:
@@ -139,8 +140,19 @@ def _count_statements(world: Any, token: str) -> IntakeCost:
 class Load:
     """N requests shared by `clients` threads, each with one keep-alive connection."""
 
-    def __init__(self, port: int, token: str, bodies: list[bytes], clients: int, tag: str) -> None:
+    def __init__(
+        self,
+        port: int,
+        token: str,
+        bodies: list[bytes],
+        clients: int,
+        tag: str,
+        *,
+        path: str = "/api/v1/cases",
+        authorization: str = "",
+    ) -> None:
         self.port, self.token, self.bodies, self.clients, self.tag = port, token, bodies, clients, tag
+        self.path, self.authorization = path, authorization or f"Bearer {token}"
         self.next = 0
         self.lock = threading.Lock()
         self.latencies: list[float] = []
@@ -157,13 +169,13 @@ class Load:
 
     def _client(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        headers = {"Authorization": self.authorization, "Content-Type": "application/json"}
         while (n := self._take()) is not None:
             started = time.perf_counter()
             try:
                 conn.request(
                     "POST",
-                    "/api/v1/cases",
+                    self.path,
                     body=self.bodies[n],
                     headers={**headers, "Idempotency-Key": f"{self.tag}-{n}"},
                 )
@@ -249,6 +261,16 @@ def inner(requests: int) -> int:
             rps = done / wall if wall else 0.0
             ms = [x * 1000 for x in load.latencies] or [0.0]
             codes = " ".join(f"{code}x{count}" for code, count in sorted(load.statuses.items()))
+            RESULTS.append(
+                {
+                    "clients": clients,
+                    "requests": done,
+                    "rps": rps,
+                    "p50_ms": statistics.median(ms),
+                    "p99_ms": _quantile(ms, 0.99),
+                    "statuses": dict(load.statuses),
+                }
+            )
             print(
                 f"  {clients:7d}  {done:8d}  {rps:6.1f}  {statistics.median(ms):7.1f}  "
                 f"{_quantile(ms, 0.95):7.1f}  {_quantile(ms, 0.99):7.1f}  {codes}",

@@ -60,6 +60,7 @@ CITY_DEPARTMENTS = (
 )
 COUNTY_DEPARTMENTS = ("住房和城乡建设局", "人力资源和社会保障局", "自然资源局", "教育局")
 PASSWORD = "Bench-Pages-2026"
+RESULTS: list[dict[str, object]] = []  # every page's figures, for a caller of ``_measure_persona``
 
 
 def main() -> int:
@@ -595,6 +596,9 @@ def _measure_persona(
         median, p95 = statistics.median(timings), percentile(timings, 0.95)
         ok = median <= TARGET_MS
         misses += not ok
+        RESULTS.append(
+            {"persona": label, "page": name, "median_ms": median, "p95_ms": p95, "sql": max(statements)}
+        )
         print(
             f"  {label:<19} {name:<22} {median:7.1f}  {p95:7.1f}  {max(statements):4d}  "
             f"{median / TARGET_MS:6.2f}{'' if ok else '  MISS'}",
