@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from xinfang.core import dbrouting
+from xinfang.core.models import Heartbeat
 from xinfang.core.timeutil import now
 
 
@@ -38,8 +39,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _background() -> dict[str, object]:
-    from xinfang.core.models import Heartbeat
-
     last = Heartbeat.objects.order_by("-ran_at").values_list("ran_at", flat=True).first()
     if last is None:
         return {"last_heartbeat_seconds": None}

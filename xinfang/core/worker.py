@@ -12,9 +12,9 @@ be abandoned:
 - the short, database-only tasks of `ATOMIC` run inside one transaction that first locks their own
   task row, and their SUCCESSFUL mark is written in that same transaction: their work and the mark
   commit together, or neither does;
-- every worker, every `REAP_EVERY` seconds, looks for RUNNING tasks that nobody holds: the worker
-  that claimed them is gone (PostgreSQL drops a dead client's locks and rolls back its open
-  transaction). They go back to READY and run again, up to `MAX_ATTEMPTS` attempts in all; then
+- beside every worker a thread (`Reaper`) looks, every `REAP_EVERY` seconds, for RUNNING tasks
+  that nobody holds: the worker that claimed them is gone (PostgreSQL drops a dead client's locks
+  and rolls back its open transaction). They go back to READY and run again, up to `MAX_ATTEMPTS` attempts in all; then
   they are marked FAILED (`TaskAbandoned`).
 
 So no task is lost however many workers die, and none is done twice. What a task sends outside
@@ -30,10 +30,11 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import logging
+import threading
 import time
 import zlib
 
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, connections, transaction
 from django.db.utils import InterfaceError, OperationalError
 from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
@@ -79,33 +80,36 @@ def lease_key(task_id: object) -> int:
     return zlib.crc32(str(task_id).encode()) & 0x7FFF_FFFF
 
 
-def safe_on(alias_connection: object = None) -> bool:
+def safe_on() -> bool:
     """Whether the kill-safe way applies: PostgreSQL only."""
-    return (alias_connection or connection).vendor == "postgresql"  # type: ignore[attr-defined]
+    return connection.vendor == "postgresql"
 
 
 class SafeWorker(Worker):
-    """`db_worker` with one transaction per task and the recovery of abandoned tasks."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._last_reap = 0.0
+    """`db_worker` that holds each running task (a lease, or one transaction for `ATOMIC` tasks)
+    and, beside it, a thread that requeues abandoned tasks (`Reaper`)."""
 
     def run(self) -> None:
-        """The upstream loop, restarted after a lost database connection instead of exiting."""
-        while self.running:
-            try:
-                self._reap_if_due()
-                super().run()
-                return
-            except (OperationalError, InterfaceError) as exc:
-                logger.warning("worker %s: database unavailable (%s); retrying", self.worker_id, exc)
-                close_old_connections()
-                connection.close()
-                time.sleep(min(self.interval or 1.0, 2.0))
+        """The upstream loop, restarted after a lost database connection instead of exiting, with
+        the reaper running beside it for as long as it runs."""
+        reaper = Reaper(self.worker_id) if safe_on() else None
+        if reaper is not None:
+            reaper.start()
+        try:
+            while self.running:
+                try:
+                    super().run()
+                    return
+                except (OperationalError, InterfaceError) as exc:
+                    logger.warning("worker %s: database unavailable (%s); retrying", self.worker_id, exc)
+                    close_old_connections()
+                    connection.close()
+                    time.sleep(min(self.interval or 1.0, 2.0))
+        finally:
+            if reaper is not None:
+                reaper.stop()
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        self._reap_if_due()
         token = _attempt.set(len(db_task_result.worker_ids))
         try:
             if not safe_on():
@@ -126,18 +130,13 @@ class SafeWorker(Worker):
                     )
                     if not locked.exists():  # requeued by a reaper meanwhile: not ours now
                         return
-                    value = self._call(db_task_result)
-                    db_task_result.set_successful(value)
-            except (OperationalError, InterfaceError):
-                # The database went away: everything rolled back; the task stays RUNNING with no
-                # lock held, and a reaper puts it back in the queue.
+                    db_task_result.set_successful(self._call(db_task_result))
+            except (OperationalError, InterfaceError, KeyboardInterrupt, SystemExit):
+                # The database went away, or the worker is shutting down: everything rolled back;
+                # the task stays RUNNING with no lock held, and a reaper puts it back in the queue.
                 raise
-            except (KeyboardInterrupt, SystemExit):
-                raise  # shut down halfway: rolled back, and requeued the same way
             except BaseException as exc:
                 db_task_result.set_failed(exc)  # its effects were rolled back with the transaction
-                self._finished(db_task_result)
-                return
             self._finished(db_task_result)
         finally:
             self.running_task = False
@@ -171,15 +170,41 @@ class SafeWorker(Worker):
         except ImportError:
             logger.exception("task %s: its function cannot be imported", db_task_result.pk)
 
-    def _reap_if_due(self) -> None:
-        if time.monotonic() - self._last_reap < REAP_EVERY or not safe_on():
-            return
-        self._last_reap = time.monotonic()
-        requeued, abandoned = reap_abandoned_tasks()
-        if requeued or abandoned:
-            logger.warning(
-                "worker %s: requeued %d, abandoned %d task(s)", self.worker_id, requeued, abandoned
-            )
+
+class Reaper(threading.Thread):
+    """Every `REAP_EVERY` seconds, starting at once, `reap_abandoned_tasks` on its own connection,
+    whether or not the worker beside it has tasks to run (an idle worker must still find a task
+    that a dead one left RUNNING)."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(name=f"reaper-{worker_id}", daemon=True)
+        self.worker_id = worker_id
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while True:
+                try:
+                    requeued, abandoned = reap_abandoned_tasks()
+                except DatabaseError as exc:
+                    logger.warning("worker %s: could not look for abandoned tasks (%s)", self.worker_id, exc)
+                    connection.close()
+                else:
+                    if requeued or abandoned:
+                        logger.warning(
+                            "worker %s: requeued %d, abandoned %d task(s)",
+                            self.worker_id,
+                            requeued,
+                            abandoned,
+                        )
+                if self._stopping.wait(REAP_EVERY):
+                    return
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(REAP_EVERY)
 
 
 def reap_abandoned_tasks(*, at: dt.datetime | None = None) -> tuple[int, int]:

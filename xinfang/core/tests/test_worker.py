@@ -14,7 +14,7 @@ from xinfang.core import worker
 from xinfang.core.models import Heartbeat
 from xinfang.core.tests.worker_tasks import beat, beat_then_fail, note_resuming
 from xinfang.core.timeutil import now
-from xinfang.core.worker import LEASE_SPACE, MAX_ATTEMPTS, lease_key, reap_abandoned_tasks, resuming
+from xinfang.core.worker import LEASE_SPACE, MAX_ATTEMPTS, Reaper, lease_key, reap_abandoned_tasks, resuming
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection
 
@@ -117,3 +117,13 @@ def test_a_task_run_again_after_its_worker_died_knows_it_is_resuming() -> None:
     assert DBTaskResult.objects.get(pk=first.id).status == "SUCCESSFUL"
     labels = set(Heartbeat.objects.values_list("task_id", flat=True))
     assert labels == {"first:False", "again:True"}
+
+
+def test_the_reaper_requeues_at_once_even_with_nothing_to_run() -> None:
+    result = beat.enqueue("left-behind")
+    _abandon(result.id)
+    reaper = Reaper("idle")
+    reaper.start()
+    reaper.stop()  # its first look is made before it waits
+    assert not reaper.is_alive()
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
