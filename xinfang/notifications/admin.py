@@ -7,28 +7,19 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from xinfang.core import sms
-from xinfang.core.forms import CleanTextAdmin
+from xinfang.core.forms import CleanTextAdmin, ReadOnlyAdmin
 from xinfang.notifications import petitioners, texts
 from xinfang.notifications.models import MessageTemplate, Notification, PetitionerMessage
 
 
 @admin.register(Notification)
-class NotificationAdmin(CleanTextAdmin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Written by the subscribers only: the back office may look, not touch."""
 
     list_display = ["created_at", "user", "kind", "case", "text", "read_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "user__full_name"]
     raw_id_fields = ["user", "case"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(MessageTemplate)
@@ -68,7 +59,7 @@ class MessageTemplateAdmin(CleanTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(PetitionerMessage)
-class PetitionerMessageAdmin(CleanTextAdmin, admin.ModelAdmin):
+class PetitionerMessageAdmin(ReadOnlyAdmin):
     """The delivery log: written and sent by the worker; the back office looks, and may send a
     failed message again. The address is shown masked, never in the clear."""
 
@@ -115,12 +106,3 @@ class PetitionerMessageAdmin(CleanTextAdmin, admin.ModelAdmin):
     def send_again(self, request: HttpRequest, queryset: QuerySet[PetitionerMessage]) -> None:
         count = petitioners.retry(queryset.values_list("pk", flat=True))
         self.message_user(request, f"已将 {count} 条发送失败的通知重新列入发送。")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

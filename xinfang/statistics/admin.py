@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from xinfang.core.forms import CleanTextAdmin
+from xinfang.core.forms import CleanTextAdmin, ReadOnlyAdmin
 from xinfang.core.text import clean_text
 from xinfang.statistics import upload
 from xinfang.statistics.models import ImportedCase, ReportJob, ReportTemplate
@@ -30,7 +30,10 @@ from xinfang.statistics.render_sample import empty_report, sample_report
 
 
 @admin.register(ImportedCase)
-class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
+class ImportedCaseAdmin(ReadOnlyAdmin):
+    """Read-only: the rows come from an import only, and none is deleted (the case stays, and
+    without its row a re-import would register it twice)."""
+
     list_display = [
         "external_number",
         "registered_level",
@@ -42,15 +45,6 @@ class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
     list_filter = ["registered_level", "source_file"]
     search_fields = ["external_number", "source_file"]
     change_list_template = "statistics/admin/importedcase_changelist.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # rows come from an import only
-
-    def has_change_permission(self, request: HttpRequest, obj: ImportedCase | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ImportedCase | None = None) -> bool:
-        return False  # the case stays; without its row a re-import would register it twice
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -72,9 +66,10 @@ class ImportedCaseAdmin(CleanTextAdmin, admin.ModelAdmin[ImportedCase]):
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(CleanTextAdmin, admin.ModelAdmin[ReportJob]):
+class ReportJobAdmin(ReadOnlyAdmin):
     """The statistics page's report files, read-only: who asked for what, how it went, the file.
-    Jobs are asked for on the statistics page and removed by housekeeping (`prune_report_jobs`)."""
+    Jobs are asked for on the statistics page and removed by housekeeping after
+    XINFANG_REPORT_JOB_KEEP_DAYS (`prune_report_jobs`)."""
 
     list_display = [
         "created_at",
@@ -96,15 +91,6 @@ class ReportJobAdmin(CleanTextAdmin, admin.ModelAdmin[ReportJob]):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).defer("content")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # asked for on the statistics page
-
-    def has_change_permission(self, request: HttpRequest, obj: ReportJob | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ReportJob | None = None) -> bool:
-        return False  # removed by housekeeping after XINFANG_REPORT_JOB_KEEP_DAYS
 
     @admin.display(description="期间")
     def period(self, job: ReportJob) -> str:
