@@ -16,7 +16,7 @@ from xinfang.api.errors import ERROR_RESPONSES
 from xinfang.api.schemas import Day, Id
 from xinfang.core.errors import NotAllowed, ServiceError
 from xinfang.orgs.models import Org
-from xinfang.statistics import tables
+from xinfang.statistics import access, tables
 
 router = Router(tags=["statistics"])
 
@@ -56,7 +56,7 @@ def _org(request: HttpRequest, period: PeriodIn) -> Org:
     if period.end < period.start:
         raise ServiceError("截止日期不能早于起始日期。", field="end")
     org = Org.objects.filter(pk=period.org_id).first()
-    if org is None or not tables.may_report_on(current_user(request), org):
+    if org is None or not access.may_report_on(current_user(request), org):
         raise NotAllowed(NOT_YOURS, field="org_id")
     return org
 

@@ -25,8 +25,7 @@ from xinfang.core.forms import CleanTextAdmin, ReadOnlyAdmin
 from xinfang.core.text import clean_text
 from xinfang.statistics import upload
 from xinfang.statistics.models import ImportedCase, ReportJob, ReportTemplate
-from xinfang.statistics.render import ReportTemplateError, render, render_template, unknown_names
-from xinfang.statistics.render_sample import empty_report, sample_report
+from xinfang.statistics.render import ReportTemplateError, render_text, samples_for, unknown_names
 
 
 @admin.register(ImportedCase)
@@ -130,14 +129,16 @@ class ReportTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = ReportTemplate
-        fields = ["name", "title", "description", "body", "is_active"]
+        fields = ["name", "kind", "title", "description", "body", "is_active"]
         widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 110, "style": "font-family: monospace"})}
 
     def _check(self, field: str) -> str:
+        """The field rendered on its kind's sample contexts (`render.samples_for`); the kind is
+        cleaned before the title and the body (the order of `fields`)."""
         value: str = self.cleaned_data.get(field) or ""
-        for report in (sample_report(), empty_report()):
+        for _label, values in samples_for(self.cleaned_data.get("kind") or ReportTemplate.Kind.REPORT):
             try:
-                render_template(value, report)
+                render_text(value, values)
             except ReportTemplateError as exc:
                 raise forms.ValidationError(str(exc)) from None
         return value
@@ -152,11 +153,11 @@ class ReportTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(ReportTemplate)
 class ReportTemplateAdmin(CleanTextAdmin, admin.ModelAdmin[ReportTemplate]):
     form = ReportTemplateForm
-    list_display = ["name", "title", "is_active", "updated_at"]
-    list_filter = ["is_active"]
+    list_display = ["name", "kind", "title", "is_active", "updated_at"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["name", "title", "body"]
     readonly_fields = ["preview", "updated_at"]
-    fields = ["name", "title", "description", "is_active", "body", "preview", "updated_at"]
+    fields = ["name", "kind", "title", "description", "is_active", "body", "preview", "updated_at"]
     actions = ["copy_templates"]
     change_form_template = "statistics/admin/reporttemplate_change_form.html"
 
@@ -176,20 +177,20 @@ class ReportTemplateAdmin(CleanTextAdmin, admin.ModelAdmin[ReportTemplate]):
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:statistics_reporttemplate_changelist"))
-        title, body = request.POST.get("title", ""), request.POST.get("body", "")
+        title, body = clean_text(request.POST.get("title", "")), clean_text(request.POST.get("body", ""))
         previews = []
-        for label, report in (("示例数据", sample_report()), ("没有信访事项的期间", empty_report())):
+        for label, values in samples_for(request.POST.get("kind") or ReportTemplate.Kind.REPORT):
             try:
-                rendered = render(clean_text(title), clean_text(body), report)
+                heading, text = render_text(title, values), render_text(body, values)
             except ReportTemplateError as exc:
                 previews.append({"label": label, "error": str(exc)})
                 continue
             previews.append(
                 {
                     "label": label,
-                    "title": rendered.title,
-                    "lines": rendered.text.splitlines(),
-                    "unknown": unknown_names(rendered.title + rendered.text),
+                    "title": heading,
+                    "lines": text.splitlines(),
+                    "unknown": unknown_names(heading + text),
                 }
             )
         context = {**self.admin_site.each_context(request), "title": "报告模板预览", "previews": previews}
@@ -200,19 +201,22 @@ class ReportTemplateAdmin(CleanTextAdmin, admin.ModelAdmin[ReportTemplate]):
         """The saved template rendered on the invented sample report, or its error with the line."""
         if obj.pk is None:
             return "保存后在此显示用示例数据生成的报告。"
+        samples = samples_for(obj.kind)
+        if not samples:
+            return "这一类模板没有示例数据。"
         try:
-            rendered = render(obj.title, obj.body, sample_report())
+            title, text = render_text(obj.title, samples[0][1]), render_text(obj.body, samples[0][1])
         except ReportTemplateError as exc:
             return format_html('<p class="errornote">{}</p>', str(exc))
-        unknown = unknown_names(rendered.text)
+        unknown = unknown_names(text)
         warning = (
             format_html('<p class="errornote">未知的名称：{}</p>', "、".join(unknown)) if unknown else ""
         )
         return format_html(
             '{}<div style="max-width: 50em; line-height: 1.8"><h3>{}</h3>{}</div>',
             warning,
-            rendered.title,
-            format_html_join("", "<p>{}</p>", ((line,) for line in rendered.text.splitlines())),
+            title,
+            format_html_join("", "<p>{}</p>", ((line,) for line in text.splitlines())),
         )
 
     @admin.action(description="复制所选的报告模板")
@@ -221,6 +225,7 @@ class ReportTemplateAdmin(CleanTextAdmin, admin.ModelAdmin[ReportTemplate]):
             name = _copy_name(original.name)
             ReportTemplate.objects.create(
                 name=name,
+                kind=original.kind,
                 title=original.title,
                 body=original.body,
                 description=original.description,

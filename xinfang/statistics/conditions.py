@@ -495,22 +495,30 @@ def _by_organs(s: Scope) -> Q:
     return Q(opened_by_org__path__startswith=s.org_path)
 
 
-def _accountability_letter(s: Scope) -> Q:
+def _to_organs(s: Scope) -> Q:
+    """督办 received: the supervised unit is the organisation's organ or one under it."""
+    return Q(unit__path__startswith=s.org_path)
+
+
+def _letter_due(s: Scope) -> Q:
     """问责建议函: due when the unit let the feedback date pass (the 逾期 step) or the bureau closed
     the supervision recommending accountability (`supervision.letters`), that step in the period."""
     lapsed = SupervisionEvent.objects.filter(
         moment_range("at", s), supervision=OuterRef("pk"), kind=SupervisionEvent.Kind.OVERDUE
     )
-    return _by_organs(s) & (Q(Exists(lapsed)) | Q(accountability=True) & moment_range("closed_at", s))
+    return Q(Exists(lapsed)) | Q(accountability=True) & moment_range("closed_at", s)
 
 
-# Conditions on Supervision rows: 督办 opened / closed in the period by the organs, and the letters.
+# Conditions on Supervision rows: 督办 opened / closed in the period by the organs, and the letters;
+# and 督办 received by the organs as the supervised unit (被督办, what a unit's assessment deducts for).
 # Xinfang writes a 督办提醒函 for every supervision it opens (supervision.letters).
 SUPERVISION_CONDITIONS: Mapping[str, Callable[[Scope], Q]] = {
     "督办.发起": lambda s: _by_organs(s) & moment_range("opened_at", s),
     "督办.办结": lambda s: _by_organs(s) & moment_range("closed_at", s),
     "督办.提醒函": lambda s: _by_organs(s) & moment_range("opened_at", s),
-    "督办.问责建议函": _accountability_letter,
+    "督办.问责建议函": lambda s: _by_organs(s) & _letter_due(s),
+    "被督办.件数": lambda s: _to_organs(s) & moment_range("opened_at", s),
+    "被督办.问责建议函": lambda s: _to_organs(s) & _letter_due(s),
 }
 
 
@@ -688,3 +696,29 @@ def _check_vocabulary() -> None:
 
 
 _check_vocabulary()
+
+
+_PROBE = Scope(
+    region_path="/probe-territory/",
+    org_path="/probe-work/",
+    start=dt.date(2000, 1, 1),
+    end=dt.date(2000, 1, 1),
+)
+
+
+def has_cases(key: str) -> bool:
+    """Whether figure `key` has a list of cases behind it (`case_condition` answers for it)."""
+    try:
+        case_condition(key, _PROBE)
+    except KeyError:
+        return False
+    return True
+
+
+def territorial(key: str) -> bool:
+    """Whether figure `key` counts by 问题属地 (the organisation's region) rather than by its organs'
+    work: its condition reads the region's path. A functional department shares its city's region,
+    so such a figure of a department is its whole city's (what an assessment scheme must not score)."""
+    if not has_cases(key):
+        return False
+    return _PROBE.region_path in str(case_condition(key, _PROBE))

@@ -94,6 +94,8 @@ def _vocabulary() -> dict[str, Term]:
         "督办.办结": _count("督办办结", "件", "supervision"),
         "督办.提醒函": _count("督办提醒函", "份", "supervision"),
         "督办.问责建议函": _count("问责建议函", "份", "supervision"),
+        "被督办.件数": _count("被督办", "件", "supervision"),
+        "被督办.问责建议函": _count("被发问责建议函", "份", "supervision"),
         "类案预警.发出": _count("类案预警", "次", "cluster-alerts"),
         "类案预警.已研判": _count("已研判类案预警", "次", "cluster-alerts"),
         "领导批示": _count("领导批示", "次", "leader-instructions"),

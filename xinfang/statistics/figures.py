@@ -298,9 +298,10 @@ def _count_supervisions(scopes: Sequence[Scope]) -> list[dict[str, int]]:
         for i, scope in enumerate(scopes)
         for n, where in enumerate(SUPERVISION_CONDITIONS.values())
     }
-    row = Supervision.objects.filter(opened_by_org__path__startswith=scopes[0].org_path).aggregate(
-        **aggregates
-    )
+    path = scopes[0].org_path
+    row = Supervision.objects.filter(
+        Q(opened_by_org__path__startswith=path) | Q(unit__path__startswith=path)
+    ).aggregate(**aggregates)
     return [
         {key: row[f"s{n}_{i}"] for n, key in enumerate(SUPERVISION_CONDITIONS)} for i in range(len(scopes))
     ]

@@ -46,9 +46,17 @@ class ReportTemplate(models.Model):
 
     The body is rendered by `xinfang.statistics.render` (docs/statistics.md, "报告模板"); the
     shipped templates come from `xinfang/statistics/report_templates/` and can be copied and changed
-    in the back office."""
+    in the back office. Its `kind` says which vocabulary its body is written in: a work report's
+    (the figures of `xinfang.statistics.figure`), an assessment notice's (`xinfang.assessment`) or a
+    bulletin's (`xinfang.bulletins`); each page offers the templates of its own kind."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "工作报告"
+        NOTICE = "notice", "考核通报"
+        BULLETIN = "bulletin", "信访简报"
 
     name = models.CharField("模板名称", max_length=64, unique=True)
+    kind = models.CharField("模板类别", max_length=16, choices=Kind.choices, default=Kind.REPORT)
     title = models.CharField(
         "报告标题", max_length=128, help_text="可以使用模板变量，如 {{ 单位 }}{{ 期间 }}信访工作情况"
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +36,7 @@ from xinfang.statistics import charts
 from xinfang.statistics.figure import FIGURES, Figure, Kind, Report, Row, Term
 from xinfang.statistics.indicators import Change, PointChange, Ratio
 from xinfang.statistics.render_context import BREAKDOWNS, FigureView, context, format_value, period_words
+from xinfang.statistics.render_sample import empty_report, sample_report
 from xinfang.statistics.wording import format_share
 
 UNKNOWN = "【未知：%s】"
@@ -67,14 +69,41 @@ def _template_error(exc: Exception) -> ReportTemplateError:
 
 def render_template(body: str, report: Report) -> str:
     """The template's text for this report; a `ReportTemplateError` with its line on any error."""
+    return render_text(body, context(report))
+
+
+def render_text(body: str, values: Mapping[str, Any]) -> str:
+    """A template of any kind (`ReportTemplate.Kind`) on the sandboxed engine with `values` as its
+    context: the report's, an assessment notice's or a bulletin's. A `ReportTemplateError` with its
+    line on any error."""
     try:
         compiled = ENGINE.from_string(body)
-        text = compiled.render(Context(context(report), autoescape=False))
+        text = compiled.render(Context(dict(values), autoescape=False))
     except ReportTemplateError:
         raise
     except Exception as exc:  # a bureau's template: any error is shown with its line, never a 500
         raise _template_error(exc) from exc
     return _tidy(text)
+
+
+# The sample contexts a template of each kind is previewed on in the back office: a label and a
+# context each. The work report's are here; the apps owning the other kinds register theirs
+# (`register_samples`) from their AppConfig.ready, since statistics does not import them.
+def _report_samples() -> list[tuple[str, Mapping[str, Any]]]:
+    return [("示例数据", context(sample_report())), ("没有信访事项的期间", context(empty_report()))]
+
+
+SAMPLES: dict[str, Callable[[], list[tuple[str, Mapping[str, Any]]]]] = {"report": _report_samples}
+
+
+def register_samples(kind: str, samples: Callable[[], list[tuple[str, Mapping[str, Any]]]]) -> None:
+    SAMPLES[kind] = samples
+
+
+def samples_for(kind: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """The preview contexts of a kind of template; none for a kind nobody registered."""
+    found = SAMPLES.get(kind)
+    return found() if found else []
 
 
 def _tidy(text: str) -> str:
@@ -254,21 +283,14 @@ def to_docx(
         author=author,
         created=created or dt.datetime.now(dt.UTC),
     )
-    for line in rendered.text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith(_HEADING_PREFIX) and "、" in stripped[:3] and len(stripped) <= 30:
-            letter.heading(stripped)
-        else:
-            letter.para(stripped)
+    write_text(letter, rendered.text)
     tables = [(name, breakdown_table(report, name)) for name in BREAKDOWNS if report.breakdowns.get(name)]
     if tables:
         letter.blank()
         letter.line("附表", font=docx_layout.HEADING_FONT)
     for number, (name, table) in enumerate(tables, start=1):
         letter.line(f"表{number}  {name}", align=WD_ALIGN_PARAGRAPH.CENTER, font=docx_layout.HEADING_FONT)
-        _docx_table(letter, table)
+        docx_table(letter, table)
         letter.blank()
     drawn = charts.draw(report)
     if drawn:
@@ -280,6 +302,18 @@ def to_docx(
         )
         letter.blank()
     return letter.to_bytes()
+
+
+def write_text(letter: docx_layout.Letter, text: str) -> None:
+    """A template's text into a document: a short "一、…" line is a heading, any other a paragraph."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(_HEADING_PREFIX) and "、" in stripped[:3] and len(stripped) <= 30:
+            letter.heading(stripped)
+        else:
+            letter.para(stripped)
 
 
 def _docx_picture(letter: docx_layout.Letter, png: bytes) -> None:
@@ -294,7 +328,8 @@ def _docx_picture(letter: docx_layout.Letter, png: bytes) -> None:
     run.add_picture(io.BytesIO(png), width=Cm(charts.WIDTH_CM))
 
 
-def _docx_table(letter: docx_layout.Letter, rows: list[list[str]]) -> None:
+def docx_table(letter: docx_layout.Letter, rows: list[list[str]]) -> None:
+    """A table of strings, the first row its header (repeated on each page), rows never split."""
     table = letter.doc.add_table(rows=0, cols=len(rows[0]))
     table.style = letter.doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -406,11 +441,13 @@ def _chart(sheet: Any, name: str, count: int) -> None:
 # --- the shipped templates ----------------------------------------------------------------------------
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "report_templates"
-_FIELDS = {"名称": "name", "标题": "title", "说明": "description"}
+_FIELDS = {"名称": "name", "标题": "title", "说明": "description", "类别": "kind"}
+_KINDS = {"工作报告": "report", "考核通报": "notice", "信访简报": "bulletin"}
 
 
 def parse_template_file(text: str) -> dict[str, str]:
-    """A shipped template file: "名称：…", "标题：…", "说明：…" lines, a "----" line, then the body."""
+    """A shipped template file: "名称：…", "标题：…", "说明：…" lines (and "类别：考核通报" or
+    "类别：信访简报" for a template that is not a work report's), a "----" line, then the body."""
     head, separator, body = text.partition("\n----\n")
     if not separator:
         raise ValueError("a template file needs a ---- line before its body")
@@ -419,6 +456,10 @@ def parse_template_file(text: str) -> dict[str, str]:
         label, _, value = line.partition("：")
         if label.strip() in _FIELDS:
             fields[_FIELDS[label.strip()]] = value.strip()
+    if "kind" in fields:
+        if fields["kind"] not in _KINDS:
+            raise ValueError(f"unknown template kind {fields['kind']!r}")
+        fields["kind"] = _KINDS[fields["kind"]]
     missing = {"name", "title"} - fields.keys()
     if missing:
         raise ValueError(f"a template file lacks {sorted(missing)}")

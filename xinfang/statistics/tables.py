@@ -24,8 +24,7 @@ from xinfang.cases.facts import territory_q
 from xinfang.cases.models import CaseFact, ContentCategory, FactTally
 from xinfang.cases.vocabulary import STATUS_LABELS, Status
 from xinfang.core.dbrouting import replica_reads
-from xinfang.orgs.models import Org, User
-from xinfang.orgs.selectors import orgs_under, user_orgs
+from xinfang.orgs.models import Org
 from xinfang.statistics.conditions import Scope, territory
 
 NO_UNIT = "未交办"
@@ -60,12 +59,6 @@ class CrossTable:
     @property
     def total(self) -> int:
         return sum(row.total for row in self.rows)
-
-
-def may_report_on(user: User, org: Org) -> bool:
-    """Whether `user` may see `org`'s figures: one of their organs or an organ under one (the rule
-    of the statistics page)."""
-    return any(orgs_under(own).filter(pk=org.pk).exists() for own in user_orgs(user))
 
 
 def unit_status_table(org: Org, start: dt.date, end: dt.date) -> CrossTable:

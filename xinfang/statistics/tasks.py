@@ -61,7 +61,9 @@ def report_file(
     it; `NoTemplate` when the template is gone, a `ReportTemplateError` when it does not render."""
     if fmt not in FILE_FORMATS:
         raise ValueError(f"not a report file format: {fmt!r}")
-    template = ReportTemplate.objects.filter(is_active=True, name=template_name).first()
+    template = ReportTemplate.objects.filter(
+        is_active=True, kind=ReportTemplate.Kind.REPORT, name=template_name
+    ).first()
     if template is None:
         raise NoTemplate(template_name)
     report = figures.compute_report(org=org, start=start, end=end, comparison=comparison)

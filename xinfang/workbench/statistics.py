@@ -24,8 +24,9 @@ from django.shortcuts import render
 from xinfang.cases.documents import DOCX_MIME
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Org, User
-from xinfang.orgs.selectors import orgs_under, user_orgs
+from xinfang.orgs.selectors import user_orgs
 from xinfang.statistics import figures
+from xinfang.statistics.access import reportable_orgs
 from xinfang.statistics.figure import FIGURES, Report
 from xinfang.statistics.indicators import Comparison
 from xinfang.statistics.management.commands.report import DEFAULT_TEMPLATE
@@ -73,18 +74,6 @@ QUICK_PERIODS = [
 ]
 COMPARISONS = [("yoy", "同比"), ("mom", "环比"), ("none", "不比较")]
 _COMPARISON = {"yoy": Comparison.YOY, "mom": Comparison.MOM, "none": None}
-
-
-# ---------------------------------------------------------------- who may see which organisation
-
-
-def reportable_orgs(user: User) -> list[Org]:
-    """The organisations `user` may ask for: each of their organs and every organ under it."""
-    found: dict[int, Org] = {}
-    for org in user_orgs(user):
-        for under in orgs_under(org):
-            found.setdefault(under.pk, under)
-    return sorted(found.values(), key=lambda org: (org.path, org.pk))
 
 
 # ---------------------------------------------------------------- the filters
@@ -169,7 +158,11 @@ class StatisticsForm(forms.Form):
 
 
 def _templates() -> list[str]:
-    names = list(ReportTemplate.objects.filter(is_active=True).values_list("name", flat=True))
+    names = list(
+        ReportTemplate.objects.filter(is_active=True, kind=ReportTemplate.Kind.REPORT).values_list(
+            "name", flat=True
+        )
+    )
     if DEFAULT_TEMPLATE in names:  # the default first, as the report command chooses it
         names.remove(DEFAULT_TEMPLATE)
         names.insert(0, DEFAULT_TEMPLATE)
@@ -280,7 +273,11 @@ def chart_data(report: Report) -> dict[str, Any]:
 def _rendered(form: StatisticsForm, report: Report) -> tuple[Rendered | None, str]:
     """The chosen template on the report, or the template's error (with its line) to show."""
     name = form.cleaned_data.get("template")
-    template = ReportTemplate.objects.filter(is_active=True, name=name).first() if name else None
+    template = (
+        ReportTemplate.objects.filter(is_active=True, kind=ReportTemplate.Kind.REPORT, name=name).first()
+        if name
+        else None
+    )
     if template is None:
         return None, "没有启用的报告模板：请在后台启用一个。"
     try:

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xinfang.orgs.models import User
+from xinfang.statistics.access import reportable_orgs
 from xinfang.statistics.models import ReportJob
 from xinfang.statistics.render_context import period_words
 from xinfang.statistics.tasks import prune_report_jobs, write_report_file
 from xinfang.workbench.cases import staff_required
 from xinfang.workbench.downloads import file_download
-from xinfang.workbench.statistics import DOWNLOADS, NoOrgs, filters_form, refused, reportable_orgs
+from xinfang.workbench.statistics import DOWNLOADS, NoOrgs, filters_form, refused
 
 
 def _job(request: HttpRequest, job_id: int) -> ReportJob:

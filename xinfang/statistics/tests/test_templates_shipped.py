@@ -111,6 +111,7 @@ def _admin(world: World) -> Client:
 def _form(template: ReportTemplate, **changes: str) -> dict[str, str]:
     data = {
         "name": template.name,
+        "kind": template.kind,
         "title": template.title,
         "description": template.description,
         "body": template.body,

@@ -20,6 +20,7 @@ from xinfang.cases.tests.helpers import register
 from xinfang.core.timeutil import pinned_now
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import Role, User
+from xinfang.statistics.access import reportable_orgs
 from xinfang.statistics.figures import compute_report, figure_cases
 from xinfang.statistics.indicators import Comparison
 from xinfang.statistics.models import ReportJob, ReportTemplate
@@ -29,7 +30,7 @@ from xinfang.statistics.tasks import write_report_file
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.testing.clock import beijing
 from xinfang.testing.world import PASSWORD, World
-from xinfang.workbench.statistics import ORG_REFUSED, quick_period, reportable_orgs
+from xinfang.workbench.statistics import ORG_REFUSED, quick_period
 
 Freeze = Callable[[str], dt.datetime]
 FIRST_HALF = "start=2025-01-01&end=2025-06-30&compare=yoy"

@@ -40,7 +40,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list_templates"]:
-            for name in ReportTemplate.objects.filter(is_active=True).values_list("name", flat=True):
+            for name in ReportTemplate.objects.filter(
+                is_active=True, kind=ReportTemplate.Kind.REPORT
+            ).values_list("name", flat=True):
                 self.stdout.write(name)
             return
         org = _org(options["org"])
@@ -108,7 +110,7 @@ def _date(value: str | None, option: str) -> dt.date:
 
 
 def _template(name: str | None) -> ReportTemplate:
-    active = ReportTemplate.objects.filter(is_active=True)
+    active = ReportTemplate.objects.filter(is_active=True, kind=ReportTemplate.Kind.REPORT)
     if name:
         found = active.filter(name=name).first()
         if found is None:
