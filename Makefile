@@ -14,7 +14,7 @@ MYPY_TARGETS := config/env.py xinfang/core/timeutil.py xinfang/core/text.py xinf
 	xinfang/statistics/importing.py xinfang/statistics/figure.py xinfang/statistics/render_context.py \
 	xinfang/statistics/render_sample.py xinfang/statistics/charts.py \
 	xinfang/leadership/campaign_figures.py \
-	xinfang/reception/route_guide.py \
+	xinfang/reception/route_guide.py xinfang/assessment/scoring.py \
 	$(filter-out $(TEXTINTEL_DJANGO),$(wildcard xinfang/textintel/*.py))
 
 .PHONY: run test venv browser lint contracts typecheck migrations-check test-sqlite test-postgres test-cluster bench screenshots clean

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "xinfang.reception",
     "xinfang.statistics",
     "xinfang.notifications",
+    "xinfang.assessment",
+    "xinfang.bulletins",
     "xinfang.workbench",
     "xinfang.portal",
     "xinfang.demo",

@@ -21,6 +21,8 @@ from xinfang.cases.services import PetitionerInput, ReplyInput
 from xinfang.cases.vocabulary import EventKind
 from xinfang.core.errors import ServiceError
 from xinfang.core.timeutil import LOCAL_TZ, now, pinned_now
+from xinfang.demo.assessment import assessment_work
+from xinfang.demo.bulletins import load_bulletins
 from xinfang.demo.leadership import leaders_work
 from xinfang.demo.reception import reception_work
 from xinfang.orgs import services as org_services
@@ -28,6 +30,7 @@ from xinfang.orgs.models import Level, Org, OrgKind, Region, Role, User
 from xinfang.portal.accounts import citizen_petitioner
 from xinfang.reception.selectors import routes as route_selectors
 from xinfang.reception.services.routes import legal_route_decline
+from xinfang.textintel.db.alerts import raise_cluster_alerts
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强春梅海燕文红玉兰"
@@ -686,6 +689,13 @@ def generate_cases(
         leaders_work()
     with transaction.atomic():
         reception_work()
+    with transaction.atomic():
+        assessment_work()
+    # The 类案预警 of the recent weeks (the daily scan the worker runs), so the bulletins have their
+    # hot issues and an item promoted from an alert.
+    raise_cluster_alerts(moment=end)
+    with transaction.atomic():
+        load_bulletins(end)
     counts: dict[str, int] = {}
     for status in Status.values:
         counts[status] = Case.objects.filter(status=status).count()

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("xinfang.workbench.urls_approvals")),
     path("", include("xinfang.workbench.urls_instructions")),
     path("", include("xinfang.workbench.urls_statistics")),
+    path("", include("xinfang.workbench.urls_assessment")),
+    path("", include("xinfang.workbench.urls_bulletins")),
     path("", include("xinfang.workbench.urls_leadership")),
     path("", include("xinfang.workbench.urls_reception")),
     path("notifications/", notifications.notification_list, name="notification-list"),

@@ -25,6 +25,11 @@ ALERTS = set(REVIEW_ROLES)
 # 领导批示: leaders read and instruct, bureau heads send, units carry out.
 INSTRUCTIONS = {Role.LEADER, Role.BUREAU_HEAD, Role.HANDLER, Role.APPROVER}
 STATISTICS = {Role.BUREAU_HEAD, Role.LEADER, Role.STATS_VIEWER, Role.ADMIN}
+# 目标考核: the assessing bureau's heads, leaders and statisticians, and the assessed units' staff,
+# who see their own scores and the published ranking.
+ASSESSMENT = STATISTICS | {Role.APPROVER, Role.HANDLER}
+# 信访简报 / 信访动态: written by the bureau's clerks (registrars, handlers, statisticians), issued by its head.
+BULLETINS = STATISTICS | {Role.REGISTRAR, Role.HANDLER, Role.APPROVER}
 # 领导工作 (接访, 包案, 积案化解, 听证, 会商): leaders, and the bureau staff who organise it; the units
 # reach their part (a campaign item, a consultation task) from their home page and case pages.
 LEADERSHIP = {Role.LEADER, Role.BUREAU_HEAD, Role.APPROVER, Role.REGISTRAR}
@@ -46,6 +51,8 @@ def nav_roles(context: template.Context) -> dict[str, bool]:
         "alerts": bool(roles & ALERTS),
         "instructions": bool(roles & INSTRUCTIONS),
         "statistics": bool(roles & STATISTICS),
+        "assessment": bool(roles & ASSESSMENT),
+        "bulletins": bool(roles & BULLETINS),
         "leadership": bool(roles & LEADERSHIP),
         "reception": bool(roles & RECEPTION),
     }
