@@ -14,8 +14,6 @@ more (`masking.scrub`): what reaches a document never names a petitioner.
 
 from __future__ import annotations
 
-import re
-
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -25,9 +23,7 @@ from xinfang.bulletins.masking import scrub
 from xinfang.bulletins.models import Bulletin, Kind
 from xinfang.core import docx_layout
 from xinfang.core.timeutil import local_date
-
-# A level-one heading of the text: "一、本期信访情况" on a line of its own (short, no full stop).
-_HEADING = re.compile(r"^[一二三四五六七八九十]+、[^。；]{1,30}$")
+from xinfang.statistics.render import write_text
 
 
 def filename(bulletin: Bulletin) -> str:
@@ -49,17 +45,6 @@ def _edition_line(letter: docx_layout.Letter, organ: str, day_text: str) -> None
     docx_layout.rule(
         line, side="bottom", size=docx_layout.RED_RULE_EIGHTHS, color=docx_layout.RED_HEX, space=11
     )
-
-
-def _text(letter: docx_layout.Letter, text: str) -> None:
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if _HEADING.match(line):
-            letter.heading(line)
-        else:
-            letter.para(line)
 
 
 def render_bulletin(bulletin: Bulletin) -> bytes:
@@ -87,7 +72,7 @@ def render_bulletin(bulletin: Bulletin) -> bytes:
     section = body[-1]  # w:sectPr stays last
     for paragraph in after:
         section.addprevious(paragraph._p)
-    _text(letter, scrub(bulletin.body, names))
+    write_text(letter, scrub(bulletin.body, names))
     if bulletin.kind == Kind.DYNAMICS:
         for rank, item in enumerate(bulletin.items.order_by("position", "pk"), start=1):
             letter.heading(f"{chinese_numeral(rank)}、{scrub(item.title, names)}")

@@ -6,12 +6,13 @@ import datetime as dt
 import importlib
 from typing import Any
 
+from django.apps import apps as django_apps
+
 from xinfang.bulletins import services
 from xinfang.bulletins.models import Bulletin, Kind
 from xinfang.cases.models import Case
 from xinfang.core.timeutil import now
 from xinfang.orgs.models import Org
-from xinfang.statistics.models import ReportTemplate
 from xinfang.testing.world import World
 from xinfang.textintel.models import AlertReview, ClusterAlert
 
@@ -21,12 +22,7 @@ FEBRUARY = (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 def shipped_templates() -> None:
     """The shipped bulletin template, as its migration installs it (a transactional test flushed it)."""
     migration = importlib.import_module("xinfang.bulletins.migrations.0002_standard_template")
-    for path in sorted(migration.TEMPLATES.glob("*.txt")):
-        fields = migration._parse(path.read_text(encoding="utf-8"))
-        name = fields.pop("name")
-        ReportTemplate.objects.get_or_create(
-            name=name, defaults={**fields, "kind": ReportTemplate.Kind.BULLETIN}
-        )
+    migration.create(django_apps, None)
 
 
 def brief(world: World, **overrides: Any) -> Bulletin:

@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from xinfang.bulletins import services
 from xinfang.bulletins.models import Bulletin, BulletinCounter
 from xinfang.bulletins.tests.helpers import brief, shipped_templates
 from xinfang.core.errors import InvalidState
+from xinfang.testing.threads import in_threads, postgres_only
 from xinfang.testing.world import build_world
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks between threads are tested on PostgreSQL"
-)
-
-
-def _in_threads(jobs: list[Callable[[], None]]) -> list[str]:
-    barrier = threading.Barrier(len(jobs))
-    errors: list[str] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except Exception as exc:  # reported by the test
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @postgres_only
@@ -60,7 +35,7 @@ def test_bulletins_issued_at_once_get_consecutive_numbers_without_repeats() -> N
 
         return job
 
-    errors = _in_threads([issuing(drafts[0::2]), issuing(drafts[1::2])])
+    errors = in_threads([issuing(drafts[0::2]), issuing(drafts[1::2])])
 
     assert errors == []
     numbers = sorted(Bulletin.objects.values_list("number", flat=True))
@@ -84,6 +59,6 @@ def test_one_draft_issued_twice_at_once_is_issued_once() -> None:
         except InvalidState as exc:
             refused.append(exc.message)
 
-    assert _in_threads([job, job]) == []
+    assert in_threads([job, job]) == []
     assert len(refused) == 1 and "已签发" in refused[0]
     assert Bulletin.objects.get(pk=pk).number == 1 and BulletinCounter.objects.get().last == 1

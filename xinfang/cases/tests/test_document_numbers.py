@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 from docx import Document
 
 from xinfang.cases import services
@@ -20,6 +19,7 @@ from xinfang.cases.tests.helpers import a_reply, register, reply_approved
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Org
 from xinfang.orgs.services import org_doc_prefix_clean, org_update
+from xinfang.testing.threads import in_threads, postgres_only
 from xinfang.testing.world import World, build_world
 
 Freeze = Callable[[str], dt.datetime]
@@ -140,31 +140,6 @@ def test_every_numbered_document_kind_has_a_series() -> None:
 
 # -- concurrency (PostgreSQL: row locks between threads) --------------------------------------
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks between threads are tested on PostgreSQL"
-)
-
-
-def _in_threads(jobs: list[Callable[[], None]]) -> list[str]:
-    barrier = threading.Barrier(len(jobs))
-    errors: list[str] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except Exception as exc:  # reported by the test
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
@@ -190,7 +165,7 @@ def test_two_actions_issuing_at_once_get_consecutive_numbers_without_gaps_or_rep
 
         return job
 
-    errors = _in_threads([issue(events[0::2]), issue(events[1::2])])
+    errors = in_threads([issue(events[0::2]), issue(events[1::2])])
 
     assert errors == []
     serials = sorted(DocumentNumber.objects.filter(series="forward").values_list("serial", flat=True))
@@ -215,7 +190,7 @@ def test_two_first_prints_of_an_old_document_at_once_give_it_one_number() -> Non
         assert number is not None
         given.append(number.number)
 
-    errors = _in_threads([first_print, first_print])
+    errors = in_threads([first_print, first_print])
 
     assert errors == []
     assert len(given) == 2 and given[0] == given[1]

@@ -21,16 +21,11 @@ from xinfang.cases.tests.helpers import (
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant, org_update, staff_user_create
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
 from xinfang.workbench.forms_actions import ACTION_FORMS
 
 BAD_ID = "110105194912310021"  # wrong check digit
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _registration(world: World, *people: dict[str, str], **overrides: Any) -> dict[str, Any]:

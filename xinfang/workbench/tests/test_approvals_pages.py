@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from django.test import Client
-
 from xinfang.cases import services
 from xinfang.cases.models import Case
 from xinfang.cases.tests.helpers import a_reply, register, to_accepted
 from xinfang.orgs.services import org_update
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _html(user: object, url: str) -> str:

@@ -29,6 +29,7 @@ from xinfang.statistics.models import ReportTemplate
 from xinfang.statistics.render import parse_template_file
 from xinfang.supervision.services import supervisions_mark_overdue
 from xinfang.testing.clock import beijing
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.supervision import open_supervision
 from xinfang.testing.world import PASSWORD, World
 
@@ -49,12 +50,6 @@ def shipped_notice_templates() -> None:
 @pytest.fixture(autouse=True)
 def _notice_templates(db: None) -> None:
     shipped_notice_templates()
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _staff(username: str, full_name: str, org: Any, role: str) -> User:

@@ -18,22 +18,12 @@ from xinfang.bulletins.tests.helpers import alert, brief, dynamics, issue
 from xinfang.cases.models import Case
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import register
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
 from xinfang.workbench.forms_bulletins import quick_period
 
 Freeze = Callable[[str], dt.datetime]
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 @pytest.fixture

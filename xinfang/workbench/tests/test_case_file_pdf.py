@@ -6,20 +6,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from django.test import Client
 
 from xinfang.cases.documents import pdf
 from xinfang.cases.models import CaseFileExport
 from xinfang.cases.tasks import write_case_file_pdf
 from xinfang.cases.tests.helpers import to_delivered
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.pdf import page_texts
 from xinfang.testing.world import World
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_without_libreoffice_the_worker_draws_the_case_file_itself(

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.test import Client
 from openpyxl import load_workbook
 
 from xinfang.cases import services
@@ -15,13 +14,8 @@ from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import ID_NUMBER, register
 from xinfang.orgs.models import Role
 from xinfang.orgs.services import membership_grant, staff_user_create
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _numbers(response: Any, *cases: Case) -> list[str]:

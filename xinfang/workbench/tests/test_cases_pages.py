@@ -1,17 +1,10 @@
 from __future__ import annotations
 
-from django.test import Client
-
 from xinfang.cases import services
 from xinfang.cases.tests.helpers import ID_NUMBER, register, to_delivered
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.pdf import page_texts
 from xinfang.testing.world import World
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_the_case_list_shows_only_visible_cases(world: World) -> None:

@@ -13,13 +13,8 @@ from xinfang.cases import services
 from xinfang.cases.models import Case, Rating
 from xinfang.cases.tests.helpers import to_delivered
 from xinfang.core.errors import NotAllowed, ServiceError
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _act(client: Client, case: Case, action: str, data: dict[str, Any] | None = None) -> Any:

@@ -5,21 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.test import Client
-
 from xinfang.cases import services
 from xinfang.cases.models import Case, InstructionState
 from xinfang.cases.tests.helpers import to_accepted
 from xinfang.core.timeutil import local_date
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.services import membership_grant, staff_user_create
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _html(user: object, url: str) -> str:

@@ -24,6 +24,8 @@ from xinfang.leadership.tests.test_campaign_services import (
     with_items,
 )
 from xinfang.orgs.models import Role
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import PASSWORD, World
 
 D = dt.date
@@ -34,18 +36,6 @@ pytestmark = pytest.mark.usefixtures("today")
 def today(freeze):  # type: ignore[no-untyped-def]
     freeze("2025-03-12 10:00")
     return TODAY
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def _five(world: World) -> tuple[Campaign, list[CampaignItem]]:

@@ -17,21 +17,11 @@ from xinfang.cases.models import Case
 from xinfang.cases.tests.helpers import register, to_accepted
 from xinfang.leadership.models.hearings import Hearing, HearingParticipant
 from xinfang.leadership.services import hearings as svc
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import PASSWORD, World
 
 Freeze = Callable[[str], dt.datetime]
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def _post(client: Client, url: str, data: dict[str, Any]) -> Any:

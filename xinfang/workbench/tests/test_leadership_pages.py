@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from xinfang.cases.models import Case
 from xinfang.cases.tests.helpers import register
@@ -16,22 +15,12 @@ from xinfang.leadership.models import Ownership, ReceptionDay, ReceptionVisit
 from xinfang.leadership.services import ownership as ownership_services
 from xinfang.leadership.tests.test_reception import schedule
 from xinfang.orgs.models import Membership, Role
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
 from xinfang.workbench.tests.test_actions_pages import _registration
 
 Freeze = Callable[[str], dt.datetime]
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 @pytest.fixture

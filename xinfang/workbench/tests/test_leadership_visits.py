@@ -14,21 +14,11 @@ from django.utils import timezone
 from xinfang.cases.tests.helpers import register
 from xinfang.leadership.models import Appointment, FieldVisit
 from xinfang.leadership.tests.test_visits_setup import NOW, Cast, cast, push, schedule, visit_down
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import PASSWORD, World
 
 Freeze = Callable[[str], dt.datetime]
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def _field_error(html: str, name: str) -> str:

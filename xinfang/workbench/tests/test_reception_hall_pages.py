@@ -18,6 +18,8 @@ from xinfang.reception.models import DutyRole, DutyShift, Hall, StationedUnit, T
 from xinfang.reception.services import halls as services
 from xinfang.reception.tests.helpers import HallWorld, build_hall_world
 from xinfang.testing.clock import beijing
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
 
 D = dt.date
@@ -28,18 +30,6 @@ Freeze = Callable[[str], dt.datetime]
 def hw(world: World, freeze: Freeze) -> HallWorld:
     freeze("2025-03-10 08:00")  # a Monday
     return build_hall_world(world)
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def _messages(response: object) -> list[str]:

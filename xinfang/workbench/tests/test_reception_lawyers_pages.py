@@ -9,29 +9,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from xinfang.cases.tests.helpers import category, register
 from xinfang.core.timeutil import LOCAL_TZ
 from xinfang.reception.models import Hall, Lawyer, LawyerConsultation, Ticket
 from xinfang.reception.services.lawyers import lawyer_add, lawyer_consultation_record
 from xinfang.reception.tests.helpers import HallWorld, build_hall_world
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import PASSWORD, World
 
 Freeze = Callable[[str], dt.datetime]
 LICENCE = "13301201810123456"
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from xinfang.reception.services import (
 )
 from xinfang.reception.tests.helpers import HallWorld, build_hall_world
 from xinfang.reception.tests.queue_helpers import PHONE, build_centre, filled_ticket, registered_case
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import PASSWORD, World
 
 Freeze = Callable[[str], dt.datetime]
@@ -35,12 +36,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def hw(world: World, freeze: Freeze) -> HallWorld:
     freeze("2025-03-10 09:00")
     return build_hall_world(world)
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _page(client: Client, url: str) -> str:

@@ -18,6 +18,8 @@ from xinfang.core.timeutil import local_date
 from xinfang.reception.legal_routes import DEFAULT_ROUTES_CSV, load_routes
 from xinfang.reception.models import LegalGuidance, LegalRoute
 from xinfang.reception.services import legal_route_decline
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
 
 WAGES = "公司拖欠工资三个月并单方解除劳动合同，请求支付工资和经济补偿。"
@@ -32,18 +34,6 @@ def guide(db: None) -> None:
             route_model=LegalRoute,
             category_model=ContentCategory,
         )
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def arbitration() -> LegalRoute:

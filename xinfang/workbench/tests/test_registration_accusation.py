@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 
-from django.test import Client
-
 from xinfang.cases.models import Case
 from xinfang.cases.tests.helpers import ID_NUMBER, category
 from xinfang.core.timeutil import local_date
 from xinfang.orgs import services as org_services
 from xinfang.orgs.models import OrgKind
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _accusation(world: World, **overrides: str) -> dict[str, str]:

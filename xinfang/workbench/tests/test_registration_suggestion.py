@@ -7,23 +7,17 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from xinfang.cases import services
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.tests.helpers import register
 from xinfang.orgs.models import Org
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
 from xinfang.textintel.tests.test_intake import _page_data
 from xinfang.textintel.tests.test_routing_hint import _history
 
 SUGGESTED = {"suggested_category": "城乡建设", "confidence": 0.8712}
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _registered_suggestion(case: Case) -> Any:

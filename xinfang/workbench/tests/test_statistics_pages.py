@@ -29,17 +29,12 @@ from xinfang.statistics.render_context import FigureView
 from xinfang.statistics.tasks import write_report_file
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.testing.clock import beijing
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import PASSWORD, World
 from xinfang.workbench.statistics import ORG_REFUSED, quick_period
 
 Freeze = Callable[[str], dt.datetime]
 FIRST_HALF = "start=2025-01-01&end=2025-06-30&compare=yoy"
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _statistician(world: World) -> User:

@@ -13,22 +13,12 @@ from xinfang.cases.tests.helpers import register, to_accepted
 from xinfang.supervision import services
 from xinfang.supervision.models import Supervision
 from xinfang.supervision.sweep import sweep
+from xinfang.testing.pages import page_text as _page
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.supervision import open_supervision
 from xinfang.testing.world import World
 
 Freeze = Callable[[str], dt.datetime]
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from docx import Document
 
 from xinfang.cases import services
@@ -24,6 +23,7 @@ from xinfang.orgs.models import Org, Role
 from xinfang.orgs.services import membership_grant
 from xinfang.supervision import services as supervision_services
 from xinfang.supervision.letters import LETTERS
+from xinfang.testing.pages import signed_in as _client
 from xinfang.testing.world import World
 from xinfang.workbench.alerts import AlertReviewForm
 from xinfang.workbench.forms_actions import ACTION_FORMS
@@ -47,12 +47,6 @@ STAFF_FORMS: list[type[forms.Form]] = [
     CloseForm,
     AlertReviewForm,
 ]
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 # ---------------------------------------------------------------- every form
