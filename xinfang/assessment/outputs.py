@@ -18,16 +18,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from xinfang.assessment.models import RuleChoice
 from xinfang.assessment.scoring import UnitRow
 from xinfang.assessment.standings import Standing, Standings
 from xinfang.core import docx_layout
 from xinfang.statistics.indicators import round_half_up
 from xinfang.statistics.render import docx_table, render_text, write_text
 from xinfang.statistics.render_context import period_words
+from xinfang.statistics.wording import EMPTY
 
 __all__ = ["change_words", "notice_context", "notice_docx", "points_text", "sample_contexts", "to_xlsx"]
 
 XLSX_SHEET = "考核得分"
+NO_BASE = "无应统计事项"
 
 
 def points_text(points: Decimal) -> str:
@@ -46,19 +49,31 @@ def change_words(change: int | None) -> str:
     return "持平"
 
 
-def _row_context(standing: Standing) -> dict[str, Any]:
+def points_phrase(points: Decimal, *, deduction: bool) -> str:
+    """An item's points as a sentence writes them: "得8.50分", or for a deduction "扣3.00分" / "不扣分"."""
+    if not deduction:
+        return f"得{points_text(points)}分"
+    return f"扣{points_text(-points)}分" if points < 0 else "不扣分"
+
+
+def _row_context(standing: Standing, deductions: set[str], tied: set[int | None]) -> dict[str, Any]:
     row = standing.row
+    place = f"第{row.rank}名"
     return {
         "名次": row.rank,
+        "名次说明": f"并列{place}" if row.rank in tied else f"排{place}",
         "单位": row.unit_name,
         "总分": points_text(row.total),
         "同比": change_words(standing.change),
-        "去年名次": standing.previous_rank if standing.previous_rank is not None else "—",
+        "有同比": standing.change is not None,
+        "去年名次": standing.previous_rank if standing.previous_rank is not None else EMPTY,
         "项目": [
             {
                 "名称": item.label,
-                "数值": item.figure_text,
+                # An empty rate reads "无应统计事项" in a sentence, not a bare dash.
+                "数值": NO_BASE if item.figure_text == EMPTY else item.figure_text,
                 "得分": points_text(item.points),
+                "得分句": points_phrase(item.points, deduction=item.label in deductions),
                 "说明": item.reason,
             }
             for item in row.items
@@ -66,12 +81,30 @@ def _row_context(standing: Standing) -> dict[str, Any]:
     }
 
 
+def _around(rows: list[dict[str, Any]], count: int, *, top: bool) -> list[dict[str, Any]]:
+    """The first (or last) `count` rows, and every row tied with the last one taken: a 通报 names
+    all the units sharing a place, not an arbitrary few of them."""
+    if count <= 0 or not rows:
+        return []
+    if top:
+        edge = rows[min(count, len(rows)) - 1]["名次"]
+        return [row for row in rows if row["名次"] <= edge]
+    edge = rows[max(len(rows) - count, 0)]["名次"]
+    return [row for row in rows if row["名次"] >= edge]
+
+
 def notice_context(table: Standings, *, organ: str | None = None) -> dict[str, Any]:
     """The vocabulary of a 通报 template (docs/assessment.md, "通报模板")."""
-    rows = [_row_context(standing) for standing in table.rows]
+    deductions = {item.name for item in table.items if item.rule == RuleChoice.PER_EVENT}
+    ranks = [standing.row.rank for standing in table.rows]
+    tied = {rank for rank in ranks if ranks.count(rank) > 1}
+    rows = [_row_context(standing, deductions, tied) for standing in table.rows]
     totals = [standing.row.total for standing in table.rows]
     count = table.scheme.top_count
     average = round_half_up(Fraction(sum(totals, Decimal(0))) / len(totals), 2) if totals else None
+    top = _around(rows, count, top=True)
+    # The bottom of the table, once the top has been named: a table of few units names each once.
+    bottom = [row for row in _around(rows, count, top=False) if row not in top]
     return {
         "考核机构": organ or table.scheme.org.name,
         "方案": table.scheme.name,
@@ -80,12 +113,12 @@ def notice_context(table: Standings, *, organ: str | None = None) -> dict[str, A
         "起止": period_words(table.start, table.end),
         "单位数": len(rows),
         "满分": points_text(table.full_marks),
-        "平均分": points_text(average) if average is not None else "—",
-        "最高分": points_text(max(totals)) if totals else "—",
-        "最低分": points_text(min(totals)) if totals else "—",
+        "平均分": points_text(average) if average is not None else EMPTY,
+        "最高分": points_text(max(totals)) if totals else EMPTY,
+        "最低分": points_text(min(totals)) if totals else EMPTY,
         "排名": rows,
-        "前列": rows[:count],
-        "后列": rows[-count:] if len(rows) > count else [],
+        "前列": top,
+        "后列": bottom,
         "已定稿": table.frozen,
         "有变动": bool(table.differences),
     }
@@ -98,16 +131,31 @@ def sample_contexts() -> list[tuple[str, dict[str, Any]]]:
     for rank, (name, total) in enumerate(
         zip(units, ("96.50", "93.20", "90.00", "85.75", "78.40"), strict=True), 1
     ):
+        change = ("上升1位", "持平", "下降1位", EMPTY, "下降2位")[rank - 1]
         rows.append(
             {
                 "名次": rank,
+                "名次说明": f"排第{rank}名",
                 "单位": name,
                 "总分": total,
-                "同比": ("上升1位", "持平", "下降1位", "—", "下降2位")[rank - 1],
+                "同比": change,
+                "有同比": change != EMPTY,
                 "去年名次": rank,
                 "项目": [
-                    {"名称": "按期办结率", "数值": "96.50%", "得分": "9.65", "说明": "按比例得9.65分"},
-                    {"名称": "进京访", "数值": "1批", "得分": "-2.00", "说明": "进京访1批，每批扣2分"},
+                    {
+                        "名称": "按期办结率",
+                        "数值": "96.50%",
+                        "得分": "9.65",
+                        "得分句": "得9.65分",
+                        "说明": "按比例得9.65分",
+                    },
+                    {
+                        "名称": "进京访",
+                        "数值": "1批",
+                        "得分": "-2.00",
+                        "得分句": "扣2.00分",
+                        "说明": "进京访1批，每批扣2分",
+                    },
                 ],
             }
         )

@@ -222,3 +222,16 @@ def test_a_unit_assessed_is_any_org_in_the_scheme(world: World, scheme: Scheme) 
     user = org_services.staff_user_create(username="zj2", full_name="周二", password="x-Pass-2026-long")
     org_services.membership_grant(user=user, org=world.city_housing, role=Role.APPROVER)
     assert visibility(user, scheme).own == frozenset({world.city_housing.pk})
+
+
+def test_a_notice_names_every_unit_sharing_a_place() -> None:
+    rows = [
+        {"名次": rank, "单位": name} for rank, name in ((1, "甲"), (1, "乙"), (3, "丙"), (4, "丁"), (4, "戊"))
+    ]
+    assert [r["单位"] for r in outputs._around(rows, 1, top=True)] == ["甲", "乙"]
+    assert [r["单位"] for r in outputs._around(rows, 1, top=False)] == ["丁", "戊"]
+    assert [r["单位"] for r in outputs._around(rows, 3, top=True)] == ["甲", "乙", "丙"]
+    assert outputs._around(rows, 0, top=True) == []
+    assert outputs.points_phrase(Decimal("-3.00"), deduction=True) == "扣3.00分"
+    assert outputs.points_phrase(Decimal("0.00"), deduction=True) == "不扣分"
+    assert outputs.points_phrase(Decimal("8.5"), deduction=False) == "得8.50分"
