@@ -65,8 +65,12 @@ def flagged_by_unit(
 ) -> dict[tuple[str, int], int]:
     """How many visible cases each unit has flagged, per kind (or of `kind` only, which probes
     only those warnings; or of the cases `org` holds only): one grouped read of the warnings."""
+    if org is not None:
+        # Every warning counted is on a case `org` holds: the unit is known, no probe per row.
+        held = warnings_visible_to(user, kind=kind, org=org).order_by().values_list("kind")
+        return {(found, org.pk): n for found, n in held.annotate(n=Count("case", distinct=True))}
     rows = (
-        warnings_visible_to(user, kind=kind, org=org)
+        warnings_visible_to(user, kind=kind)
         # The unit by a probe of each counted case, not a join of every case (see sees_case).
         # Without the cases' default ordering: one primary-key read per case, no sort.
         .annotate(
