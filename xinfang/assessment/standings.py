@@ -174,7 +174,7 @@ def live_rows(
     before: list[scoring.UnitRow] = []
     counted_before = False
     for unit in units:
-        report = compute_report(org=unit, start=start, end=end, comparison=Comparison.YOY)
+        report = compute_report(org=unit, start=start, end=end, comparison=Comparison.YOY, breakdowns=False)
         current.append(_unit_row(items, unit, report, previous=False))
         before.append(_unit_row(items, unit, report, previous=True))
         counted_before = counted_before or any(

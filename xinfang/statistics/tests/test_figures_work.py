@@ -196,3 +196,12 @@ def test_query_count_on_a_larger_set(world: World, cases: Cases) -> None:
         report(world, comparison=Comparison.YOY)
     print(f"compute_report: {len(before)} then {len(after)} queries")
     assert len(after) == len(before)
+
+
+def test_the_figures_without_the_breakdowns_are_the_same(world: World, cases: Cases) -> None:
+    full = compute_report(org=world.city_bureau, start=START, end=END, comparison=Comparison.YOY)
+    bare = compute_report(
+        org=world.city_bureau, start=START, end=END, comparison=Comparison.YOY, breakdowns=False
+    )
+    assert bare.figures == full.figures
+    assert full.breakdowns and not bare.breakdowns
