@@ -91,6 +91,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from backends import bench_main
+from compare.generator import day_weights as trend_weights
+from compare.generator import zipf
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_S = 1.0
@@ -234,27 +236,6 @@ def load_world() -> World:
 # --- the cases -------------------------------------------------------------------------------------
 
 
-def _zipf(n: int, s: float = 1.0) -> list[float]:
-    return [1 / (k + 1) ** s for k in range(n)]
-
-
-def _day_weights() -> list[float]:
-    """A rising trend (+8 % a year), fewer cases at the Spring Festival, more in March-April and
-    September-October."""
-    weights = []
-    for d in range(DAYS):
-        day = FIRST_DAY + dt.timedelta(days=d)
-        w = 1.0 + 0.08 * d / 365
-        if day.month == 2:
-            w *= 0.6
-        elif day.month in (3, 4, 9, 10):
-            w *= 1.2
-        if day.weekday() >= 5:
-            w *= 0.5
-        weights.append(w)
-    return weights
-
-
 def _after(day: dt.date, rng: random.Random, lo: int, hi: int) -> dt.date | None:
     """A day `lo`..`hi` days after `day`, or None when that is still to come."""
     later = day + dt.timedelta(days=rng.randint(lo, hi))
@@ -271,10 +252,10 @@ def populate(world: World, total: int) -> None:
     rng = random.Random(SEED)
     categories = list(ContentCategory.objects.filter(is_active=True).order_by("code"))
     rng.shuffle(categories)
-    category_weights = _zipf(len(categories), 1.1)
-    county_weights = _zipf(COUNTIES, 0.8)
+    category_weights = zipf(len(categories), 1.1)
+    county_weights = zipf(COUNTIES, 0.8)
     days = list(range(DAYS))
-    day_weights = _day_weights()
+    day_weights = trend_weights(FIRST_DAY)
     channels = ["letter", "visit", "online", "phone", "fax", "video"]
     channel_weights = [0.22, 0.33, 0.38, 0.05, 0.01, 0.01]
     threshold = 5
@@ -440,7 +421,7 @@ def _course(rng: random.Random, registered: dt.date, here: Area, registrar: obje
         return plan
     plan.update(status="routed", accepted_by_bureau_on=routed, accept_due_on=routed + dt.timedelta(days=15))
     units = here.departments or world.city.departments
-    unit = rng.choices(units, weights=_zipf(len(units)))[0] if rng.random() < 0.9 else here.bureau
+    unit = rng.choices(units, weights=zipf(len(units)))[0] if rng.random() < 0.9 else here.bureau
     accepted = _after(routed, rng, 1, 13 if rng.random() < 0.92 else 30)
     if accepted is None:
         return plan
