@@ -33,6 +33,12 @@ def period_dates(year: int, period: str) -> tuple[dt.date, dt.date]:
     raise UnknownPeriod(f"没有这个考核期间：{period}")
 
 
+def counted_span(year: int, period: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a period's figures count: the period, cut at `today` while it runs."""
+    start, end = period_dates(year, period)
+    return start, min(end, today)
+
+
 def period_label(year: int, period: str) -> str:
     if period not in PERIODS:
         raise UnknownPeriod(f"没有这个考核期间：{period}")

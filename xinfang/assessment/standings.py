@@ -24,7 +24,7 @@ from django.db.models import Max
 
 from xinfang.assessment import scoring
 from xinfang.assessment.models import RuleChoice, Scheme, SchemeItem, Scorecard
-from xinfang.assessment.periods import period_dates, period_label
+from xinfang.assessment.periods import counted_span, period_label
 from xinfang.cases.models import CaseEvent, Rating
 from xinfang.core.timeutil import local_date, now
 from xinfang.orgs.models import Org
@@ -161,8 +161,7 @@ def live_rows(
 ) -> tuple[list[scoring.UnitRow], dict[str, int], dt.datetime]:
     """Every assessed unit's row for the period as the facts stand, ranked; the ranks of the same
     period a year earlier computed with the same items (by unit key); when it was computed."""
-    start, end = period_dates(scheme.year, period)
-    end = min(end, today or local_date())
+    start, end = counted_span(scheme.year, period, today or local_date())
     items = list(scheme.items.all())
     units = list(scheme.units.select_related("region").order_by("path", "pk"))
     key = _cache_key(scheme, period, end, items, units)
@@ -265,20 +264,20 @@ def _last_year_ranks(scheme: Scheme, period: str) -> dict[str, int] | None:
     )
     if card is None:
         return None
-    return {row.unit_key: row.rank for row in (scoring.UnitRow.from_json(r) for r in card.rows)}
+    return {row.unit_key: row.rank for row in scoring.rows_from_json(card.rows) if row.rank is not None}
 
 
 def standings(scheme: Scheme, period: str, *, today: dt.date | None = None) -> Standings:
     """The period's table: the frozen one with its differences from the facts now, or the live one."""
     today = today or local_date()
-    start, end = period_dates(scheme.year, period)
+    start, end = counted_span(scheme.year, period, today)
     card = Scorecard.objects.filter(scheme=scheme, period=period).first()
     live, computed_before, computed_at = live_rows(scheme, period, today=today)
     frozen_before = _last_year_ranks(scheme, period)
     before = frozen_before if frozen_before is not None else computed_before
     if card is not None:
-        rows = [scoring.UnitRow.from_json(r) for r in card.rows]
-        differences = scoring.differences({r.unit_key: r for r in rows}, {r.unit_key: r for r in live})
+        rows = scoring.rows_from_json(card.rows)
+        differences = scoring.differences(scoring.by_unit(rows), scoring.by_unit(live))
     else:
         rows, differences = live, []
     table = [
@@ -290,7 +289,7 @@ def standings(scheme: Scheme, period: str, *, today: dt.date | None = None) -> S
         period=period,
         label=period_label(scheme.year, period),
         start=start,
-        end=min(end, today),
+        end=end,
         items=list(scheme.items.all()),
         rows=table,
         card=card,

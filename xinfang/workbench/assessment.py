@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from xinfang.assessment import outputs
 from xinfang.assessment.models import RuleChoice, Scheme, SchemeItem, Scorecard
-from xinfang.assessment.periods import PERIODS, default_period, period_dates, period_label, started_periods
+from xinfang.assessment.periods import PERIODS, counted_span, default_period, period_label, started_periods
 from xinfang.assessment.scoring import Aspect, Difference, UnitRow
 from xinfang.assessment.selectors import Visibility, schemes_visible_to, visibility
 from xinfang.assessment.services import AssessmentError, scorecard_freeze, scorecard_publish
@@ -73,13 +73,6 @@ def _period(request: HttpRequest, scheme: Scheme) -> str | None:
 def _ranking_url(scheme: Scheme, period: str | None) -> str:
     url = reverse("workbench:assessment-ranking", args=[scheme.pk])
     return f"{url}?{urlencode({'period': period})}" if period else url
-
-
-def _span(scheme: Scheme, period: str) -> tuple[Any, Any]:
-    """The dates the period's figures count over, as `standings` computes them (the period, cut at
-    today while it runs), without computing the table."""
-    start, end = period_dates(scheme.year, period)
-    return start, min(end, local_date())
 
 
 def _tabs(scheme: Scheme, chosen: str | None) -> list[dict[str, Any]]:
@@ -330,7 +323,7 @@ def assessment_cases(request: HttpRequest, scheme_id: int, unit_id: int) -> Http
         raise Http404("该考核项目没有这个指标的信访件。")
     seen = visibility(_user(request), scheme, Scorecard.objects.filter(scheme=scheme, period=period).first())
     unit = _unit(scheme, unit_id, seen)
-    start, end = _span(scheme, period)
+    start, end = counted_span(scheme.year, period, local_date())
     cases = figures.figure_cases(_user(request), org=unit, key=key, start=start, end=end)
     cases = cases.select_related("current_org", "category").order_by("-registered_at", "-id")
     page, overdue_ids = case_page(request, cases)
