@@ -1,8 +1,11 @@
-"""What the workbench's forms share: a service's refusal put on its field, and the date and time
-inputs of the browser's own pickers (their values in ISO form, whatever the locale writes)."""
+"""What the workbench's forms share: a service's refusal put on its field, the date and time
+inputs of the browser's own pickers (their values in ISO form, whatever the locale writes), and the
+quick choices of a period (本月, 上季度, 上半年 …)."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -37,3 +40,28 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def quick_period(choice: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """上月 / 本月 / 上季度 / 本季度 / 上半年 / 本年 of `today`; a period still running ends today."""
+    quarter = 3 * ((today.month - 1) // 3) + 1
+    if choice == "last_month":
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        return last.replace(day=1), last
+    if choice == "this_month":
+        start, end = today.replace(day=1), _month_end(today.year, today.month)
+    elif choice == "last_quarter":
+        first = dt.date(today.year, quarter, 1) - dt.timedelta(days=1)
+        begin = 3 * ((first.month - 1) // 3) + 1
+        return dt.date(first.year, begin, 1), first
+    elif choice == "this_quarter":
+        start, end = dt.date(today.year, quarter, 1), _month_end(today.year, quarter + 2)
+    elif choice == "first_half":
+        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 6, 30)
+    else:
+        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    return start, max(start, min(end, today))

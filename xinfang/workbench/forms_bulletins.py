@@ -4,8 +4,6 @@ typed; the services check it, and a refusal comes back on its field in Chinese."
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -17,7 +15,7 @@ from xinfang.core.timeutil import local_date
 from xinfang.core.validation import MAX_ID
 from xinfang.orgs.models import Org
 from xinfang.statistics.models import ReportTemplate
-from xinfang.workbench.form_helpers import IsoDateInput
+from xinfang.workbench.form_helpers import IsoDateInput, quick_period
 
 KIND_CHOICES = [("", "请选择"), *Kind.choices]
 QUICK_PERIODS = [
@@ -29,31 +27,6 @@ QUICK_PERIODS = [
     ("first_half", "上半年"),
     ("this_year", "本年"),
 ]
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def quick_period(choice: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """上月 / 本月 / 上季度 / 本季度 / 上半年 / 本年 of `today`; a period still running ends today."""
-    quarter = 3 * ((today.month - 1) // 3) + 1
-    if choice == "last_month":
-        last = today.replace(day=1) - dt.timedelta(days=1)
-        return last.replace(day=1), last
-    if choice == "this_month":
-        start, end = today.replace(day=1), _month_end(today.year, today.month)
-    elif choice == "last_quarter":
-        first = dt.date(today.year, quarter, 1) - dt.timedelta(days=1)
-        begin = 3 * ((first.month - 1) // 3) + 1
-        return dt.date(first.year, begin, 1), first
-    elif choice == "this_quarter":
-        start, end = dt.date(today.year, quarter, 1), _month_end(today.year, quarter + 2)
-    elif choice == "first_half":
-        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 6, 30)
-    else:
-        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
-    return start, max(start, min(end, today))
 
 
 def _org_field(form: forms.Form, orgs: list[Org]) -> None:

@@ -11,7 +11,6 @@ organisation tree; the case lists behind the figures go through the access polic
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from xinfang.statistics.render_context import FigureView, period_words
 from xinfang.statistics.templatetags.report_tags import compared
 from xinfang.workbench.cases import case_page, staff_required
 from xinfang.workbench.downloads import XLSX_MIME
+from xinfang.workbench.form_helpers import quick_period as shared_quick_period
 from xinfang.workbench.statistics_import import may_import
 
 DOWNLOADS = {
@@ -83,20 +83,13 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+# The page's quick choices as the workbench's shared quick periods name them.
+_QUICK = {"month": "this_month", "quarter": "this_quarter", "half": "first_half", "year": "this_year"}
+
+
 def quick_period(choice: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """本月 / 本季度 / 本年 / 上半年 of `today`'s year, ending no later than today."""
-    if choice == "month":
-        start = today.replace(day=1)
-        end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    elif choice == "quarter":
-        first = 3 * ((today.month - 1) // 3) + 1
-        start = dt.date(today.year, first, 1)
-        end = dt.date(today.year, first + 2, calendar.monthrange(today.year, first + 2)[1])
-    elif choice == "half":
-        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 6, 30)
-    else:
-        start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
-    return start, max(start, min(end, today))
+    return shared_quick_period(_QUICK.get(choice, "this_year"), today)
 
 
 class StatisticsForm(forms.Form):
