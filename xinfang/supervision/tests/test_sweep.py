@@ -202,3 +202,32 @@ def test_a_blank_stored_clock_is_derived_and_written_back(world: World, freeze: 
     assert _rows() == [("route", "due_soon", D(2025, 3, 18), True)]
     case.refresh_from_db()
     assert (case.next_due_clock, case.version) == ("route", 1)
+
+
+def _planner_rows(table: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        return float(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_a_sweep_that_changed_much_of_a_table_brings_its_planner_statistics_up_to_date(
+    world: World, freeze: Freeze, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warnings, marks = DueWarning._meta.db_table, SweepMark._meta.db_table
+    # The rule autovacuum applies: more than 50 rows plus a tenth of what the planner knows of.
+    assert sweep_module._analyze_if_stale(warnings=50, marks=50) == []
+    assert sweep_module._analyze_if_stale(warnings=51, marks=0) == [warnings]
+    assert sweep_module._analyze_if_stale(warnings=0, marks=51) == [marks]
+
+    freeze("2025-03-03 10:00")
+    register(world)
+    register(world)
+    monkeypatch.setattr(sweep_module, "ANALYZE_BASE", 1)
+    with connection.cursor() as cursor:  # as after migrating: never analyzed
+        cursor.execute(f"ANALYZE {warnings}, {marks}")
+    assert _planner_rows(warnings) <= 0 and _planner_rows(marks) <= 0
+    freeze("2025-03-20 10:00")
+    report = sweep()
+    assert (report.candidates, report.warnings_offered) == (2, 2)
+    assert _planner_rows(warnings) == 2 and _planner_rows(marks) == 2
