@@ -43,6 +43,7 @@ sys.path[:0] = [str(HERE), str(BENCH)]
 import generator  # noqa: E402
 import web  # noqa: E402
 from backends import PG_SERVER, python_loop_seconds  # noqa: E402
+from cpu import CpuSplit  # noqa: E402
 from intake_load.run import CLIENTS, WARMUP, Load, _quantile  # noqa: E402
 from server import Gunicorn, free_port  # noqa: E402
 
@@ -166,8 +167,11 @@ def helpdesk_body(n: int, queue: int) -> bytes:
     ).encode()
 
 
-def intake_loads(port: int, make_body: Any, requests: int, **load_args: Any) -> list[dict[str, Any]]:
-    """``bench/intake_load``'s loads: warm-up, then `requests` at 1, 8 and 32 clients."""
+def intake_loads(
+    port: int, make_body: Any, requests: int, server_pid: int, **load_args: Any
+) -> list[dict[str, Any]]:
+    """``bench/intake_load``'s loads: warm-up, then `requests` at 1, 8 and 32 clients, each with
+    the CPU time its web workers, PostgreSQL and the load generator spent per request."""
     found, serial = [], 1
     for clients in CLIENTS:
         warm = Load(
@@ -184,7 +188,8 @@ def intake_loads(port: int, make_body: Any, requests: int, **load_args: Any) -> 
             port, "", [make_body(serial + i) for i in range(requests)], clients, f"r{clients}", **load_args
         )
         serial += requests
-        wall = load.run()
+        with CpuSplit(server_pid) as cpu:
+            wall = load.run()
         ms = [x * 1000 for x in load.latencies] or [0.0]
         found.append(
             {
@@ -194,8 +199,10 @@ def intake_loads(port: int, make_body: Any, requests: int, **load_args: Any) -> 
                 "p50_ms": _quantile(ms, 0.5),
                 "p99_ms": _quantile(ms, 0.99),
                 "statuses": {str(k): v for k, v in load.statuses.items()},
+                "cpu_ms_per_request": cpu.per_request_ms(len(load.latencies)),
             }
         )
+        say(f"  helpdesk intake at {clients} clients: {cpu.line(len(load.latencies))}")
         say(
             f"  helpdesk intake at {clients} clients: {found[-1]['rps']:.1f} req/s, p50 "
             f"{found[-1]['p50_ms']:.0f} ms, p99 {found[-1]['p99_ms']:.0f} ms, {found[-1]['statuses']}"
@@ -222,10 +229,12 @@ def run_helpdesk(cases: int, end: dt.date, requests: int) -> dict[str, Any]:
             cwd=HERE,
         )
         with server:
+            assert server.process is not None
             out["intake"] = intake_loads(
                 port,
                 lambda n: helpdesk_body(n, ids["queues"][n % len(ids["queues"])]),
                 requests,
+                server.process.pid,
                 path="/api/tickets/",
                 authorization=f"Token {ids['token']}",
             )
@@ -310,6 +319,11 @@ def _get(data: dict[str, Any], *path: Any) -> Any:
     return data
 
 
+def _cpu_ms(load: dict[str, Any] | None) -> float | None:
+    split = _get(load, "cpu_ms_per_request")
+    return split["web"] + split["postgresql"] if split else None
+
+
 def table(
     hd: dict[str, Any], xf: dict[str, Any], xm: dict[str, Any], cases: int, million: int
 ) -> list[dict[str, Any]]:
@@ -367,6 +381,17 @@ def table(
             "Xinfang < 150 ms" if last else "",
             (xp < 150) if last and xp is not None else None,
         )
+        if last:
+            # What the throughput is bound by on this machine: the servers' CPU per request.
+            add(
+                f"intake, {clients} clients: CPU per request, web + PostgreSQL",
+                _cpu_ms(h),
+                _cpu_ms(x),
+                "ms",
+                "lower",
+                "",
+                None,
+            )
     for op, hk, xk in (
         (f"report by queue/unit and status, {cases:,}", "queuestatus", "by_unit_and_status"),
         (f"report by queue/month and category, {cases:,}", "queuemonth", "month_by_category"),

@@ -38,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from backends import bench_main
+from cpu import CpuSplit
 from server import ROOT, Gunicorn, collect_static, free_port, production_environ
 
 CLIENTS = (1, 8, 32)
@@ -242,7 +243,8 @@ def inner(requests: int) -> int:
 
     port = free_port()
     status = 0
-    with Gunicorn(port, workers=WORKERS, threads=THREADS):
+    with Gunicorn(port, workers=WORKERS, threads=THREADS) as server:
+        assert server.process is not None
         print(f"  gunicorn on 127.0.0.1:{port}, {WORKERS} workers x {THREADS} threads", flush=True)
         print("  clients  requests   req/s   p50 ms   p95 ms   p99 ms  statuses", flush=True)
         serial = 1
@@ -256,7 +258,8 @@ def inner(requests: int) -> int:
             bodies = [_body(world, serial + i) for i in range(requests)]
             serial += requests
             load = Load(port, token, bodies, clients, f"run{clients}")
-            wall = load.run()
+            with CpuSplit(server.process.pid) as cpu:
+                wall = load.run()
             done = len(load.latencies)
             rps = done / wall if wall else 0.0
             ms = [x * 1000 for x in load.latencies] or [0.0]
@@ -269,6 +272,7 @@ def inner(requests: int) -> int:
                     "p50_ms": statistics.median(ms),
                     "p99_ms": _quantile(ms, 0.99),
                     "statuses": dict(load.statuses),
+                    "cpu_ms_per_request": cpu.per_request_ms(done),
                 }
             )
             print(
@@ -276,6 +280,7 @@ def inner(requests: int) -> int:
                 f"{_quantile(ms, 0.95):7.1f}  {_quantile(ms, 0.99):7.1f}  {codes}",
                 flush=True,
             )
+            print(f"           {cpu.line(done)}", flush=True)
             if set(load.statuses) != {201} or done < requests:
                 status = 1
             if clients == CLIENTS[-1]:
