@@ -15,19 +15,21 @@ from pathlib import Path
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _stat(pid: int) -> tuple[str, int, float] | None:
-    """(command name, parent pid, CPU seconds) of a process, or None once it is gone."""
+def _stat(pid: int) -> tuple[str, int, float, float] | None:
+    """(command name, parent pid, CPU seconds, CPU seconds of its exited children) of a process,
+    or None once it is gone."""
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     name = raw[raw.index("(") + 1 : raw.rindex(")")]
     fields = raw[raw.rindex(")") + 2 :].split()
-    # after the name: state, ppid, ..., utime (the 12th) and stime (the 13th)
-    return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+    # after the name: state, ppid, ..., utime, stime, cutime, cstime (the 12th to the 15th)
+    own = (int(fields[11]) + int(fields[12])) / TICK
+    return name, int(fields[1]), own, (int(fields[13]) + int(fields[14])) / TICK
 
 
-def _processes() -> dict[int, tuple[str, int, float]]:
+def _processes() -> dict[int, tuple[str, int, float, float]]:
     found = {}
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
         if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
@@ -55,8 +57,13 @@ class CpuSplit:
 
     def _sample(self) -> dict[str, float]:
         procs = _processes()
-        web = sum(cpu for pid, (_, ppid, cpu) in procs.items() if ppid == self.server_pid)
-        database = sum(cpu for name, _, cpu in procs.values() if name == "postgres")
+        # A process that exits hands its CPU time to its parent's count of exited children: a
+        # worker restarted, a PostgreSQL backend of a connection that closed (a server opening a
+        # connection per request spends much of its database time in starting backends).
+        master = procs.get(self.server_pid)
+        web = sum(cpu for _, ppid, cpu, _ in procs.values() if ppid == self.server_pid)
+        web += master[2] + master[3] if master else 0.0
+        database = sum(cpu + exited for name, _, cpu, exited in procs.values() if name == "postgres")
         return {"web": web, "postgresql": database, "load generator": time.process_time()}
 
     def __enter__(self) -> CpuSplit:

@@ -320,8 +320,9 @@ def _get(data: dict[str, Any], *path: Any) -> Any:
 
 
 def _cpu_ms(load: dict[str, Any] | None) -> float | None:
+    """The servers' CPU milliseconds per request: all the machine spent but the load generator's."""
     split = _get(load, "cpu_ms_per_request")
-    return split["web"] + split["postgresql"] if split else None
+    return split["web"] + split["postgresql"] + split["other"] if split else None
 
 
 def table(
@@ -384,7 +385,7 @@ def table(
         if last:
             # What the throughput is bound by on this machine: the servers' CPU per request.
             add(
-                f"intake, {clients} clients: CPU per request, web + PostgreSQL",
+                f"intake, {clients} clients: server CPU per request (web, PostgreSQL, the rest)",
                 _cpu_ms(h),
                 _cpu_ms(x),
                 "ms",
@@ -520,7 +521,12 @@ def main() -> int:
     )
     parser.add_argument("--skip-helpdesk", action="store_true")
     parser.add_argument("--requests", type=int, default=1000, help="intake requests per client count")
+    parser.add_argument(
+        "--table-from", type=Path, help="print the table of an earlier run's results file and stop"
+    )
     args = parser.parse_args()
+    if args.table_from:
+        return table_from(args.table_from)
     started = dt.datetime.now(dt.UTC)
     end = dt.datetime.now(generator.BEIJING).date()
     say(f"machine: {os.cpu_count()} CPUs; measuring the Python loop")
@@ -567,6 +573,19 @@ def main() -> int:
     }
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
     say(f"written {path.relative_to(ROOT)} (total {time.monotonic() - T0:.0f} s)")
+    return 0
+
+
+def table_from(path: Path) -> int:
+    """The table of a results file, computed again from its raw figures by this version's rules."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    raw, arguments = document["raw"], document["arguments"]
+    rows = table(
+        raw["helpdesk"], raw["xinfang"], raw["xinfang_million"], arguments["cases"], arguments["million"]
+    )
+    print_table(rows)
+    print()
+    print(markdown_table(rows))
     return 0
 
 
