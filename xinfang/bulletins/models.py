@@ -2,9 +2,10 @@
 governments and the organs under it, and the short items (动态) collected into them.
 
 A `Bulletin` belongs to the organ that edits it. It is a draft until it is issued (签发); only then
-does it take its number, the next of its organ, kind and year (`BulletinCounter`), so a draft that
-is abandoned leaves no gap in the series. An issued bulletin is a document sent out: its text,
-its 典型案例 and its items never change again (`xinfang.bulletins.services`).
+does it take its number, the next of its organ, kind and year (the organ's counters,
+`cases.DocumentCounter`), so a draft that is abandoned leaves no gap in the series. An issued
+bulletin is a document sent out: its text, its 典型案例 and its items never change again
+(`xinfang.bulletins.services`).
 """
 
 from __future__ import annotations
@@ -158,23 +159,3 @@ class BulletinItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class BulletinCounter(models.Model):
-    """The last number an organ gave to one kind of bulletin in a year; locked by the transaction
-    that issues the next one (`services.bulletin_issue`)."""
-
-    org = models.ForeignKey(Org, verbose_name="编发单位", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField("年度")
-    last = models.PositiveIntegerField("已用至", default=0)
-
-    class Meta:
-        verbose_name = "简报期号计数"
-        verbose_name_plural = "简报期号计数"
-        constraints = [
-            models.UniqueConstraint(fields=["org", "kind", "year"], name="bulletin_counter_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.org_id} {self.kind} {self.year} {self.last}"

@@ -6,8 +6,9 @@ actor's role in the editing organ (`selectors.EDIT_ROLES`, `selectors.ISSUE_ROLE
 every text through `masking.scrub`. A refusal is a `ServiceError` naming the field, in Chinese.
 
 The number (期号) is given when the bulletin is issued (`bulletin_issue`): the next of its organ,
-kind and year, taken from the `BulletinCounter` row locked in the same transaction, so two heads
-issuing at once never take the same number and an abandoned draft leaves no gap.
+kind and year, taken from the organ's counter row (`cases.DocumentCounter`, the 文号's counters)
+locked in the same transaction, so two heads issuing at once never take the same number and an
+abandoned draft leaves no gap.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from django.db.models import Max
 from xinfang.bulletins import context as ctx
 from xinfang.bulletins.drafting import ACCUSATION_REFUSED, visible_alert, visible_case
 from xinfang.bulletins.masking import scrub
-from xinfang.bulletins.models import Bulletin, BulletinCase, BulletinCounter, BulletinItem, Kind, Status
+from xinfang.bulletins.models import Bulletin, BulletinCase, BulletinItem, Kind, Status
 from xinfang.bulletins.selectors import EDIT_ROLES, ISSUE_ROLES
+from xinfang.cases.documents.numbers import advance, locked_counter
 from xinfang.cases.models import Nature
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
@@ -336,16 +338,13 @@ def item_release(*, actor: User, bulletin: Bulletin, item_id: int) -> None:
 # ---------------------------------------------------------------- 签发
 
 
+# The series of an organ's issues of each kind among its counters (cases.DocumentCounter, beside
+# the 文号 series: forward, assign, accept ...).
+COUNTER_SERIES = {Kind.BRIEF: "brief", Kind.DYNAMICS: "dynamics"}
+
+
 def _next_number(bulletin: Bulletin, year: int) -> int:
-    # The counter row exists before it is locked: two first issues of a year insert it together,
-    # one insert is ignored, and both then wait on the same row (SQLite: one writer at a time).
-    BulletinCounter.objects.bulk_create(
-        [BulletinCounter(org=bulletin.org, kind=bulletin.kind, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = BulletinCounter.objects.select_for_update().get(org=bulletin.org, kind=bulletin.kind, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
+    return advance(locked_counter(org=bulletin.org, year=year, series=COUNTER_SERIES[Kind(bulletin.kind)]))
 
 
 @transaction.atomic

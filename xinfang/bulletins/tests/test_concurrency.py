@@ -9,8 +9,9 @@ import pytest
 from django.db import transaction
 
 from xinfang.bulletins import services
-from xinfang.bulletins.models import Bulletin, BulletinCounter
+from xinfang.bulletins.models import Bulletin
 from xinfang.bulletins.tests.helpers import brief, shipped_templates
+from xinfang.cases.models import DocumentCounter
 from xinfang.core.errors import InvalidState
 from xinfang.testing.threads import in_threads, postgres_only
 from xinfang.testing.world import build_world
@@ -40,7 +41,7 @@ def test_bulletins_issued_at_once_get_consecutive_numbers_without_repeats() -> N
     assert errors == []
     numbers = sorted(Bulletin.objects.values_list("number", flat=True))
     assert numbers == [1, 2, 3, 4, 5, 6]
-    assert BulletinCounter.objects.get().last == 6
+    assert DocumentCounter.objects.get(series="brief").last == 6
 
 
 @postgres_only
@@ -61,4 +62,4 @@ def test_one_draft_issued_twice_at_once_is_issued_once() -> None:
 
     assert in_threads([job, job]) == []
     assert len(refused) == 1 and "已签发" in refused[0]
-    assert Bulletin.objects.get(pk=pk).number == 1 and BulletinCounter.objects.get().last == 1
+    assert Bulletin.objects.get(pk=pk).number == 1 and DocumentCounter.objects.get(series="brief").last == 1

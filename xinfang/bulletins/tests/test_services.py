@@ -11,8 +11,11 @@ import pytest
 from xinfang.bulletins import services
 from xinfang.bulletins.context import PENDING_NUMBER, case_progress, chinese_numeral
 from xinfang.bulletins.drafting import draft_from_alert, draft_from_case
-from xinfang.bulletins.models import Bulletin, BulletinCounter, Kind, Status
+from xinfang.bulletins.models import Bulletin, Kind, Status
+from xinfang.bulletins.services import COUNTER_SERIES
 from xinfang.bulletins.tests.helpers import FEBRUARY, alert, brief, dynamics, issue, review
+from xinfang.cases.documents.numbers import SERIES_BY_EVENT
+from xinfang.cases.models import DocumentCounter
 from xinfang.cases.services import PetitionerInput
 from xinfang.cases.tests.helpers import register, to_accepted, to_delivered
 from xinfang.core.errors import InvalidState, NotAllowed, ServiceError
@@ -239,8 +242,13 @@ def test_numbers_run_per_organ_kind_and_year_and_are_given_at_issue(february: Wo
     late = brief(w)  # written for February 2026, issued in 2027: the new year's first
     issued = issue(w, late)
     assert (issued.year, issued.number) == (2027, 1)
-    counters = {(c.kind, c.year): c.last for c in BulletinCounter.objects.filter(org=w.city_bureau)}
-    assert counters == {(Kind.BRIEF, 2026): 2, (Kind.DYNAMICS, 2026): 1, (Kind.BRIEF, 2027): 1}
+    counters = {(c.series, c.year): c.last for c in DocumentCounter.objects.filter(org=w.city_bureau)}
+    assert counters == {("brief", 2026): 2, ("dynamics", 2026): 1, ("brief", 2027): 1}
+
+
+def test_the_bulletin_series_share_the_organs_counters_without_taking_a_document_series() -> None:
+    assert set(COUNTER_SERIES) == set(Kind)
+    assert not set(COUNTER_SERIES.values()) & {s.code for s in SERIES_BY_EVENT.values()}
 
 
 def _county_head(w: World) -> object:

@@ -58,6 +58,24 @@ def format_number(prefix: str, word: str, year: int, serial: int) -> str:
     return f"{prefix}{word}〔{year}〕{serial}号"
 
 
+def locked_counter(*, org: Org, year: int, series: str) -> DocumentCounter:
+    """The counter of `org`'s `series` in `year`, made if new, locked until the caller's
+    transaction ends: the one way any numbered series (文号, 简报期号) takes its next serial."""
+    # The row exists before it is locked: two first numbers of a series insert it together, one
+    # insert is ignored, and both then wait on the same row (SQLite: one writer at a time).
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(org=org, year=year, series=series, last=0)], ignore_conflicts=True
+    )
+    return DocumentCounter.objects.select_for_update().get(org=org, year=year, series=series)
+
+
+def advance(counter: DocumentCounter) -> int:
+    """Take the next serial of a counter locked by `locked_counter`."""
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
 def number_for(event: CaseEvent) -> DocumentNumber | None:
     """The number of the document `event` issues, given now if it has none yet; None when the
     event issues no numbered document or has no issuing organ."""
@@ -72,18 +90,12 @@ def number_for(event: CaseEvent) -> DocumentNumber | None:
         return None
     year = local_date(event.at).year
     with transaction.atomic():
-        # The counter row exists before it is locked: two first documents of a series insert it
-        # together, one insert is ignored, both then wait on the same row.
-        DocumentCounter.objects.bulk_create(
-            [DocumentCounter(org=org, year=year, series=series.code, last=0)], ignore_conflicts=True
-        )
-        counter = DocumentCounter.objects.select_for_update().get(org=org, year=year, series=series.code)
+        counter = locked_counter(org=org, year=year, series=series.code)
         # Looked for again under the lock: a concurrent first print of the same document waited here.
         found = DocumentNumber.objects.filter(event=event, kind=series.kind).first()
         if found is not None:
             return found
-        counter.last += 1
-        counter.save(update_fields=["last"])
+        advance(counter)
         return DocumentNumber.objects.create(
             case_id=event.case_id,
             event=event,
