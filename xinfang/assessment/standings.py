@@ -157,12 +157,18 @@ LIVE_SECONDS = 300
 
 
 def live_rows(
-    scheme: Scheme, period: str, *, today: dt.date | None = None, fresh: bool = False
+    scheme: Scheme,
+    period: str,
+    *,
+    today: dt.date | None = None,
+    fresh: bool = False,
+    items: list[SchemeItem] | None = None,
 ) -> tuple[list[scoring.UnitRow], dict[str, int], dt.datetime]:
     """Every assessed unit's row for the period as the facts stand, ranked; the ranks of the same
-    period a year earlier computed with the same items (by unit key); when it was computed."""
+    period a year earlier computed with the same items (by unit key); when it was computed.
+    `items`: the scheme's items, when the caller has read them already."""
     start, end = counted_span(scheme.year, period, today or local_date())
-    items = list(scheme.items.all())
+    items = list(scheme.items.all()) if items is None else items
     units = list(scheme.units.select_related("region").order_by("path", "pk"))
     key = _cache_key(scheme, period, end, items, units)
     cached = None if fresh else cache.get(key)
@@ -272,7 +278,8 @@ def standings(scheme: Scheme, period: str, *, today: dt.date | None = None) -> S
     today = today or local_date()
     start, end = counted_span(scheme.year, period, today)
     card = Scorecard.objects.filter(scheme=scheme, period=period).first()
-    live, computed_before, computed_at = live_rows(scheme, period, today=today)
+    items = list(scheme.items.all())
+    live, computed_before, computed_at = live_rows(scheme, period, today=today, items=items)
     frozen_before = _last_year_ranks(scheme, period)
     before = frozen_before if frozen_before is not None else computed_before
     if card is not None:
@@ -290,7 +297,7 @@ def standings(scheme: Scheme, period: str, *, today: dt.date | None = None) -> S
         label=period_label(scheme.year, period),
         start=start,
         end=end,
-        items=list(scheme.items.all()),
+        items=items,
         rows=table,
         card=card,
         differences=differences,
