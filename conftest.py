@@ -8,9 +8,15 @@ from typing import Any
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 
 from xinfang.testing.clock import beijing
 from xinfang.testing.world import World, build_world
+
+# Property tests check properties, not speed: Hypothesis's default 200 ms per example would fail
+# them on a busy machine (two test runs at once, a slow CI host). Speed is measured under bench/.
+hypothesis_settings.register_profile("xinfang", deadline=None)
+hypothesis_settings.load_profile("xinfang")
 
 
 @pytest.fixture(autouse=True)
