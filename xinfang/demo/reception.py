@@ -148,6 +148,9 @@ def _people(region: Region, names: list[str]) -> list[PetitionerInput]:
     ]
 
 
+QUEUE_STEPS = 24  # at least the steps of `_queue_and_joint` (18)
+
+
 def _queue_and_joint(head: User, clerk: User, hall: Hall, today: dt.date) -> dict[str, int]:
     made = {"tickets": 0, "joint_receptions": 0}
     housing, land = _org("示例市住房和城乡建设局"), _org("示例市自然资源和规划局")
@@ -156,12 +159,17 @@ def _queue_and_joint(head: User, clerk: User, hall: Hall, today: dt.date) -> dic
     if None in (housing, land, city, category):
         return made
     assert housing is not None and land is not None and city is not None and category is not None
-    # The morning's numbers, four minutes apart, all before the present.
-    moment = min(_at(today, 9), now() - dt.timedelta(hours=2))
+    # The morning's numbers, four minutes apart, all before the present and all today (a ticket
+    # is called on the day it was taken): just after midnight the same steps are squeezed into
+    # the minutes of today that have passed.
+    present = now()
+    midnight = _at(today, 0)
+    moment = max(midnight, min(_at(today, 9), present - dt.timedelta(hours=2)))
+    gap = min(dt.timedelta(minutes=4), (present - moment) / (QUEUE_STEPS + 1))
 
     def step() -> dt.datetime:
         nonlocal moment
-        moment += dt.timedelta(minutes=4)
+        moment += gap
         return moment
 
     # A group of six with three representatives: the 诉求单, the case, the joint reception.

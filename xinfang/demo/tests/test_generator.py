@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from xinfang.cases.models import Case, CaseEvent, CaseUnit, Instruction
-from xinfang.core.timeutil import now
+from xinfang.core.timeutil import LOCAL_TZ, now
 from xinfang.demo.cases import generate_cases
 from xinfang.demo.generator import load_demo
 from xinfang.orgs.models import Membership, Org, OrgKind, Region, Role, User
@@ -93,3 +93,18 @@ def test_the_demo_trains_a_category_model_once_so_registration_can_suggest(
     call_command("load_demo", quiet_logins=True, cases=60)  # a model is there: not trained again
     assert "训练内容分类模型" not in capsys.readouterr().out
     assert (demo_model_dir / "model.joblib").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.parametrize("moment", ["2026-12-04 00:20", "2026-12-04 10:30"])
+def test_the_halls_queue_is_taken_today_even_just_after_midnight(
+    db: None, freeze: Callable[[str], dt.datetime], moment: str
+) -> None:
+    from xinfang.demo.reception import reception_work
+    from xinfang.reception.models import Ticket
+
+    at = freeze(moment)
+    load_demo()
+    assert reception_work()["tickets"] == 5
+    today = at.astimezone(LOCAL_TZ).date()
+    taken = list(Ticket.objects.filter(day=today).values_list("issued_at", flat=True))
+    assert len(taken) >= 5 and all(moment <= at for moment in taken)
