@@ -44,15 +44,19 @@ def access_rows(
     return rows
 
 
-def refresh_case_access(case: Any, *, first: bool = False) -> None:
+def refresh_case_access(case: Any, *, first: bool = False, unit_org_ids: list[int] | None = None) -> None:
     """Bring one case's rows in line with the case, its units and its review requests.
 
     Two statements when nothing changed (read what there is and what should be), plus one delete
     and one bulk insert for what did change. ``first``: the case's first projection (registration),
-    which has no rows yet to read.
+    which has no rows yet to read; ``unit_org_ids``: with ``first``, the units the registration
+    wrote (a new case has no review requests), so that nothing at all is read.
     """
     from xinfang.cases.models import CaseAccess, CaseEvent, CaseUnit
 
+    if first and unit_org_ids is not None:
+        _write_missing(case, set(), _wanted(case, list(unit_org_ids), []))
+        return
     involved = (
         CaseUnit.objects.filter(case_id=case.pk)
         .order_by()
@@ -68,14 +72,7 @@ def refresh_case_access(case: Any, *, first: bool = False) -> None:
     reviewers: list[int] = []
     for org_id, why in involved:
         (units if why == "unit" else reviewers).append(org_id)
-    wanted = access_rows(
-        registered_org_id=case.registered_org_id,
-        current_org_id=case.current_org_id,
-        review_org_id=case.review_org_id,
-        problem_region_id=case.problem_region_id,
-        unit_org_ids=units,
-        reviewer_org_ids=reviewers,
-    )
+    wanted = _wanted(case, units, reviewers)
     have: dict[Row, int] = {}
     if not first:
         have = {
@@ -87,6 +84,23 @@ def refresh_case_access(case: Any, *, first: bool = False) -> None:
     stale = [pk for row, pk in have.items() if row not in wanted]
     if stale:
         CaseAccess.objects.filter(pk__in=stale).delete()
+    _write_missing(case, set(have), wanted)
+
+
+def _wanted(case: Any, units: list[int], reviewers: list[int]) -> set[Row]:
+    return access_rows(
+        registered_org_id=case.registered_org_id,
+        current_org_id=case.current_org_id,
+        review_org_id=case.review_org_id,
+        problem_region_id=case.problem_region_id,
+        unit_org_ids=units,
+        reviewer_org_ids=reviewers,
+    )
+
+
+def _write_missing(case: Any, have: set[Row], wanted: set[Row]) -> None:
+    from xinfang.cases.models import CaseAccess
+
     missing = [row for row in wanted if row not in have]
     if missing:
         CaseAccess.objects.bulk_create(

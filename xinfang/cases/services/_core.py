@@ -99,9 +99,21 @@ def lock_case(case_id: int) -> Case:
 
 
 def append_event(
-    case: Case, *, kind: str, actor: User | None, org: Org | None, payload: dict[str, Any] | None = None
+    case: Case,
+    *,
+    kind: str,
+    actor: User | None,
+    org: Org | None,
+    payload: dict[str, Any] | None = None,
+    first: bool = False,
 ) -> CaseEvent:
-    last = case.events.order_by("-seq").values("seq", "hash").first()
+    """Append the next event to the case's hash chain (the case is locked by the caller).
+
+    `first`: the case was inserted in this transaction, so its log is empty and no other writer
+    can see the case yet: the event is the chain's first, with no read of the log and no
+    savepoint against a concurrent append (registration: two round trips and a read fewer).
+    """
+    last = None if first else case.events.order_by("-seq").values("seq", "hash").first()
     seq = (last["seq"] + 1) if last else 1
     prev_hash = last["hash"] if last else GENESIS_HASH
     at = now()
@@ -118,19 +130,24 @@ def append_event(
         key=chain_key(),
     )
     case.last_event_hash = digest
+    row = CaseEvent(
+        case=case,
+        seq=seq,
+        kind=kind,
+        actor=actor,
+        org=org,
+        at=at,
+        payload=clean_payload,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+    if first:
+        row.save(force_insert=True)
+        return row
     try:
         with transaction.atomic():
-            return CaseEvent.objects.create(
-                case=case,
-                seq=seq,
-                kind=kind,
-                actor=actor,
-                org=org,
-                at=at,
-                payload=clean_payload,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
+            row.save(force_insert=True)
+            return row
     except IntegrityError:
         # Only reachable if a writer bypassed the row lock: refuse rather than fork the chain.
         raise ServiceError("该信访件刚被他人处理，请刷新后重试。", code="conflict") from None
@@ -142,6 +159,7 @@ def project(
     status: str | None = None,
     fields: Iterable[str] = (),
     events: Iterable[CaseEvent] | None = None,
+    unit_org_ids: list[int] | None = None,
 ) -> None:
     """Save the projection after an event: status, version, next due moment and changed fields,
     the case's rows of the access policy and its fact row (xinfang.cases.facts).
@@ -151,7 +169,8 @@ def project(
     before anything is saved, so the services and the check cannot drift apart.
 
     `events`: the case's whole log in order, when the caller already holds it (a new case's one
-    event); otherwise it is read.
+    event); otherwise it is read. `unit_org_ids`: a new case's units, as registration wrote them
+    (its access rows are then written without reading them back).
     """
     if status is not None:
         case.status = status
@@ -180,8 +199,9 @@ def project(
     )
     # Every change to who takes part in a case goes through here, so the policy's rows follow;
     # and so does every event, so the report facts follow too (one statement, no read).
-    refresh_case_access(case, first=case.version == 1)
-    store_facts(case, events, derived, first=case.version == 1)
+    first = case.version == 1
+    refresh_case_access(case, first=first, unit_org_ids=unit_org_ids if first else None)
+    store_facts(case, events, derived, first=first)
 
 
 def begin(

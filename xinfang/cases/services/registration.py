@@ -303,6 +303,7 @@ def case_register_detailed(
     # No personal data in the append-only log: it could never be erased from there.
     event = append_event(
         case,
+        first=True,
         kind=EventKind.REGISTERED,
         actor=actor,
         org=org,
@@ -317,7 +318,7 @@ def case_register_detailed(
             **({"suggestion": recorded} if (recorded := _suggestion_payload(suggestion)) else {}),
         },
     )
-    project(case, fields=["number"], events=[event])
+    project(case, fields=["number"], events=[event], unit_org_ids=[unit.org_id for unit in units])
     if forward_to is not None:
         case = forward_at_registration(case, actor=actor, to_org=forward_to)
     # In the transaction: what subscribers write (the duplicate index) is committed with the case,
