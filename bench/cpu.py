@@ -90,9 +90,10 @@ class CpuSplit:
         out["busy %"] = 100 * self.busy / self.total if self.total else 0.0
         return out
 
-    def line(self, requests: int) -> str:
-        split = self.per_request_ms(requests)
-        if not split:
-            return "CPU: no requests"
-        cores = " + ".join(f"{name} {ms:.1f}" for name, ms in split.items() if name != "busy %")
-        return f"CPU ms per request: {cores}; machine {split['busy %']:.0f} % busy"
+
+def describe(split: dict[str, float]) -> str:
+    """One line of a `CpuSplit.per_request_ms` split."""
+    if not split:
+        return "CPU: no requests"
+    cores = " + ".join(f"{name} {ms:.1f}" for name, ms in split.items() if name != "busy %")
+    return f"CPU ms per request: {cores}; machine {split['busy %']:.0f} % busy"

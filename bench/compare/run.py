@@ -43,8 +43,8 @@ sys.path[:0] = [str(HERE), str(BENCH)]
 import generator  # noqa: E402
 import web  # noqa: E402
 from backends import PG_SERVER, python_loop_seconds  # noqa: E402
-from cpu import CpuSplit  # noqa: E402
-from intake_load.run import CLIENTS, WARMUP, Load, _quantile  # noqa: E402
+from cpu import describe  # noqa: E402
+from intake_load.run import CLIENTS, client_loads  # noqa: E402
 from server import Gunicorn, free_port  # noqa: E402
 
 HELPDESK_VERSION = "2.6.1"
@@ -170,42 +170,15 @@ def helpdesk_body(n: int, queue: int) -> bytes:
 def intake_loads(
     port: int, make_body: Any, requests: int, server_pid: int, **load_args: Any
 ) -> list[dict[str, Any]]:
-    """``bench/intake_load``'s loads: warm-up, then `requests` at 1, 8 and 32 clients, each with
-    the CPU time its web workers, PostgreSQL and the load generator spent per request."""
-    found, serial = [], 1
-    for clients in CLIENTS:
-        warm = Load(
-            port,
-            "",
-            [make_body(serial + i) for i in range(WARMUP)],
-            min(clients, 8),
-            f"w{clients}",
-            **load_args,
-        )
-        serial += WARMUP
-        warm.run()
-        load = Load(
-            port, "", [make_body(serial + i) for i in range(requests)], clients, f"r{clients}", **load_args
-        )
-        serial += requests
-        with CpuSplit(server_pid) as cpu:
-            wall = load.run()
-        ms = [x * 1000 for x in load.latencies] or [0.0]
-        found.append(
-            {
-                "clients": clients,
-                "requests": len(load.latencies),
-                "rps": len(load.latencies) / wall if wall else 0.0,
-                "p50_ms": _quantile(ms, 0.5),
-                "p99_ms": _quantile(ms, 0.99),
-                "statuses": {str(k): v for k, v in load.statuses.items()},
-                "cpu_ms_per_request": cpu.per_request_ms(len(load.latencies)),
-            }
-        )
-        say(f"  helpdesk intake at {clients} clients: {cpu.line(len(load.latencies))}")
+    """``bench/intake_load``'s loads (`client_loads`): warm-up, then `requests` at 1, 8 and 32
+    clients, each with the CPU time its web workers, PostgreSQL and the load generator spent."""
+    found = []
+    for load, row in client_loads(port, "", make_body, requests, server_pid, **load_args):
+        found.append(row)
+        say(f"  helpdesk intake at {load.clients} clients: {describe(row['cpu_ms_per_request'])}")
         say(
-            f"  helpdesk intake at {clients} clients: {found[-1]['rps']:.1f} req/s, p50 "
-            f"{found[-1]['p50_ms']:.0f} ms, p99 {found[-1]['p99_ms']:.0f} ms, {found[-1]['statuses']}"
+            f"  helpdesk intake at {load.clients} clients: {row['rps']:.1f} req/s, p50 "
+            f"{row['p50_ms']:.0f} ms, p99 {row['p99_ms']:.0f} ms, {row['statuses']}"
         )
     return found
 

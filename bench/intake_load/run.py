@@ -32,13 +32,14 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from backends import bench_main
-from cpu import CpuSplit
+from cpu import CpuSplit, describe
 from server import ROOT, Gunicorn, collect_static, free_port, production_environ
 
 CLIENTS = (1, 8, 32)
@@ -204,6 +205,41 @@ class Load:
         return time.perf_counter() - started
 
 
+def measured(load: Load, server_pid: int) -> dict[str, Any]:
+    """Run `load` against the server whose master is `server_pid`; its figures: requests/s,
+    p50/p95/p99 latency, the status codes and the CPU split per request (`bench/cpu.py`)."""
+    with CpuSplit(server_pid) as cpu:
+        wall = load.run()
+    done = len(load.latencies)
+    ms = [x * 1000 for x in load.latencies] or [0.0]
+    return {
+        "clients": load.clients,
+        "requests": done,
+        "rps": done / wall if wall else 0.0,
+        "p50_ms": statistics.median(ms),
+        "p95_ms": _quantile(ms, 0.95),
+        "p99_ms": _quantile(ms, 0.99),
+        "statuses": {str(code): n for code, n in sorted(load.statuses.items())},
+        "cpu_ms_per_request": cpu.per_request_ms(done),
+    }
+
+
+def client_loads(
+    port: int, token: str, make_body: Callable[[int], bytes], requests: int, server_pid: int, **load_args: Any
+) -> Iterator[tuple[Load, dict[str, Any]]]:
+    """For 1, 8 and 32 clients: a few warm-up requests, then `requests` measured; each load with
+    its figures (`measured`). Every request is a distinct body, `make_body(serial)`."""
+    serial = 1
+    for clients in CLIENTS:
+        warm = [make_body(serial + i) for i in range(WARMUP)]
+        Load(port, token, warm, min(clients, 8), f"warm{clients}", **load_args).run()
+        serial += WARMUP
+        bodies = [make_body(serial + i) for i in range(requests)]
+        serial += requests
+        load = Load(port, token, bodies, clients, f"run{clients}", **load_args)
+        yield load, measured(load, server_pid)
+
+
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -247,47 +283,22 @@ def inner(requests: int) -> int:
         assert server.process is not None
         print(f"  gunicorn on 127.0.0.1:{port}, {WORKERS} workers x {THREADS} threads", flush=True)
         print("  clients  requests   req/s   p50 ms   p95 ms   p99 ms  statuses", flush=True)
-        serial = 1
-        for clients in CLIENTS:
-            warm = Load(
-                port, token, [_body(world, serial + i) for i in range(WARMUP)], min(clients, 8), "warm"
-            )
-            serial += WARMUP
-            warm.tag = f"warm{clients}"
-            warm.run()
-            bodies = [_body(world, serial + i) for i in range(requests)]
-            serial += requests
-            load = Load(port, token, bodies, clients, f"run{clients}")
-            with CpuSplit(server.process.pid) as cpu:
-                wall = load.run()
-            done = len(load.latencies)
-            rps = done / wall if wall else 0.0
-            ms = [x * 1000 for x in load.latencies] or [0.0]
+        for load, row in client_loads(port, token, lambda n: _body(world, n), requests, server.process.pid):
+            RESULTS.append(row)
             codes = " ".join(f"{code}x{count}" for code, count in sorted(load.statuses.items()))
-            RESULTS.append(
-                {
-                    "clients": clients,
-                    "requests": done,
-                    "rps": rps,
-                    "p50_ms": statistics.median(ms),
-                    "p99_ms": _quantile(ms, 0.99),
-                    "statuses": dict(load.statuses),
-                    "cpu_ms_per_request": cpu.per_request_ms(done),
-                }
-            )
             print(
-                f"  {clients:7d}  {done:8d}  {rps:6.1f}  {statistics.median(ms):7.1f}  "
-                f"{_quantile(ms, 0.95):7.1f}  {_quantile(ms, 0.99):7.1f}  {codes}",
+                f"  {row['clients']:7d}  {row['requests']:8d}  {row['rps']:6.1f}  {row['p50_ms']:7.1f}  "
+                f"{row['p95_ms']:7.1f}  {row['p99_ms']:7.1f}  {codes}",
                 flush=True,
             )
-            print(f"           {cpu.line(done)}", flush=True)
-            if set(load.statuses) != {201} or done < requests:
+            print(f"           {describe(row['cpu_ms_per_request'])}", flush=True)
+            if set(load.statuses) != {201} or row["requests"] < requests:
                 status = 1
-            if clients == CLIENTS[-1]:
-                p99 = _quantile(ms, 0.99)
+            if load.clients == CLIENTS[-1]:
+                rps, p99 = row["rps"], row["p99_ms"]
                 print(
-                    f"  at {clients} clients: {rps:.0f} req/s = {rps / TARGET_RPS:.2f}x the {TARGET_RPS:.0f} req/s "
-                    f"target; p99 {p99:.0f} ms against {TARGET_P99_MS:.0f} ms "
+                    f"  at {load.clients} clients: {rps:.0f} req/s = {rps / TARGET_RPS:.2f}x the {TARGET_RPS:.0f} "
+                    f"req/s target; p99 {p99:.0f} ms against {TARGET_P99_MS:.0f} ms "
                     f"({'met' if rps >= TARGET_RPS and p99 < TARGET_P99_MS else 'not met'})",
                     flush=True,
                 )
