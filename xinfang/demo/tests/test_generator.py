@@ -107,4 +107,4 @@ def test_the_halls_queue_is_taken_today_even_just_after_midnight(
     assert reception_work()["tickets"] == 5
     today = at.astimezone(LOCAL_TZ).date()
     taken = list(Ticket.objects.filter(day=today).values_list("issued_at", flat=True))
-    assert len(taken) >= 5 and all(moment <= at for moment in taken)
+    assert len(taken) >= 5 and all(issued <= at for issued in taken)

@@ -224,7 +224,7 @@ def test_a_sweep_that_changed_much_of_a_table_brings_its_planner_statistics_up_t
     register(world)
     register(world)
     monkeypatch.setattr(sweep_module, "ANALYZE_BASE", 1)
-    with connection.cursor() as cursor:  # as after migrating: never analyzed
+    with connection.cursor() as cursor:  # known to the planner as empty, as after migrating
         cursor.execute(f"ANALYZE {warnings}, {marks}")
     assert _planner_rows(warnings) <= 0 and _planner_rows(marks) <= 0
     freeze("2025-03-20 10:00")
